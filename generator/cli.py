@@ -1,0 +1,105 @@
+"""The ``briefings`` command: check, build and preview a briefing site."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from generator import pipeline
+from generator.config import CONFIG_FILE, load_settings
+from generator.errors import BriefingsError, BuildError, Problem
+
+log = logging.getLogger(__name__)
+
+
+def _print_problems(problems: Sequence[Problem]) -> None:
+    for problem in problems:
+        print(problem, file=sys.stderr)
+
+
+def _summary(errors: int, warnings: int, files: int) -> str:
+    def plural(n: int, word: str) -> str:
+        return f"{n} {word}{'' if n == 1 else 's'}"
+
+    return f"{plural(errors, 'error')}, {plural(warnings, 'warning')} in {plural(files, 'file')}"
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Validate every brief; print each problem; exit 1 when any is an error."""
+    settings = load_settings(args.config, briefings_dir=args.briefings)
+    checked = pipeline.check(settings)
+    _print_problems([*checked.report.errors, *checked.report.warnings])
+    files = len({p.file for p in checked.report.problems})
+    errors, warnings = len(checked.report.errors), len(checked.report.warnings)
+    if errors:
+        print(_summary(errors, warnings, files), file=sys.stderr)
+        return 1
+    print(f"{len(checked.briefs)} briefs and {len(checked.actors)} actors are valid", end="")
+    print(f" ({len(checked.report.warnings)} warnings)" if warnings else "")
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    """Check, render and build the site; the previous site survives any failure."""
+    settings = load_settings(args.config, briefings_dir=args.briefings)
+    try:
+        result = pipeline.build(settings)
+    except BriefingsError as exc:
+        _print_problems(exc.problems)
+        print(f"build stopped: {len(exc.problems)} error(s); the previous site is unchanged", file=sys.stderr)
+        return 1
+    except BuildError as exc:
+        print(f"build failed: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"built {result.briefs} briefs into {result.site_dir} "
+        f"({result.written} pages written, {result.unchanged} unchanged)"
+    )
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Preview the site locally, regenerating pages when a brief is saved."""
+    from generator.serve import serve  # imported late: only the preview needs it
+
+    settings = load_settings(args.config, briefings_dir=args.briefings)
+    return serve(settings, host=args.host, port=args.port)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line, with one subcommand per task and shared options on each."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "-f", "--config", type=Path, default=Path(CONFIG_FILE), help="site configuration file"
+    )
+    common.add_argument(
+        "--briefings", type=Path, default=None, help="folder of briefs (default: from the config)"
+    )
+    common.add_argument("-v", "--verbose", action="store_true", help="say more about each stage")
+    parser = argparse.ArgumentParser(prog="briefings", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    check = sub.add_parser("check", parents=[common], help="validate the briefs")
+    check.set_defaults(func=cmd_check)
+    build = sub.add_parser("build", parents=[common], help="check, render and build the site")
+    build.set_defaults(func=cmd_build)
+    serve = sub.add_parser("serve", parents=[common], help="preview the site, rebuilding on save")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``briefings`` command."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s: %(message)s"
+    )
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,80 @@
+"""Site settings, read from ``site_config.yml``.
+
+The file is MkDocs' own configuration; the generator's settings sit under
+``extra.briefings`` so MkDocs accepts the file unchanged.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml_env_tag import construct_env_tag
+
+log = logging.getLogger(__name__)
+
+CONFIG_FILE = "site_config.yml"
+
+
+class _ConfigLoader(yaml.CSafeLoader):
+    """Reads MkDocs' configuration, including its ``!ENV`` tag."""
+
+
+_ConfigLoader.add_constructor("!ENV", construct_env_tag)
+
+
+@dataclass(frozen=True)
+class RelatedWeights:
+    """How much each kind of shared term counts towards relating two briefings.
+
+    In the spirit of Hugo's related content: each shared term adds its weight,
+    and terms shared by more than ``max_share`` of all briefings count for
+    nothing, so that "NATO" alone relates nothing.
+    """
+
+    actors: float = 1.0
+    tags: float = 1.5
+    events: float = 2.0
+    proposals: float = 2.0
+    threshold: float = 2.0
+    max_share: float = 0.5
+    limit: int = 5
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where things are and how the generator behaves, resolved to absolute paths."""
+
+    root: Path
+    config_file: Path
+    briefings_dir: Path
+    docs_dir: Path
+    site_dir: Path
+    site_name: str = "Briefings"
+    site_url: str | None = None
+    related: RelatedWeights = field(default_factory=RelatedWeights)
+    words_per_minute: int = 220
+
+
+def load_settings(config_file: Path | None = None, *, briefings_dir: Path | None = None) -> Settings:
+    """Read settings from the MkDocs configuration file; ``briefings_dir`` overrides it."""
+    config_file = (config_file or Path(CONFIG_FILE)).resolve()
+    with config_file.open("rb") as stream:
+        raw: dict[str, Any] = yaml.load(stream, Loader=_ConfigLoader) or {}
+    root = config_file.parent
+    ours: dict[str, Any] = (raw.get("extra") or {}).get("briefings") or {}
+    related = RelatedWeights(**(ours.get("related") or {}))
+    return Settings(
+        root=root,
+        config_file=config_file,
+        briefings_dir=(briefings_dir or root / ours.get("source", "briefings")).resolve(),
+        docs_dir=root / raw.get("docs_dir", "docs"),
+        site_dir=root / raw.get("site_dir", "site"),
+        site_name=raw.get("site_name", "Briefings"),
+        site_url=raw.get("site_url"),
+        related=related,
+        words_per_minute=int(ours.get("words_per_minute", 220)),
+    )

@@ -1,0 +1,333 @@
+"""Strict YAML reading: plain data plus the position of every key and value.
+
+PyYAML's ``safe_load`` is too forgiving for author input: it keeps the last of
+two duplicate keys, turns ``NO`` into ``False`` and ``on:`` into ``True``, and
+expands alias bombs. We read the C parser's event stream instead and build the
+data ourselves, so that:
+
+- every scalar stays a string (the model decides what is a date or a number);
+- duplicate keys, anchors, aliases, explicit tags and extra documents are errors;
+- file size and nesting depth are capped before anything can blow up;
+- every key and value keeps its line and column for error messages.
+"""
+
+from __future__ import annotations
+
+import codecs
+import logging
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.errors import KeyPath, Position, Problem
+
+log = logging.getLogger(__name__)
+
+MAX_FILE_BYTES = 256 * 1024
+"""Largest brief accepted; a real brief is a few kilobytes."""
+
+MAX_DEPTH = 12
+"""Deepest nesting accepted; the brief schema itself is four levels deep."""
+
+NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+"""Plain scalars read as 'no value'; quoted ones stay text."""
+
+
+_DISCARD = "\x00discarded"
+"""Key under which the value of a rejected key (a duplicate, a complex key) is dropped."""
+
+
+class StrictLoader(yaml.CSafeLoader):
+    """The C parser under a SafeLoader: we only use its event stream."""
+
+
+@dataclass
+class Document:
+    """One YAML file read strictly: its data and where each piece came from."""
+
+    path: Path
+    data: Any = None
+    values: dict[KeyPath, Position] = field(default_factory=dict)
+    keys: dict[KeyPath, Position] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def position(self, path: KeyPath, *, key: bool = False) -> Position | None:
+        """Best position for a key path: the node itself, else its nearest ancestor."""
+        table = self.keys if key else self.values
+        for end in range(len(path), -1, -1):
+            prefix = path[:end]
+            found = table.get(prefix) or self.values.get(prefix)
+            if found:
+                return found
+        return None
+
+
+def _position(mark: Any) -> Position:
+    return Position(mark.line + 1, mark.column + 1)
+
+
+def _decode(path: Path, raw: bytes) -> tuple[str | None, Problem | None]:
+    """Decode strict UTF-8 (a BOM is allowed), naming where bad bytes sit."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None, Problem(
+            path,
+            "the file is UTF-16, not UTF-8",
+            Position(1, 1),
+            hint="save it as UTF-8 in your editor",
+        )
+    raw = raw.removeprefix(codecs.BOM_UTF8)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        return None, Problem(
+            path,
+            f"invalid UTF-8 byte 0x{raw[exc.start]:02x}",
+            Position(line, column),
+            hint="save the file as UTF-8 in your editor",
+        )
+    return text, None
+
+
+def _bad_character(path: Path, text: str) -> Problem | None:
+    """Reject characters YAML would refuse anyway, with a position and a name."""
+    for line_no, line in enumerate(text.split("\n"), start=1):
+        for col, char in enumerate(line, start=1):
+            if char in "\t\r":
+                continue
+            if unicodedata.category(char) in ("Cc", "Cs"):
+                name = f"U+{ord(char):04X}"
+                return Problem(
+                    path,
+                    f"control character {name} is not allowed",
+                    Position(line_no, col),
+                    hint="delete it; it is invisible and was probably pasted by accident",
+                )
+    return None
+
+
+_SYNTAX_HINTS = {
+    "mapping values are not allowed": "a value that contains ': ' must be put in quotes",
+    "cannot start any token": "indent with spaces, not tabs",
+    "found character '\\t'": "indent with spaces, not tabs",
+    "could not find expected ':'": "each line of a mapping needs 'key: value'; check indentation",
+    "did not find expected key": "check the indentation of this line and the one before it",
+    "found undefined alias": "aliases (*name) are not allowed; repeat the value instead",
+    "did not find expected '-' indicator": "list items must line up under each other",
+}
+
+
+def _syntax_problem(path: Path, exc: yaml.MarkedYAMLError) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    message = f"YAML syntax error: {exc.problem or exc.context}"
+    hint = next((h for k, h in _SYNTAX_HINTS.items() if k in message), None)
+    return Problem(path, message, _position(mark) if mark else None, hint=hint)
+
+
+class _Builder:
+    """Turns parser events into plain data, recording positions and problems."""
+
+    def __init__(self, doc: Document, max_depth: int) -> None:
+        self.doc = doc
+        self.max_depth = max_depth
+        self.stack: list[tuple[Any, KeyPath]] = []
+        self.pending_key: list[str | None] = []
+        self.documents = 0
+        self.root: Any = None
+
+    def problem(self, event: Any, message: str, hint: str | None = None) -> None:
+        self.doc.problems.append(Problem(self.doc.path, message, _position(event.start_mark), hint=hint))
+
+    def child_path(self) -> KeyPath | None:
+        """Where the next node goes; None while a mapping awaits its key."""
+        if not self.stack:
+            return ()
+        container, path = self.stack[-1]
+        if isinstance(container, list):
+            return (*path, len(container))
+        key = self.pending_key[-1]
+        return None if key is None else (*path, key)
+
+    def attach(self, value: Any, path: KeyPath) -> None:
+        if not self.stack:
+            self.root = value
+            return
+        container, _ = self.stack[-1]
+        if isinstance(container, list):
+            container.append(value)
+            return
+        if path[-1] != _DISCARD:
+            container[path[-1]] = value
+        self.pending_key[-1] = None
+
+    def check_node(self, event: Any) -> None:
+        if getattr(event, "anchor", None):
+            self.problem(
+                event,
+                f"anchors (&{event.anchor}) are not allowed",
+                "write the value out in full where it is needed",
+            )
+        if getattr(event, "tag", None):
+            tag = event.tag.replace("tag:yaml.org,2002:", "!!")
+            self.problem(
+                event,
+                f"explicit tags ({tag}) are not allowed",
+                "remove the tag; write plain text, lists and mappings only",
+            )
+
+    def key(self, event: Any) -> None:
+        """A scalar in key position: check for duplicates, then wait for its value."""
+        container, path = self.stack[-1]
+        if not isinstance(event, yaml.ScalarEvent):
+            self.problem(event, "keys must be plain text", "write 'name: value'")
+            raise _StopReading
+        self.check_node(event)
+        name = event.value
+        here = _position(event.start_mark)
+        if name in container:
+            first = self.doc.keys[(*path, name)]
+            self.problem(
+                event,
+                f"duplicate key '{name}' (first defined at line {first.line}, column {first.column})",
+                "keep one of the two and delete the other",
+            )
+            self.pending_key[-1] = _DISCARD
+            return
+        self.doc.keys[(*path, name)] = here
+        self.pending_key[-1] = name
+
+    def feed(self, event: Any) -> None:
+        if isinstance(event, yaml.DocumentStartEvent):
+            self.documents += 1
+            if self.documents > 1:
+                self.problem(
+                    event,
+                    "a brief holds one YAML document, but a second one starts here",
+                    "remove the '---' line, or split the file in two",
+                )
+            return
+        if isinstance(event, (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)):
+            return
+        if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            value, path = self.stack.pop()
+            self.pending_key.pop()
+            self.attach(value, path)
+            return
+        path = self.child_path()
+        if path is None:
+            self.key(event)
+            return
+        if isinstance(event, yaml.AliasEvent):
+            self.problem(
+                event,
+                f"aliases (*{event.anchor}) are not allowed",
+                "write the value out in full where it is needed",
+            )
+            self.doc.values[path] = _position(event.start_mark)
+            self.attach(None, path)
+            return
+        self.check_node(event)
+        self.doc.values[path] = _position(event.start_mark)
+        if isinstance(event, yaml.ScalarEvent):
+            plain = not event.style
+            self.attach(None if plain and event.value in NULLS else event.value, path)
+            return
+        if len(self.stack) >= self.max_depth:
+            self.problem(
+                event,
+                f"nesting deeper than {self.max_depth} levels",
+                "a brief never needs this much nesting; check the indentation",
+            )
+            raise _StopReading
+        container: Any = {} if isinstance(event, yaml.MappingStartEvent) else []
+        self.stack.append((container, path))
+        self.pending_key.append(None)
+
+
+class _StopReading(Exception):
+    """Stops reading a file whose structure cannot be followed further."""
+
+
+def load_yaml(
+    path: Path, *, max_bytes: int = MAX_FILE_BYTES, max_depth: int = MAX_DEPTH
+) -> Document:
+    """Read one YAML file strictly; problems are collected on the returned document."""
+    doc = Document(path)
+    size = path.stat().st_size
+    if size > max_bytes:
+        doc.problems.append(
+            Problem(
+                path,
+                f"the file is {size:,} bytes; the limit is {max_bytes:,}",
+                Position(1, 1),
+                hint="split it into several briefs",
+            )
+        )
+        return doc
+    text, problem = _decode(path, path.read_bytes())
+    if problem is None and text is not None:
+        problem = _bad_character(path, text)
+    if problem or text is None:
+        doc.problems.append(problem)  # type: ignore[arg-type]
+        return doc
+    builder = _Builder(doc, max_depth)
+    try:
+        for event in yaml.parse(text, Loader=StrictLoader):
+            builder.feed(event)
+    except yaml.MarkedYAMLError as exc:
+        doc.problems.append(_syntax_problem(path, exc))
+        return doc
+    except _StopReading:
+        return doc
+    doc.data = builder.root
+    return doc
+
+
+ACTORS_FILE = "actors.yml"
+"""The actor registry, beside the briefs."""
+
+BRIEF_SUFFIXES = (".yml", ".yaml")
+
+
+@dataclass
+class Corpus:
+    """Every file of a briefings folder, read but not yet validated."""
+
+    actors: Document
+    briefs: list[Document]
+    problems: list[Problem] = field(default_factory=list)
+
+
+def find_brief_files(folder: Path) -> tuple[list[Path], list[Problem]]:
+    """The brief files in a folder, sorted; symlinks are refused, not followed."""
+    paths, problems = [], []
+    for path in sorted(folder.iterdir()):
+        if path.suffix not in BRIEF_SUFFIXES or path.name == ACTORS_FILE:
+            continue
+        if path.is_symlink():
+            problems.append(
+                Problem(path, "briefs cannot be symbolic links", hint="copy the file instead")
+            )
+            continue
+        if path.is_file():
+            paths.append(path)
+    return paths, problems
+
+
+def read_corpus(folder: Path) -> Corpus:
+    """Read the actor registry and every brief in ``folder``."""
+    actors_path = folder / ACTORS_FILE
+    if actors_path.is_file():
+        actors = load_yaml(actors_path)
+    else:
+        actors = Document(actors_path, data={})
+        actors.problems.append(
+            Problem(actors_path, "the actor registry is missing", hint="create it, even if empty")
+        )
+    paths, problems = find_brief_files(folder)
+    return Corpus(actors, [load_yaml(p) for p in paths], problems)

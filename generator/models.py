@@ -1,0 +1,568 @@
+"""The brief's schema: plain data, no file access, no rendering.
+
+Each model documents its keys with an attribute docstring; pydantic turns those
+into the JSON Schema descriptions editors show, and the author guide's field
+reference is generated from the same place, so the documentation cannot drift.
+
+Two kinds of author text exist. ``Text`` is plain: it is shown exactly as
+written, whatever characters it holds. ``RichText`` additionally allows
+``*emphasis*``, ``**strong**`` and ``[links](https://…)``; nothing else of
+Markdown or HTML takes effect in either.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Annotated, Any, Self
+from urllib.parse import urlsplit
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue, SkipJsonSchema
+from pydantic_core import PydanticCustomError, core_schema
+
+# --- Limits: documented in the author guide and enforced with clear errors ---
+
+MAX_TITLE = 200
+MAX_TEXT = 1_000
+MAX_RICH_TEXT = 20_000
+MAX_URL = 2_000
+MAX_ITEMS = 200
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+_SLUG_RE = re.compile(SLUG_PATTERN)
+_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_PARTIAL_DATE_RE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
+
+# Invisible characters that can disguise text (bidirectional overrides, line and
+# paragraph separators) are refused; zero-width spaces and BOMs are dropped.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_DROPPED = dict.fromkeys(map(ord, "\u200b\ufeff\u00ad"))
+
+
+def _check_characters(value: str) -> str:
+    for index, char in enumerate(value):
+        if char in "\n\t":
+            continue
+        if char in _BIDI_CONTROLS or unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp"):
+            raise PydanticCustomError(
+                "bad_character",
+                "invisible control character U+{code} at character {index} is not allowed; "
+                "delete it (it was probably pasted with the text)",
+                {"code": f"{ord(char):04X}", "index": index + 1},
+            )
+    return value
+
+
+def _clean_text(value: Any) -> Any:
+    """Single-line text: surrounding space trimmed, inner runs of space folded."""
+    if not isinstance(value, str):
+        return value
+    value = _check_characters(value.translate(_DROPPED))
+    return " ".join(value.split())
+
+
+def _clean_rich_text(value: Any) -> Any:
+    """Paragraph text: lines trimmed, paragraphs kept, three or more newlines folded."""
+    if not isinstance(value, str):
+        return value
+    value = _check_characters(value.translate(_DROPPED))
+    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", value.strip())]
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def _check_slug(value: str) -> str:
+    if not _SLUG_RE.match(value):
+        raise PydanticCustomError(
+            "slug",
+            "'{value}' is not a valid id; use lowercase letters, digits and single hyphens, "
+            "like 'mark-rutte'",
+            {"value": value},
+        )
+    return value
+
+
+def _check_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise PydanticCustomError(
+            "url_scheme",
+            "'{value}' is not a web address; links must start with https:// or http://",
+            {"value": value[:80]},
+        )
+    if any(c.isspace() for c in value):
+        raise PydanticCustomError(
+            "url_space", "a web address cannot contain spaces; encode them as %20", {}
+        )
+    return value
+
+
+def _parse_date(value: Any) -> Any:
+    """Accept only ``YYYY-MM-DD``; YAML never gets to guess what a date is."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if not isinstance(value, str) or not _DATE_RE.match(value):
+        raise PydanticCustomError(
+            "date_format",
+            "'{value}' is not a date; write dates as YYYY-MM-DD, like 2025-10-09",
+            {"value": str(value)[:40]},
+        )
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise PydanticCustomError(
+            "date_value", "'{value}' is not a real date: {reason}", {"value": value, "reason": exc}
+        ) from None
+
+
+Text = Annotated[
+    str,
+    BeforeValidator(_clean_text),
+    Field(min_length=1, max_length=MAX_TEXT),
+]
+"""One line of plain text, shown exactly as written."""
+
+Title = Annotated[str, BeforeValidator(_clean_text), Field(min_length=1, max_length=MAX_TITLE)]
+"""A short line of plain text: titles, names, headings."""
+
+RichText = Annotated[
+    str,
+    BeforeValidator(_clean_rich_text),
+    Field(min_length=1, max_length=MAX_RICH_TEXT),
+]
+"""Paragraphs separated by a blank line; *emphasis*, **strong** and [links](https://…) allowed."""
+
+Slug = Annotated[str, AfterValidator(_check_slug), Field(max_length=80, pattern=SLUG_PATTERN)]
+"""An id: lowercase letters, digits and single hyphens."""
+
+Url = Annotated[str, AfterValidator(_check_url), Field(max_length=MAX_URL, pattern=r"^https?://")]
+"""An http(s) web address."""
+
+Date = Annotated[dt.date, BeforeValidator(_parse_date), Field(json_schema_extra={"format": "date"})]
+"""A calendar date written YYYY-MM-DD."""
+
+
+def _items(max_items: int = MAX_ITEMS) -> Any:
+    return Field(default_factory=list, max_length=max_items)
+
+
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    """A date known to the day (``2025-09-10``) or only to the month (``2025-09``).
+
+    News often knows only "last month"; a partial date says so honestly and
+    still sorts in a chronology (a month sorts before its first day).
+    """
+
+    year: int
+    month: int
+    day: int | None = None
+
+    @classmethod
+    def parse(cls, value: Any) -> PartialDate:
+        """Parse ``YYYY-MM`` or ``YYYY-MM-DD``."""
+        if isinstance(value, PartialDate):
+            return value
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return cls(value.year, value.month, value.day)
+        match = _PARTIAL_DATE_RE.match(value) if isinstance(value, str) else None
+        if not match:
+            raise PydanticCustomError(
+                "partial_date_format",
+                "'{value}' is not a date; write YYYY-MM-DD, or YYYY-MM when only the month "
+                "is known",
+                {"value": str(value)[:40]},
+            )
+        year, month, day = (int(g) if g else None for g in match.groups())
+        try:
+            dt.date(year, month, day or 1)  # type: ignore[arg-type]
+        except ValueError as exc:
+            raise PydanticCustomError(
+                "date_value",
+                "'{value}' is not a real date: {reason}",
+                {"value": value, "reason": exc},
+            ) from None
+        return cls(year, month, day)  # type: ignore[arg-type]
+
+    @property
+    def first_day(self) -> dt.date:
+        """The earliest day the date can mean, for comparisons with full dates."""
+        return dt.date(self.year, self.month, self.day or 1)
+
+    def __str__(self) -> str:
+        if self.day is None:
+            return f"{self.year:04d}-{self.month:02d}"
+        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+
+    def human(self) -> str:
+        """How readers see it: '10 September 2025' or 'September 2025'."""
+        month = dt.date(2000, self.month, 1).strftime("%B")
+        return f"{month} {self.year}" if self.day is None else f"{self.day} {month} {self.year}"
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            cls.parse, serialization=core_schema.to_string_ser_schema()
+        )
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {"type": "string", "pattern": r"^\d{4}-\d{2}(-\d{2})?$"}
+
+
+class Model(BaseModel):
+    """Base for every schema model: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        use_attribute_docstrings=True,
+        validate_default=False,
+    )
+
+
+class ActorKind(enum.StrEnum):
+    """What sort of actor someone or something is."""
+
+    PERSON = "person"
+    COUNTRY = "country"
+    ORGANISATION = "organisation"
+    GROUP = "group"
+
+
+class ProposalStatus(enum.StrEnum):
+    """Where a proposal stands, from first mention to outcome."""
+
+    PROPOSED = "proposed"
+    UNDER_DISCUSSION = "under-discussion"
+    AGREED = "agreed"
+    IMPLEMENTED = "implemented"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        """The status as readers see it."""
+        return self.value.replace("-", " ").capitalize()
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the proposal is still to be decided."""
+        return self in (ProposalStatus.PROPOSED, ProposalStatus.UNDER_DISCUSSION)
+
+
+class Stance(enum.StrEnum):
+    """An actor's stance on the matter of a brief."""
+
+    SUPPORTS = "supports"
+    OPPOSES = "opposes"
+    CAUTIOUS = "cautious"
+    MIXED = "mixed"
+    NEUTRAL = "neutral"
+
+    @property
+    def label(self) -> str:
+        """The stance as readers see it."""
+        return self.value.capitalize()
+
+
+class Actor(Model):
+    """A person, country, organisation or group, kept once in ``briefings/actors.yml``.
+
+    The id is the key the actor is filed under; briefs refer to actors by it.
+    """
+
+    id: SkipJsonSchema[str] = Field(default="", exclude=True)
+    """Filled in from the registry key; not written by authors."""
+
+    name: Title
+    """The name readers know: 'Ursula von der Leyen', 'Poland', 'NATO'."""
+
+    kind: ActorKind
+    """One of: person, country, organisation, group."""
+
+    description: RichText | None = None
+    """One or two sentences: who they are, in the role relevant to the briefings."""
+
+    aliases: list[Title] = _items(20)
+    """Other names readers may search for: 'von der Leyen', 'Commission President'."""
+
+
+class Source(Model):
+    """Where the facts of a brief come from."""
+
+    id: Slug
+    """A short id to cite the source by from key points, quotes and events: 'ft', 'reuters'."""
+
+    outlet: Title
+    """Who published it: 'Financial Times', 'Reuters'."""
+
+    title: Title | None = None
+    """The headline or document title."""
+
+    url: Url | None = None
+    """The web address; omit it for print or unpublished sources."""
+
+    date: PartialDate | None = None
+    """When it was published: YYYY-MM-DD, or YYYY-MM."""
+
+    attribution: Text | None = None
+    """Who the outlet relied on, as it says: 'four NATO officials speaking anonymously'."""
+
+    note: Text | None = None
+    """A caveat readers should know: 'relays the FT report', 'Russian state media'."""
+
+
+class Point(Model):
+    """A key point; write it as plain text, or as a mapping to cite sources."""
+
+    text: RichText
+    """The point itself, one or two sentences."""
+
+    sources: list[Slug] = _items(20)
+    """Ids of the brief's sources that support the point."""
+
+    contested: bool = False
+    """True when sources disagree or the fact is unconfirmed; readers see a mark."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, value: Any) -> Any:
+        return {"text": value} if isinstance(value, str) else value
+
+
+class Section(Model):
+    """A titled stretch of the brief's body text."""
+
+    heading: Title
+    """The section's heading."""
+
+    text: RichText
+    """The body: paragraphs separated by a blank line."""
+
+    sources: list[Slug] = _items(20)
+    """Ids of the brief's sources the section draws on."""
+
+
+class Proposal(Model):
+    """A measure under discussion, with who backs it and who resists it."""
+
+    id: Slug
+    """A stable id; briefs that discuss the same proposal use the same id."""
+
+    title: Text
+    """What is proposed, as a short phrase: 'Arm the surveillance drones on the eastern border'."""
+
+    status: ProposalStatus
+    """One of: proposed, under-discussion, agreed, implemented, rejected, withdrawn."""
+
+    proponents: list[Slug] = _items(50)
+    """Actor ids of those who back it."""
+
+    opponents: list[Slug] = _items(50)
+    """Actor ids of those who oppose it or urge caution."""
+
+    notes: RichText | None = None
+    """What the sources add: details, conditions, how far the talks have got."""
+
+    sources: list[Slug] = _items(20)
+    """Ids of the brief's sources that report the proposal."""
+
+
+class Quote(Model):
+    """Words someone said, exactly as a source reports them."""
+
+    text: Text
+    """The words, without surrounding quotation marks."""
+
+    speaker: Slug | None = None
+    """Actor id of who said it; leave out for an anonymous source."""
+
+    role: Text | None = None
+    """The speaker's role when speaking ('U.S. Ambassador to NATO'); for an anonymous source,
+    how the source describes them ('a NATO diplomat')."""
+
+    anonymous: bool = False
+    """True when the speaker is not named by the source."""
+
+    affiliation: Slug | None = None
+    """For an anonymous source, the actor id they belong to, if known ('nato')."""
+
+    date: PartialDate | None = None
+    """When it was said: YYYY-MM-DD, or YYYY-MM."""
+
+    context: Text | None = None
+    """Where or to whom it was said: 'speech to the European Parliament'."""
+
+    reported: bool = False
+    """True when the source only reports the words second-hand ('reportedly said')."""
+
+    source: Slug
+    """Id of the brief's source the quote comes from."""
+
+    @model_validator(mode="after")
+    def _speaker_or_anonymous(self) -> Self:
+        if self.anonymous and self.speaker:
+            raise PydanticCustomError(
+                "anonymous_speaker",
+                "an anonymous quote has no speaker; remove 'speaker' or set 'anonymous: false'",
+            )
+        if not self.anonymous and not self.speaker:
+            raise PydanticCustomError(
+                "speaker_missing",
+                "a quote needs a 'speaker' actor id, or 'anonymous: true' with a 'role' that "
+                "describes the source",
+            )
+        if self.anonymous and not self.role:
+            raise PydanticCustomError(
+                "anonymous_role",
+                "an anonymous quote needs a 'role' that says how the source describes the "
+                "speaker, like 'a NATO diplomat'",
+            )
+        return self
+
+
+class Event(Model):
+    """Something that happened, for the brief's timeline."""
+
+    id: Slug | None = None
+    """A stable id; briefs that mention the same event use the same id, so it is listed once."""
+
+    date: PartialDate
+    """When it happened: YYYY-MM-DD, or YYYY-MM."""
+
+    end: PartialDate | None = None
+    """When it ended, for events over several days."""
+
+    place: Title | None = None
+    """Where it happened."""
+
+    what: RichText
+    """What happened, in a sentence or two."""
+
+    actors: list[Slug] = _items(50)
+    """Actor ids of those involved."""
+
+    sources: list[Slug] = _items(20)
+    """Ids of the brief's sources that report it."""
+
+    contested: bool = False
+    """True when sources disagree about it or it is unconfirmed."""
+
+
+class Position(Model):
+    """Where an actor stands on the matter of the brief."""
+
+    actor: Slug
+    """Actor id."""
+
+    stance: Stance
+    """One of: supports, opposes, cautious, mixed, neutral."""
+
+    summary: RichText
+    """The position in the sources' terms."""
+
+    sources: list[Slug] = _items(20)
+    """Ids of the brief's sources that report it."""
+
+
+class Question(Model):
+    """A question a reader will ask next."""
+
+    question: Text
+    """The question, as a reader would ask it."""
+
+    answered_by: Slug | None = None
+    """Slug of the brief that answers it; leave out while it is open."""
+
+
+class Brief(Model):
+    """One briefing: the file name (without ``.yml``) is its slug and its address."""
+
+    title: Title
+    """The headline."""
+
+    date: Date
+    """When the brief was published: YYYY-MM-DD."""
+
+    updated: Date | None = None
+    """When it was last revised, if it was."""
+
+    summary: RichText = Field(max_length=1_000)
+    """The bottom line in one to three sentences; shown first, and as the page description."""
+
+    key_points: list[Point] = _items(30)
+    """The essentials, one point each."""
+
+    sections: list[Section] = _items(50)
+    """The body of the brief."""
+
+    proposals: list[Proposal] = _items(50)
+    """Proposals under discussion."""
+
+    quotes: list[Quote] = _items(100)
+    """Quotes with who said them."""
+
+    actors: list[Slug] = _items(100)
+    """Actor ids of everyone involved; those named in quotes, proposals, events and positions
+    count too."""
+
+    events: list[Event] = _items(100)
+    """What happened when."""
+
+    positions: list[Position] = _items(50)
+    """Where the actors stand: the diverging opinions."""
+
+    sources: list[Source] = Field(min_length=1, max_length=MAX_ITEMS)
+    """Everything the brief relies on; at least one."""
+
+    tags: list[Title] = _items(20)
+    """Topics, in plain words: 'drone incursions', 'Poland'."""
+
+    related: list[Slug] = _items(20)
+    """Slugs of other briefs to read next; they are listed first among related briefings."""
+
+    questions: list[Question] = _items(20)
+    """Questions a reader will ask next."""
+
+    draft: bool = False
+    """True while the brief is being written: it is left out of the published site."""
+
+    @model_validator(mode="after")
+    def _updated_after_date(self) -> Self:
+        if self.updated and self.updated < self.date:
+            raise PydanticCustomError(
+                "updated_before_date",
+                "'updated' ({updated}) is before 'date' ({date}); an update comes after "
+                "publication",
+                {"updated": self.updated.isoformat(), "date": self.date.isoformat()},
+            )
+        return self
+
+    def actor_ids(self) -> list[str]:
+        """Every actor the brief names, in first-mention order, without repeats."""
+        ids: list[str] = list(self.actors)
+        for quote in self.quotes:
+            ids += [i for i in (quote.speaker, quote.affiliation) if i]
+        for proposal in self.proposals:
+            ids += [*proposal.proponents, *proposal.opponents]
+        for event in self.events:
+            ids += event.actors
+        ids += [p.actor for p in self.positions]
+        return list(dict.fromkeys(ids))

@@ -1,0 +1,417 @@
+"""Per-file and cross-file checks, every problem pinned to its line and column.
+
+Per file, pydantic checks a document against the schema and we translate its
+errors into author language. Across files we check what no single file can
+know: actor ids, related slugs, answered-by slugs and duplicate slugs.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import re
+import types
+import typing
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, get_args, get_origin
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from generator.errors import KeyPath, Problem
+from generator.load import Document
+from generator.models import SLUG_PATTERN, Actor, Brief
+
+log = logging.getLogger(__name__)
+
+RESERVED_SLUGS = frozenset(
+    {
+        "index", "404", "search", "assets", "actors", "topics", "proposals", "quotes",
+        "timeline", "questions", "guide", "feeds", "briefings", "tags", "sitemap",
+        "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "lpt1", "lpt2", "lpt3",
+    }
+)  # fmt: skip
+"""Names a brief cannot take: the site's own pages, and names Windows cannot store."""
+
+_SLUG_RE = re.compile(SLUG_PATTERN)
+_ACTORS = TypeAdapter(dict[str, Actor])
+_BRIEF = TypeAdapter(Brief)
+
+
+@dataclass(frozen=True)
+class ValidBrief:
+    """A brief that passed its own checks, with the document it was read from."""
+
+    slug: str
+    brief: Brief
+    doc: Document
+
+    @property
+    def path(self) -> Path:
+        """The file the brief was read from."""
+        return self.doc.path
+
+
+def did_you_mean(name: str, candidates: Sequence[str]) -> str | None:
+    """A 'did you mean' hint for a mistyped name, or None when nothing is close."""
+    lowered = name.lower()
+    close = difflib.get_close_matches(lowered, candidates, n=1, cutoff=0.6)
+    if not close:
+        close = [c for c in candidates if lowered and (lowered in c or c in lowered)][:1]
+    return f"did you mean '{close[0]}'?" if close else None
+
+
+# --- Translating pydantic errors ------------------------------------------------
+
+
+def _clean_loc(loc: tuple[Any, ...]) -> KeyPath:
+    """Drop the validator names pydantic puts into locations of wrapped types."""
+    return tuple(p for p in loc if isinstance(p, int) or ("[" not in p and "(" not in p))
+
+
+def _unwrap(annotation: Any) -> type[BaseModel] | None:
+    """The model inside ``list[M]``, ``M | None`` or ``Annotated[M, …]``, if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    origin = get_origin(annotation)
+    if origin in (list, types.UnionType, typing.Union, typing.Annotated):
+        for arg in get_args(annotation):
+            found = _unwrap(arg)
+            if found:
+                return found
+    return None
+
+
+class _ActorsRoot(BaseModel):
+    """Stands for the registry's top level, whose keys are actor ids, in key-path lookups."""
+
+
+def _model_at(root: type[BaseModel], path: KeyPath) -> type[BaseModel] | None:
+    """The model class that validates the mapping at ``path``."""
+    if root is _ActorsRoot:
+        return Actor if len(path) == 1 else _model_at(Actor, path[1:])
+    model: type[BaseModel] | None = root
+    for part in path:
+        if model is None:
+            return None
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part)
+        model = _unwrap(field.annotation) if field else None
+    return model
+
+
+def _field_names(model: type[BaseModel] | None) -> list[str]:
+    if model is None:
+        return []
+    return [n for n, f in model.model_fields.items() if not f.exclude]
+
+
+_KIND = {dict: "a mapping ('key: value' lines)", list: "a list ('- item' lines)", str: "text"}
+
+
+def _describe(value: Any) -> str:
+    return next((k for t, k in _KIND.items() if isinstance(value, t)), "nothing")
+
+
+def _translate(err: Mapping[str, Any], root: type[BaseModel]) -> tuple[str, str | None, bool]:
+    """Author-facing message and hint for one pydantic error; the flag marks key errors."""
+    kind = err["type"]
+    loc = _clean_loc(err["loc"])
+    ctx = err.get("ctx") or {}
+    value = err.get("input")
+    name = loc[-1] if loc else ""
+    if kind == "missing":
+        return f"missing required field '{name}'", f"add '{name}: …'", False
+    if kind == "extra_forbidden":
+        fields = _field_names(_model_at(root, loc[:-1]))
+        hint = did_you_mean(str(name), fields) or "allowed here: " + ", ".join(fields)
+        return f"unknown field '{name}'", hint, True
+    if kind == "enum":
+        allowed = [a.strip(" '") for a in ctx.get("expected", "").replace(" or ", ", ").split(",")]
+        hint = did_you_mean(str(value), allowed)
+        return f"'{value}' is not one of: {', '.join(allowed)}", hint, False
+    if kind == "string_too_long":
+        return (
+            f"text is {len(value)} characters; the limit is {ctx['max_length']}",
+            "shorten it",
+            False,
+        )
+    if kind == "too_long":
+        return (
+            f"{len(value)} items; the limit is {ctx['max_length']}",
+            "split the brief or drop the least important items",
+            False,
+        )
+    if kind == "too_short":
+        return f"needs at least {ctx['min_length']} item(s)", None, False
+    if kind == "string_too_short":
+        return "is empty", "write something or remove the key", False
+    if kind == "bool_parsing":
+        return f"'{value}' is not true or false", "write true or false", False
+    if kind in ("string_type", "model_type", "dict_type", "list_type", "model_attributes_type"):
+        expected = {"string_type": "text", "list_type": _KIND[list]}.get(kind, _KIND[dict])
+        if value is None:
+            return f"has no value, but {expected} is expected", "fill it in or remove the key", False
+        return f"expected {expected}, found {_describe(value)}", None, False
+    if kind == "string_pattern_mismatch":
+        return f"'{value}' does not have the expected form ({ctx.get('pattern')})", None, False
+    return str(err["msg"]).removeprefix("Value error, "), None, False
+
+
+def schema_problems(
+    doc: Document, adapter: TypeAdapter[Any], root: type[BaseModel]
+) -> tuple[Any, list[Problem]]:
+    """Validate a document's data; return the value (or None) and located problems.
+
+    ``root`` is the model at the top of the key paths, for did-you-mean hints.
+    """
+    try:
+        return adapter.validate_python(doc.data), []
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors(include_url=False):
+            loc = _clean_loc(err["loc"])
+            message, hint, at_key = _translate(err, root)
+            problems.append(
+                Problem(doc.path, message, doc.position(loc, key=at_key), key_path=loc, hint=hint)
+            )
+        return None, problems
+
+
+def _expect_mapping(doc: Document, what: str) -> Problem | None:
+    if isinstance(doc.data, dict):
+        return None
+    if doc.data is None:
+        return Problem(doc.path, "the file is empty", hint=f"a {what} is a mapping of 'key: value' lines")
+    return Problem(
+        doc.path,
+        f"the file holds {_describe(doc.data)}, but a {what} is a mapping of 'key: value' lines",
+        doc.position(()),
+    )
+
+
+# --- Per file ----------------------------------------------------------------
+
+
+def slug_problems(path: Path) -> list[Problem]:
+    """Check that a brief's file name makes a safe, portable address."""
+    slug = path.stem
+    if not _SLUG_RE.match(slug):
+        suggestion = re.sub(r"[^a-z0-9]+", "-", slug.lower()).strip("-") or "my-brief"
+        return [
+            Problem(
+                path,
+                f"file name '{path.name}' cannot be a page address",
+                hint=f"use lowercase letters, digits and hyphens, like '{suggestion}.yml'",
+            )
+        ]
+    if slug in RESERVED_SLUGS:
+        return [
+            Problem(
+                path,
+                f"'{slug}' is reserved for the site's own pages",
+                hint=f"rename the file, for example to '{slug}-briefing.yml'",
+            )
+        ]
+    return []
+
+
+def validate_brief(doc: Document) -> tuple[ValidBrief | None, list[Problem]]:
+    """Check one brief on its own: schema, slug and references inside the file."""
+    problems = [*doc.problems, *slug_problems(doc.path)]
+    if doc.data is None and doc.problems:
+        return None, problems  # unreadable: nothing more to check
+    not_mapping = _expect_mapping(doc, "brief")
+    if not_mapping:
+        return None, [*problems, not_mapping]
+    brief, schema = schema_problems(doc, _BRIEF, Brief)
+    problems += schema
+    if brief is None:
+        return None, problems
+    problems += _source_problems(doc, brief)
+    problems += _duplicate_ids(doc, brief)
+    if problems:
+        return None, problems
+    return ValidBrief(doc.path.stem, brief, doc), []
+
+
+def validate_actors(doc: Document) -> tuple[dict[str, Actor], list[Problem]]:
+    """Check the actor registry; return actors by id with their ids filled in."""
+    if doc.data is None and doc.problems:
+        return {}, list(doc.problems)
+    not_mapping = _expect_mapping(doc, "actor registry")
+    if not_mapping:
+        return {}, [not_mapping]
+    problems = list(doc.problems)
+    for key in doc.data:
+        message, hint = _actor_id_problem(key)
+        if message:
+            position = doc.position((key,), key=True)
+            problems.append(Problem(doc.path, message, position, key_path=(key,), hint=hint))
+    actors, schema = schema_problems(doc, _ACTORS, _ActorsRoot)
+    problems += schema
+    if actors is None or problems:
+        return {}, problems
+    return {key: actor.model_copy(update={"id": key}) for key, actor in actors.items()}, []
+
+
+def _actor_id_problem(key: str) -> tuple[str | None, str | None]:
+    if _SLUG_RE.match(key):
+        return None, None
+    suggestion = re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-")
+    return f"'{key}' is not a valid actor id", f"use lowercase and hyphens, like '{suggestion}'"
+
+
+def _source_refs(brief: Brief) -> Iterator[tuple[KeyPath, str]]:
+    """Every place a brief cites one of its own sources."""
+    for field in ("key_points", "sections", "proposals", "events", "positions"):
+        for i, item in enumerate(getattr(brief, field)):
+            for j, ref in enumerate(item.sources):
+                yield (field, i, "sources", j), ref
+    for i, quote in enumerate(brief.quotes):
+        yield ("quotes", i, "source"), quote.source
+
+
+def _source_problems(doc: Document, brief: Brief) -> list[Problem]:
+    known = [s.id for s in brief.sources]
+    return [
+        Problem(
+            doc.path,
+            f"unknown source '{ref}'",
+            doc.position(path),
+            key_path=path,
+            hint=did_you_mean(ref, known) or f"sources defined in this brief: {', '.join(known)}",
+        )
+        for path, ref in _source_refs(brief)
+        if ref not in known
+    ]
+
+
+def _duplicate_ids(doc: Document, brief: Brief) -> list[Problem]:
+    problems = []
+    for field in ("sources", "proposals", "events"):
+        seen: dict[str, int] = {}
+        for i, item in enumerate(getattr(brief, field)):
+            if item.id is None:
+                continue
+            if item.id in seen:
+                path = (field, i, "id")
+                problems.append(
+                    Problem(
+                        doc.path,
+                        f"id '{item.id}' is already used by {field}[{seen[item.id] + 1}]",
+                        doc.position(path),
+                        key_path=path,
+                        hint="give each item its own id",
+                    )
+                )
+            seen.setdefault(item.id, i)
+    return problems
+
+
+# --- Across files ---------------------------------------------------------------
+
+
+ACTOR_FIELDS: tuple[tuple[str, ...], ...] = (
+    ("actors", "*"),
+    ("quotes", "*", "speaker"),
+    ("quotes", "*", "affiliation"),
+    ("proposals", "*", "proponents", "*"),
+    ("proposals", "*", "opponents", "*"),
+    ("events", "*", "actors", "*"),
+    ("positions", "*", "actor"),
+)
+"""Where a brief names actors; ``*`` stands for every item of a list."""
+
+BRIEF_FIELDS: tuple[tuple[str, ...], ...] = (("related", "*"), ("questions", "*", "answered_by"))
+"""Where a brief names other briefs."""
+
+
+def _walk(data: Any, pattern: Sequence[str], prefix: KeyPath = ()) -> Iterator[tuple[KeyPath, str]]:
+    """Text values found along ``pattern`` in raw data, with their key paths."""
+    if not pattern:
+        if isinstance(data, str):
+            yield prefix, data
+        return
+    head, rest = pattern[0], pattern[1:]
+    if head == "*":
+        if isinstance(data, list):
+            for i, item in enumerate(data):
+                yield from _walk(item, rest, (*prefix, i))
+    elif isinstance(data, dict) and head in data:
+        yield from _walk(data[head], rest, (*prefix, head))
+
+
+def references(data: Any, fields: Sequence[Sequence[str]]) -> list[tuple[KeyPath, str]]:
+    """Every reference a brief's raw data makes, in file order.
+
+    Raw data, not the model, so that a brief with a schema error still has its
+    references checked and its author sees every problem in one run.
+    """
+    found = [ref for pattern in fields for ref in _walk(data, pattern)]
+    return sorted(found, key=lambda ref: [str(p) if isinstance(p, str) else f"{p:06d}" for p in ref[0]])
+
+
+def _actor_hint(ref: str, actors: Mapping[str, Actor]) -> str | None:
+    """Suggest an actor by id, or by a name or alias that matches the mistyped id."""
+    by_id = did_you_mean(ref, list(actors))
+    if by_id:
+        return by_id
+    words = ref.replace("-", " ")
+    for actor in actors.values():
+        names = [actor.name, *actor.aliases]
+        if any(words in n.lower() for n in names):
+            return f"did you mean '{actor.id}'?"
+    return "add the actor to briefings/actors.yml, or fix the id"
+
+
+def cross_check(docs: Sequence[Document], actors: Mapping[str, Actor]) -> list[Problem]:
+    """Checks that need every file: actor ids and the slugs of other briefs.
+
+    Every brief file counts as existing, valid or not, so that a link to a
+    brief with errors of its own is not reported a second time as unknown.
+    """
+    problems: list[Problem] = []
+    slugs = {doc.path.stem for doc in docs}
+    for doc in docs:
+        for path, ref in references(doc.data, ACTOR_FIELDS):
+            if ref not in actors:
+                problems.append(
+                    Problem(
+                        doc.path,
+                        f"unknown actor '{ref}'",
+                        doc.position(path),
+                        key_path=path,
+                        hint=_actor_hint(ref, actors),
+                    )
+                )
+        for path, ref in references(doc.data, BRIEF_FIELDS):
+            if ref == doc.path.stem:
+                message, hint = f"'{ref}' is this brief itself", "point to another brief"
+            elif ref not in slugs:
+                message = f"unknown brief '{ref}'"
+                hint = did_you_mean(ref, sorted(slugs)) or "use the file name of a brief, without .yml"
+            else:
+                continue
+            problems.append(Problem(doc.path, message, doc.position(path), key_path=path, hint=hint))
+    return problems
+
+
+def case_collisions(paths: Sequence[Path]) -> list[Problem]:
+    """File names that differ only in case would collide on case-insensitive disks."""
+    seen: dict[str, Path] = {}
+    problems = []
+    for path in sorted(paths):
+        key = path.stem.lower()
+        if key in seen:
+            problems.append(
+                Problem(
+                    path,
+                    f"'{path.name}' and '{seen[key].name}' differ only in case",
+                    hint="give one of them a different name",
+                )
+            )
+        seen.setdefault(key, path)
+    return problems
