@@ -49,7 +49,10 @@ def cmd_build(args: argparse.Namespace) -> int:
         result = pipeline.build(settings)
     except BriefingsError as exc:
         _print_problems(exc.problems)
-        print(f"build stopped: {len(exc.problems)} error(s); the previous site is unchanged", file=sys.stderr)
+        print(
+            f"build stopped: {len(exc.problems)} error(s); the previous site is unchanged",
+            file=sys.stderr,
+        )
         return 1
     except BuildError as exc:
         print(f"build failed: {exc}", file=sys.stderr)

@@ -31,8 +31,10 @@ class RelatedWeights:
     """How much each kind of shared term counts towards relating two briefings.
 
     In the spirit of Hugo's related content: each shared term adds its weight,
-    and terms shared by more than ``max_share`` of all briefings count for
-    nothing, so that "NATO" alone relates nothing.
+    and terms shared by more than ``max_share`` of all briefings (or by more
+    than ``max_briefs``) count for nothing, so that "NATO" alone relates
+    nothing; ``threshold`` is the least score that makes a link, ``limit`` the
+    most links a page shows.
     """
 
     actors: float = 1.0
@@ -41,6 +43,7 @@ class RelatedWeights:
     proposals: float = 2.0
     threshold: float = 2.0
     max_share: float = 0.5
+    max_briefs: int = 200
     limit: int = 5
 
 
@@ -59,7 +62,9 @@ class Settings:
     words_per_minute: int = 220
 
 
-def load_settings(config_file: Path | None = None, *, briefings_dir: Path | None = None) -> Settings:
+def load_settings(
+    config_file: Path | None = None, *, briefings_dir: Path | None = None
+) -> Settings:
     """Read settings from the MkDocs configuration file; ``briefings_dir`` overrides it."""
     config_file = (config_file or Path(CONFIG_FILE)).resolve()
     with config_file.open("rb") as stream:

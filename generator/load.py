@@ -141,7 +141,9 @@ class _Builder:
         self.root: Any = None
 
     def problem(self, event: Any, message: str, hint: str | None = None) -> None:
-        self.doc.problems.append(Problem(self.doc.path, message, _position(event.start_mark), hint=hint))
+        self.doc.problems.append(
+            Problem(self.doc.path, message, _position(event.start_mark), hint=hint)
+        )
 
     def child_path(self) -> KeyPath | None:
         """Where the next node goes; None while a mapping awaits its key."""

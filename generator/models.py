@@ -17,6 +17,7 @@ import enum
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import total_ordering
 from typing import Annotated, Any, Self
 from urllib.parse import urlsplit
 
@@ -158,7 +159,8 @@ def _items(max_items: int = MAX_ITEMS) -> Any:
     return Field(default_factory=list, max_length=max_items)
 
 
-@dataclass(frozen=True, order=True)
+@total_ordering
+@dataclass(frozen=True)
 class PartialDate:
     """A date known to the day (``2025-09-10``) or only to the month (``2025-09``).
 
@@ -195,6 +197,14 @@ class PartialDate:
                 {"value": value, "reason": exc},
             ) from None
         return cls(year, month, day)  # type: ignore[arg-type]
+
+    def _key(self) -> tuple[int, int, int]:
+        return (self.year, self.month, self.day or 0)
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, PartialDate):
+            return NotImplemented
+        return self._key() < other._key()
 
     @property
     def first_day(self) -> dt.date:

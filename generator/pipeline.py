@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from generator import load, validate
 from generator.config import Settings
-from generator.errors import Report
+from generator.errors import BriefingsError, Report
+from generator.index import build_index
 from generator.models import Actor
+from generator.render import render_all
+from generator.site import build_site
 from generator.validate import ValidBrief
+from generator.write import WriteStats, write_pages
 
 log = logging.getLogger(__name__)
 
@@ -43,3 +48,46 @@ def check(settings: Settings) -> Checked:
     if checked.actors or not corpus.actors.problems:
         checked.report.extend(validate.cross_check(corpus.briefs, checked.actors))
     return checked
+
+
+@dataclass(frozen=True)
+class Generated:
+    """What the generator wrote into the docs folder."""
+
+    briefs: int
+    stats: WriteStats
+
+
+def generate(settings: Settings) -> Generated:
+    """Check, index, render and write the Markdown pages; raise if any brief is invalid."""
+    checked = check(settings)
+    for warning in checked.report.warnings:
+        log.warning("%s", warning)
+    if checked.report.errors:
+        raise BriefingsError(checked.report.errors)
+    index = build_index(checked.briefs, checked.actors, settings.related)
+    pages = render_all(index, settings)
+    stats = write_pages(pages, settings.docs_dir)
+    return Generated(len(checked.briefs), stats)
+
+
+@dataclass(frozen=True)
+class Built:
+    """The outcome of a full build, for the command line to report."""
+
+    briefs: int
+    written: int
+    unchanged: int
+    site_dir: Path
+
+
+def build(settings: Settings) -> Built:
+    """The whole pipeline: load → validate → index → render → write → build the site."""
+    generated = generate(settings)
+    site_dir = build_site(settings)
+    return Built(
+        briefs=generated.briefs,
+        written=len(generated.stats.written),
+        unchanged=len(generated.stats.unchanged),
+        site_dir=site_dir,
+    )

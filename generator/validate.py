@@ -153,7 +153,11 @@ def _translate(err: Mapping[str, Any], root: type[BaseModel]) -> tuple[str, str 
     if kind in ("string_type", "model_type", "dict_type", "list_type", "model_attributes_type"):
         expected = {"string_type": "text", "list_type": _KIND[list]}.get(kind, _KIND[dict])
         if value is None:
-            return f"has no value, but {expected} is expected", "fill it in or remove the key", False
+            return (
+                f"has no value, but {expected} is expected",
+                "fill it in or remove the key",
+                False,
+            )
         return f"expected {expected}, found {_describe(value)}", None, False
     if kind == "string_pattern_mismatch":
         return f"'{value}' does not have the expected form ({ctx.get('pattern')})", None, False
@@ -184,7 +188,9 @@ def _expect_mapping(doc: Document, what: str) -> Problem | None:
     if isinstance(doc.data, dict):
         return None
     if doc.data is None:
-        return Problem(doc.path, "the file is empty", hint=f"a {what} is a mapping of 'key: value' lines")
+        return Problem(
+            doc.path, "the file is empty", hint=f"a {what} is a mapping of 'key: value' lines"
+        )
     return Problem(
         doc.path,
         f"the file holds {_describe(doc.data)}, but a {what} is a mapping of 'key: value' lines",
@@ -351,7 +357,9 @@ def references(data: Any, fields: Sequence[Sequence[str]]) -> list[tuple[KeyPath
     references checked and its author sees every problem in one run.
     """
     found = [ref for pattern in fields for ref in _walk(data, pattern)]
-    return sorted(found, key=lambda ref: [str(p) if isinstance(p, str) else f"{p:06d}" for p in ref[0]])
+    return sorted(
+        found, key=lambda ref: [str(p) if isinstance(p, str) else f"{p:06d}" for p in ref[0]]
+    )
 
 
 def _actor_hint(ref: str, actors: Mapping[str, Actor]) -> str | None:
@@ -392,10 +400,14 @@ def cross_check(docs: Sequence[Document], actors: Mapping[str, Actor]) -> list[P
                 message, hint = f"'{ref}' is this brief itself", "point to another brief"
             elif ref not in slugs:
                 message = f"unknown brief '{ref}'"
-                hint = did_you_mean(ref, sorted(slugs)) or "use the file name of a brief, without .yml"
+                hint = (
+                    did_you_mean(ref, sorted(slugs)) or "use the file name of a brief, without .yml"
+                )
             else:
                 continue
-            problems.append(Problem(doc.path, message, doc.position(path), key_path=path, hint=hint))
+            problems.append(
+                Problem(doc.path, message, doc.position(path), key_path=path, hint=hint)
+            )
     return problems
 
 

@@ -1,0 +1,365 @@
+"""Index every brief before rendering any page.
+
+Listings, actor pages, the timeline and related briefings all depend on every
+brief, so they are computed here once, with inverted maps (term → briefs)
+rather than by comparing every pair of briefs: the cost grows with the number
+of briefs, not with its square.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import total_ordering
+
+from generator.config import RelatedWeights
+from generator.models import Actor, Brief, Event, PartialDate, Proposal, Question, Quote
+from generator.validate import ValidBrief
+
+log = logging.getLogger(__name__)
+
+
+def slugify(text: str) -> str:
+    """An ASCII address for a name: 'Hybrid warfare' → 'hybrid-warfare'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug or "tag-" + "-".join(f"{ord(c):x}" for c in text[:8])
+
+
+@total_ordering
+@dataclass(frozen=True, eq=False)
+class Tag:
+    """A topic; tags that differ only in case or punctuation are the same tag."""
+
+    name: str
+
+    @property
+    def slug(self) -> str:
+        """The tag's address and identity."""
+        return slugify(self.name)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Tag) and self.slug == other.slug
+
+    def __hash__(self) -> int:
+        return hash(self.slug)
+
+    def __lt__(self, other: Tag) -> bool:
+        return (self.name.casefold(), self.slug) < (other.name.casefold(), other.slug)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A brief as listings show it."""
+
+    slug: str
+    brief: Brief
+
+    @property
+    def last_changed(self) -> dt.date:
+        """When the brief last changed: its update date, else its publication date."""
+        return self.brief.updated or self.brief.date
+
+
+@dataclass(frozen=True)
+class QuoteRef:
+    """A quote and the brief it appears in."""
+
+    slug: str
+    number: int
+    quote: Quote
+
+
+@dataclass(frozen=True)
+class ProposalRef:
+    """A proposal as one brief reports it."""
+
+    entry: Entry
+    proposal: Proposal
+
+
+@dataclass
+class TrackedProposal:
+    """One proposal across all briefs, newest report first."""
+
+    id: str
+    reports: list[ProposalRef]
+
+    @property
+    def latest(self) -> ProposalRef:
+        """The newest brief's report, which gives the current status."""
+        return self.reports[0]
+
+
+@dataclass
+class TimelineEntry:
+    """An event, listed once however many briefs name it."""
+
+    event: Event
+    slugs: list[str]
+
+
+@dataclass(frozen=True)
+class Related:
+    """A related briefing and why: shared terms, or the author's explicit link."""
+
+    slug: str
+    explicit: bool
+    shared: tuple[str, ...] = ()
+    score: float = 0.0
+
+
+@dataclass(frozen=True)
+class QuestionRef:
+    """A reader's question and the brief that asks it."""
+
+    slug: str
+    question: Question
+
+
+@dataclass
+class Index:
+    """Everything the pages need, computed once from every brief."""
+
+    entries: list[Entry]
+    actors: dict[str, Actor]
+    by_slug: dict[str, Entry] = field(default_factory=dict)
+    appearances: dict[str, list[Entry]] = field(default_factory=dict)
+    quotes_by_speaker: dict[str, list[QuoteRef]] = field(default_factory=dict)
+    anonymous_quotes: list[QuoteRef] = field(default_factory=list)
+    proposals: dict[str, TrackedProposal] = field(default_factory=dict)
+    proposals_by_actor: dict[str, list[tuple[str, ProposalRef]]] = field(default_factory=dict)
+    positions_by_actor: dict[str, list[tuple[Entry, int]]] = field(default_factory=dict)
+    events_by_actor: dict[str, list[TimelineEntry]] = field(default_factory=dict)
+    by_tag: dict[Tag, list[Entry]] = field(default_factory=dict)
+    timeline: list[TimelineEntry] = field(default_factory=list)
+    related: dict[str, list[Related]] = field(default_factory=dict)
+    questions: list[QuestionRef] = field(default_factory=list)
+    referenced_by: dict[str, list[Entry]] = field(default_factory=dict)
+
+    def actor_name(self, actor_id: str) -> str:
+        """The display name of an actor id."""
+        return self.actors[actor_id].name
+
+    def most_cited_actors(self, limit: int = 10) -> list[tuple[Actor, int]]:
+        """Actors by the number of briefs they appear in, most first."""
+        counts = [(a, len(self.appearances.get(a.id, []))) for a in self.actors.values()]
+        ranked = sorted((c for c in counts if c[1]), key=lambda c: (-c[1], c[0].name.casefold()))
+        return ranked[:limit]
+
+    def open_proposals(self) -> list[TrackedProposal]:
+        """Proposals whose latest status is still undecided, most recently updated first."""
+        return [p for p in self.proposals.values() if p.latest.proposal.status.is_open]
+
+
+def _newest_first(entries: Iterable[Entry]) -> list[Entry]:
+    return sorted(entries, key=lambda e: (e.brief.date, e.slug), reverse=True)
+
+
+def build_index(
+    briefs: Sequence[ValidBrief], actors: Mapping[str, Actor], weights: RelatedWeights
+) -> Index:
+    """Index every brief: listings, cross-references and related briefings."""
+    entries = _newest_first(Entry(b.slug, b.brief) for b in briefs)
+    index = Index(entries=entries, actors=dict(actors))
+    index.by_slug = {e.slug: e for e in entries}
+    _index_actors(index)
+    _index_quotes(index)
+    _index_proposals(index)
+    _index_tags(index)
+    _index_timeline(index)
+    _index_questions(index)
+    index.related = related_briefings(entries, actors, weights)
+    return index
+
+
+def _index_actors(index: Index) -> None:
+    appearances: dict[str, list[Entry]] = defaultdict(list)
+    positions: dict[str, list[tuple[Entry, int]]] = defaultdict(list)
+    for entry in index.entries:
+        for actor_id in entry.brief.actor_ids():
+            appearances[actor_id].append(entry)
+        for number, position in enumerate(entry.brief.positions):
+            positions[position.actor].append((entry, number))
+    index.appearances = dict(appearances)
+    index.positions_by_actor = dict(positions)
+
+
+def _index_quotes(index: Index) -> None:
+    by_speaker: dict[str, list[QuoteRef]] = defaultdict(list)
+    for entry in index.entries:
+        for number, quote in enumerate(entry.brief.quotes, start=1):
+            ref = QuoteRef(entry.slug, number, quote)
+            if quote.speaker:
+                by_speaker[quote.speaker].append(ref)
+            else:
+                index.anonymous_quotes.append(ref)
+    index.quotes_by_speaker = dict(by_speaker)
+
+
+def _index_proposals(index: Index) -> None:
+    reports: dict[str, list[ProposalRef]] = defaultdict(list)
+    by_actor: dict[str, list[tuple[str, ProposalRef]]] = defaultdict(list)
+    for entry in index.entries:
+        for proposal in entry.brief.proposals:
+            ref = ProposalRef(entry, proposal)
+            reports[proposal.id].append(ref)
+            for actor_id in proposal.proponents:
+                by_actor[actor_id].append(("backs", ref))
+            for actor_id in proposal.opponents:
+                by_actor[actor_id].append(("opposes", ref))
+    tracked = [
+        TrackedProposal(
+            pid, sorted(refs, key=lambda r: (r.entry.last_changed, r.entry.slug), reverse=True)
+        )
+        for pid, refs in reports.items()
+    ]
+    tracked.sort(key=lambda t: (t.latest.entry.last_changed, t.id), reverse=True)
+    index.proposals = {t.id: t for t in tracked}
+    index.proposals_by_actor = dict(by_actor)
+
+
+def _index_tags(index: Index) -> None:
+    by_tag: dict[Tag, list[Entry]] = defaultdict(list)
+    for entry in index.entries:
+        for tag in dict.fromkeys(Tag(t) for t in entry.brief.tags):
+            by_tag[tag].append(entry)
+    index.by_tag = dict(sorted(by_tag.items()))
+
+
+def _event_key(item: TimelineEntry) -> tuple[PartialDate, str]:
+    return (item.event.date, item.event.id or "")
+
+
+def _index_timeline(index: Index) -> None:
+    """Merge events by id: the oldest brief's wording wins, every brief is cited."""
+    merged: dict[str, TimelineEntry] = {}
+    timeline: list[TimelineEntry] = []
+    for entry in reversed(index.entries):  # oldest first, so the first wording is kept
+        for number, event in enumerate(entry.brief.events):
+            key = event.id or f"{entry.slug}#{number}"
+            if key in merged:
+                if entry.slug not in merged[key].slugs:
+                    merged[key].slugs.append(entry.slug)
+                continue
+            merged[key] = TimelineEntry(event, [entry.slug])
+            timeline.append(merged[key])
+    timeline.sort(key=_event_key, reverse=True)
+    index.timeline = timeline
+    by_actor: dict[str, list[TimelineEntry]] = defaultdict(list)
+    for item in timeline:
+        for actor_id in dict.fromkeys(item.event.actors):
+            by_actor[actor_id].append(item)
+    index.events_by_actor = dict(by_actor)
+
+
+def _index_questions(index: Index) -> None:
+    referenced: dict[str, list[Entry]] = defaultdict(list)
+    for entry in index.entries:
+        for question in entry.brief.questions:
+            index.questions.append(QuestionRef(entry.slug, question))
+            if question.answered_by:
+                referenced[question.answered_by].append(entry)
+        for slug in entry.brief.related:
+            referenced[slug].append(entry)
+    index.referenced_by = {k: list(dict.fromkeys(v)) for k, v in referenced.items()}
+
+
+# --- Related briefings -----------------------------------------------------------
+
+_Term = tuple[str, str]  # (kind, key): ("actors", "poland"), ("tags", "drones")
+
+
+def shorten(text: str, limit: int = 48) -> str:
+    """Cut text at a word boundary so a reason stays one short line."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def _terms(entry: Entry, actors: Mapping[str, Actor]) -> dict[_Term, str]:
+    """The terms a brief can share with others, each with a label for the reason."""
+    brief = entry.brief
+    terms: dict[_Term, str] = {}
+    for actor_id in brief.actor_ids():
+        actor = actors.get(actor_id)
+        terms[("actors", actor_id)] = actor.name if actor else actor_id
+    for name in brief.tags:
+        terms.setdefault(("tags", Tag(name).slug), name)
+    for event in brief.events:
+        if event.id:
+            terms[("events", event.id)] = f"event of {event.date.human()}"
+    for proposal in brief.proposals:
+        terms[("proposals", proposal.id)] = f"proposal: {shorten(proposal.title)}"
+    return terms
+
+
+def related_briefings(
+    entries: Sequence[Entry], actors: Mapping[str, Actor], weights: RelatedWeights
+) -> dict[str, list[Related]]:
+    """Explicit related briefs first, then those sharing the most distinctive terms.
+
+    A term shared by more than ``max_share`` of all briefs (or by more than
+    ``max_briefs``) relates nothing, like Hugo's cut-off for common terms, and
+    also bounds the work per brief, keeping the whole computation linear.
+    """
+    postings: dict[_Term, list[str]] = defaultdict(list)
+    labels: dict[str, dict[_Term, str]] = {}
+    for entry in entries:
+        labels[entry.slug] = _terms(entry, actors)
+        for term in labels[entry.slug]:
+            postings[term].append(entry.slug)
+    cutoff = min(weights.max_share * len(entries), weights.max_briefs)
+    weight_of = {
+        "actors": weights.actors,
+        "tags": weights.tags,
+        "events": weights.events,
+        "proposals": weights.proposals,
+    }
+    related: dict[str, list[Related]] = {}
+    for entry in entries:
+        scores: Counter[str] = Counter()
+        shared: dict[str, list[tuple[float, str]]] = defaultdict(list)
+        for term, label in labels[entry.slug].items():
+            others = postings[term]
+            if len(others) > cutoff:
+                continue
+            for other in others:
+                if other != entry.slug:
+                    scores[other] += weight_of[term[0]]
+                    shared[other].append((weight_of[term[0]], label))
+        related[entry.slug] = _pick(entry, scores, shared, weights)
+    return related
+
+
+def _pick(
+    entry: Entry,
+    scores: Counter[str],
+    shared: Mapping[str, list[tuple[float, str]]],
+    weights: RelatedWeights,
+) -> list[Related]:
+    explicit = list(dict.fromkeys(s for s in entry.brief.related if s != entry.slug))
+    picked = [
+        Related(slug, explicit=True, shared=_reasons(shared.get(slug, [])), score=scores[slug])
+        for slug in explicit
+    ]
+    ranked = sorted(
+        (s for s in scores if s not in explicit and scores[s] >= weights.threshold),
+        key=lambda s: (-scores[s], s),
+    )
+    for slug in ranked[: max(weights.limit - len(picked), 0)]:
+        picked.append(
+            Related(slug, explicit=False, shared=_reasons(shared[slug]), score=scores[slug])
+        )
+    return picked
+
+
+def _reasons(shared: list[tuple[float, str]]) -> tuple[str, ...]:
+    """The shared terms, weightiest first, as readers will see them."""
+    ordered = sorted(shared, key=lambda s: (-s[0], s[1].casefold()))
+    return tuple(dict.fromkeys(label for _, label in ordered))

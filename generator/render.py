@@ -1,0 +1,282 @@
+"""Render the index into Markdown pages: text in, text out, no file access.
+
+Templates live in ``templates/``. The Jinja environment escapes every value it
+prints unless the value is already :class:`~generator.mdtext.Markdown`, the
+way HTML autoescaping works, so a template cannot forget to escape author text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+import posixpath
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import jinja2
+import yaml
+
+from generator import models
+from generator.config import Settings
+from generator.index import Entry, Index, Tag
+from generator.load import MAX_DEPTH, MAX_FILE_BYTES
+from generator.mdtext import Markdown, escape, escape_html, link, plain, rich, safe_url
+from generator.models import ActorKind, Brief, PartialDate, Proposal, ProposalStatus, Stance
+from generator.reference import reference
+
+log = logging.getLogger(__name__)
+
+BRIEFINGS_DIR = "briefings"
+ACTORS_DIR = "actors"
+TOPICS_DIR = "topics"
+
+_LIMITS = {
+    "title": models.MAX_TITLE,
+    "text": models.MAX_TEXT,
+    "rich": models.MAX_RICH_TEXT,
+    "url": models.MAX_URL,
+    "items": models.MAX_ITEMS,
+    "file_kb": MAX_FILE_BYTES // 1024,
+    "depth": MAX_DEPTH,
+}
+"""The documented limits, taken from where they are enforced."""
+
+
+@dataclass(frozen=True)
+class Page:
+    """A rendered page: its path inside the docs folder and its Markdown."""
+
+    path: str
+    text: str
+
+
+def brief_path(slug: str) -> str:
+    """Where a brief's page lives in the docs folder."""
+    return f"{BRIEFINGS_DIR}/{slug}.md"
+
+
+def actor_path(actor_id: str) -> str:
+    """Where an actor's page lives in the docs folder."""
+    return f"{ACTORS_DIR}/{actor_id}.md"
+
+
+def topic_path(tag: Tag) -> str:
+    """Where a topic's page lives in the docs folder."""
+    return f"{TOPICS_DIR}/{tag.slug}.md"
+
+
+def _finalize(value: Any) -> Any:
+    """Escape whatever a template prints, unless it is already safe Markdown."""
+    if value is None:
+        return ""
+    if isinstance(value, Markdown):
+        return value
+    if isinstance(value, bool | int | float):
+        return str(value)
+    return escape(value)
+
+
+def human_date(value: dt.date | PartialDate | None) -> str:
+    """A date as readers see it: '9 October 2025', or 'October 2025' for a partial date."""
+    if value is None:
+        return ""
+    if isinstance(value, PartialDate):
+        return value.human()
+    return f"{value.day} {value.strftime('%B %Y')}"
+
+
+def _indent(text: str, width: int = 4) -> Markdown:
+    """Indent every non-empty line, for content inside admonitions and list items."""
+    pad = " " * width
+    return Markdown("\n".join(pad + line if line else line for line in str(text).split("\n")))
+
+
+def _rich_inline(text: str | None) -> Markdown:
+    """Rich text on one line, for table cells and list items."""
+    return Markdown(" ".join(rich(text or "").split("\n\n")))
+
+
+def _front_matter(**meta: Any) -> Markdown:
+    """YAML front matter; values are HTML-escaped because themes print them raw."""
+    data = {k: escape_html(v) for k, v in meta.items() if v}
+    dumped = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1_000)
+    return Markdown(f"---\n{dumped}---\n")
+
+
+def _status_badge(status: ProposalStatus) -> Markdown:
+    return Markdown(f'<span class="status status--{status.value}">{status.label}</span>')
+
+
+def _stance_badge(stance: Stance) -> Markdown:
+    return Markdown(f'<span class="stance stance--{stance.value}">{stance.label}</span>')
+
+
+def _kind_label(kind: ActorKind) -> str:
+    return kind.value.capitalize()
+
+
+def reading_minutes(brief: Brief, words_per_minute: int) -> int:
+    """Minutes to read the brief's text at a steady pace; at least one."""
+    texts: list[str] = [brief.title, brief.summary]
+    texts += [p.text for p in brief.key_points]
+    texts += [f"{s.heading} {s.text}" for s in brief.sections]
+    texts += [f"{p.title} {p.notes or ''}" for p in brief.proposals]
+    texts += [f"{q.text} {q.context or ''}" for q in brief.quotes]
+    texts += [e.what for e in brief.events]
+    texts += [p.summary for p in brief.positions]
+    words = sum(len(plain(t).split()) for t in texts)
+    return max(1, math.ceil(words / words_per_minute))
+
+
+class Renderer:
+    """Renders every page of the site from an index."""
+
+    def __init__(self, index: Index, settings: Settings) -> None:
+        self.index = index
+        self.settings = settings
+        self.env = jinja2.Environment(
+            loader=jinja2.PackageLoader("generator", "templates"),
+            autoescape=False,  # Markdown, not HTML: _finalize escapes instead
+            finalize=_finalize,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            undefined=jinja2.StrictUndefined,
+        )
+        self.env.filters.update(
+            rich=rich,
+            rich_inline=_rich_inline,
+            indent=_indent,
+            human=human_date,
+            status=_status_badge,
+            stance=_stance_badge,
+            kind=_kind_label,
+            plain=plain,
+            tag=Tag,
+            trusted=Markdown,  # only for macro output, whose parts were escaped inside
+        )
+
+    def pages(self) -> Iterator[Page]:
+        """Every page of the site, in a stable order."""
+        yield self._page("index.md", "home.md.j2", title=self.settings.site_name)
+        for entry in self.index.entries:
+            yield self.briefing(entry)
+        yield self._page(f"{ACTORS_DIR}/index.md", "actors_index.md.j2", title="Who's who")
+        for actor in sorted(self.index.actors.values(), key=lambda a: a.id):
+            yield self._page(actor_path(actor.id), "actor.md.j2", title=actor.name, actor=actor)
+        yield self._page(
+            "guide.md", "guide.md.j2", title="Author guide", reference=reference(), limits=_LIMITS
+        )
+        yield self._page(f"{TOPICS_DIR}/index.md", "topics_index.md.j2", title="Topics")
+        for tag, entries in self.index.by_tag.items():
+            yield self._page(
+                topic_path(tag), "topic.md.j2", title=tag.name, tag=tag, entries=entries
+            )
+
+    def briefing(self, entry: Entry) -> Page:
+        """The page of one brief."""
+        brief = entry.brief
+        return self._page(
+            brief_path(entry.slug),
+            "briefing.md.j2",
+            title=brief.title,
+            description=plain(brief.summary),
+            entry=entry,
+            brief=brief,
+            minutes=reading_minutes(brief, self.settings.words_per_minute),
+            related=self.index.related.get(entry.slug, []),
+        )
+
+    def _page(
+        self, path: str, template: str, *, title: str, description: str = "", **context: Any
+    ) -> Page:
+        helpers = _PageHelpers(path, self.index)
+        text = self.env.get_template(template).render(
+            front_matter=_front_matter(title=title, description=description),
+            title=title,
+            index=self.index,
+            site_name=self.settings.site_name,
+            ln=helpers.link_to,
+            actor_link=helpers.actor,
+            actor_links=helpers.actors,
+            brief_link=helpers.brief,
+            topic=helpers.topic,
+            cite=helpers.cite,
+            source_link=helpers.source_link,
+            proposal_link=helpers.proposal,
+            page_path=path,
+            **context,
+        )
+        return Page(path, text)
+
+
+class _PageHelpers:
+    """Links as seen from one page: every target is relative, so MkDocs checks it."""
+
+    def __init__(self, path: str, index: Index) -> None:
+        self.path = path
+        self.index = index
+
+    def link_to(self, target: str, anchor: str = "") -> Markdown:
+        """A relative link target from this page to another page of the docs folder.
+
+        Targets are built from validated slugs and ids only, so they are safe as is.
+        """
+        relative = posixpath.relpath(target, posixpath.dirname(self.path) or ".")
+        return Markdown(relative + (f"#{anchor}" if anchor else ""))
+
+    def proposal(self, slug: str, proposal: Proposal) -> Markdown:
+        """A link to a proposal in the brief that reports it."""
+        return link(proposal.title, self.link_to(brief_path(slug), f"proposal-{proposal.id}"))
+
+    def actor(self, actor_id: str, anchor: str = "") -> Markdown:
+        """A link to an actor's page, named as the registry names them."""
+        name = self.index.actors[actor_id].name
+        return link(name, self.link_to(actor_path(actor_id), anchor))
+
+    def actors(self, ids: Iterable[str]) -> Markdown:
+        """Several actor links, comma-separated."""
+        return Markdown(", ".join(self.actor(i) for i in ids))
+
+    def brief(self, slug: str, anchor: str = "") -> Markdown:
+        """A link to a brief, by its title."""
+        title = self.index.by_slug[slug].brief.title
+        return link(title, self.link_to(brief_path(slug), anchor))
+
+    def topic(self, tag: Tag) -> Markdown:
+        """A link to a topic page."""
+        return link(tag.name, self.link_to(topic_path(tag)))
+
+    def cite(self, brief: Brief, ids: Iterable[str], slug: str = "") -> Markdown:
+        """Numbered citation links to the brief's source list, on this page or another."""
+        numbers = {s.id: n for n, s in enumerate(brief.sources, start=1)}
+        target = self.link_to(brief_path(slug)) if slug else ""
+        links = [
+            f'[{numbers[i]}]({target}#source-{i}){{ .cite title="Source {numbers[i]}" }}'
+            for i in dict.fromkeys(ids)
+        ]
+        return Markdown(" " + "".join(links) if links else "")
+
+    def source_link(self, brief: Brief, source_id: str, slug: str = "") -> Markdown:
+        """A link from a quote to the source it came from, in its brief's source list."""
+        source = next(s for s in brief.sources if s.id == source_id)
+        target = self.link_to(brief_path(slug)) if slug else ""
+        return link(source.outlet, f"{target}#source-{source_id}")
+
+
+def external_link(text: str, url: str | None) -> Markdown:
+    """A link to an outside address if it is a safe http(s) one, else the plain text."""
+    target = safe_url(url) if url else None
+    return link(text, target) if target else escape(text)
+
+
+def render_all(index: Index, settings: Settings) -> list[Page]:
+    """Render every page of the site."""
+    renderer = Renderer(index, settings)
+    renderer.env.globals["external_link"] = external_link
+    return list(renderer.pages())
+
+
+RenderFn = Callable[[Index, Settings], list[Page]]

@@ -1,0 +1,88 @@
+"""Put rendered pages on disk: only what changed, never half a file.
+
+Unchanged pages keep their bytes and modification time, so MkDocs' live
+reload and any file watcher see only real changes; each write goes to a
+temporary file first and is renamed into place, so a crash never leaves a
+truncated page; pages that are no longer rendered are removed.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.render import Page
+
+log = logging.getLogger(__name__)
+
+MARKER = ".briefings-generated"
+"""A file that marks a folder as the generator's own, safe to prune."""
+
+
+@dataclass
+class WriteStats:
+    """What a write changed, for reports and for the incremental-build checks."""
+
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(data)
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _claim(folder: Path) -> None:
+    """Refuse to prune a folder the generator did not create."""
+    marker = folder / MARKER
+    if folder.exists() and any(folder.iterdir()) and not marker.exists():
+        raise FileExistsError(
+            f"{folder} holds files the generator did not write; "
+            "point docs_dir in site_config.yml at a folder of its own"
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    marker.touch()
+
+
+def write_pages(pages: Iterable[Page], folder: Path) -> WriteStats:
+    """Make ``folder`` hold exactly ``pages``, touching only files that change."""
+    _claim(folder)
+    stats = WriteStats()
+    wanted: set[Path] = set()
+    for page in pages:
+        target = folder / page.path
+        wanted.add(target)
+        data = page.text.encode("utf-8")
+        try:
+            same = target.read_bytes() == data
+        except FileNotFoundError:
+            same = False
+        if same:
+            stats.unchanged.append(page.path)
+        else:
+            atomic_write(target, data)
+            stats.written.append(page.path)
+    for existing in sorted(folder.rglob("*.md")):
+        if existing not in wanted:
+            existing.unlink()
+            stats.removed.append(existing.relative_to(folder).as_posix())
+    log.info(
+        "wrote %d pages, %d unchanged, %d removed",
+        len(stats.written),
+        len(stats.unchanged),
+        len(stats.removed),
+    )
+    return stats
