@@ -53,12 +53,18 @@ class Tag:
         return (self.name.casefold(), self.slug) < (other.name.casefold(), other.slug)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Entry:
-    """A brief as listings show it."""
+    """A brief as listings show it; its slug is its identity."""
 
     slug: str
     brief: Brief
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Entry) and self.slug == other.slug
+
+    def __hash__(self) -> int:
+        return hash(self.slug)
 
     @property
     def last_changed(self) -> dt.date:
@@ -314,7 +320,8 @@ def related_briefings(
         labels[entry.slug] = _terms(entry, actors)
         for term in labels[entry.slug]:
             postings[term].append(entry.slug)
-    cutoff = min(weights.max_share * len(entries), weights.max_briefs)
+    # A term two briefs share always tells something; past that, the cut-off applies.
+    cutoff = max(2, min(weights.max_share * len(entries), weights.max_briefs))
     weight_of = {
         "actors": weights.actors,
         "tags": weights.tags,

@@ -30,7 +30,7 @@ class Markdown(str):
 
 
 # Characters that carry meaning somewhere in Markdown or one of its extensions.
-_ALWAYS = '\\`*_{}[]<>&|~^=$#"!'
+_ALWAYS = '\\`*_{}[]<>&|~^=+$#"!'
 _TABLE = str.maketrans({c: f"&#{ord(c)};" for c in _ALWAYS})
 _TABLE[ord("&")] = "&amp;"
 _TABLE[ord("<")] = "&lt;"
@@ -49,7 +49,7 @@ def escape(text: object) -> Markdown:
     """Plain author text as Markdown that renders exactly as written, on one line."""
     if isinstance(text, Markdown):
         return text
-    flat = _WHITESPACE.sub(" ", str(text)).strip()
+    flat = _WHITESPACE.sub(" ", str(text))
     return Markdown(_LINE_START.sub(_encode_start, flat.translate(_TABLE)))
 
 

@@ -157,6 +157,7 @@ class Renderer:
             tag=Tag,
             trusted=Markdown,  # only for macro output, whose parts were escaped inside
         )
+        self.env.globals["external_link"] = external_link
 
     def pages(self) -> Iterator[Page]:
         """Every page of the site, in a stable order."""
@@ -255,7 +256,7 @@ class _PageHelpers:
         target = self.link_to(brief_path(slug)) if slug else ""
         links = [
             f'[{numbers[i]}]({target}#source-{i}){{ .cite title="Source {numbers[i]}" }}'
-            for i in dict.fromkeys(ids)
+            for i in sorted(set(ids), key=numbers.__getitem__)
         ]
         return Markdown(" " + "".join(links) if links else "")
 
@@ -274,9 +275,7 @@ def external_link(text: str, url: str | None) -> Markdown:
 
 def render_all(index: Index, settings: Settings) -> list[Page]:
     """Render every page of the site."""
-    renderer = Renderer(index, settings)
-    renderer.env.globals["external_link"] = external_link
-    return list(renderer.pages())
+    return list(Renderer(index, settings).pages())
 
 
 RenderFn = Callable[[Index, Settings], list[Page]]

@@ -58,7 +58,11 @@ def did_you_mean(name: str, candidates: Sequence[str]) -> str | None:
     lowered = name.lower()
     close = difflib.get_close_matches(lowered, candidates, n=1, cutoff=0.6)
     if not close:
-        close = [c for c in candidates if lowered and (lowered in c or c in lowered)][:1]
+        close = [
+            c
+            for c in candidates
+            if min(len(c), len(lowered)) >= 4 and (lowered in c or c in lowered)
+        ][:1]
     return f"did you mean '{close[0]}'?" if close else None
 
 
@@ -362,17 +366,14 @@ def references(data: Any, fields: Sequence[Sequence[str]]) -> list[tuple[KeyPath
     )
 
 
-def _actor_hint(ref: str, actors: Mapping[str, Actor]) -> str | None:
-    """Suggest an actor by id, or by a name or alias that matches the mistyped id."""
-    by_id = did_you_mean(ref, list(actors))
-    if by_id:
-        return by_id
-    words = ref.replace("-", " ")
+def _actor_hint(ref: str, actors: Mapping[str, Actor]) -> str:
+    """Suggest an actor for a mistyped id: by a word of an id, a name or alias, or spelling."""
+    words = set(ref.split("-"))
     for actor in actors.values():
-        names = [actor.name, *actor.aliases]
-        if any(words in n.lower() for n in names):
+        names = {actor.name.lower(), *(a.lower() for a in actor.aliases)}
+        if words <= set(actor.id.split("-")) or ref.replace("-", " ") in names:
             return f"did you mean '{actor.id}'?"
-    return "add the actor to briefings/actors.yml, or fix the id"
+    return did_you_mean(ref, list(actors)) or "add the actor to briefings/actors.yml, or fix the id"
 
 
 def cross_check(docs: Sequence[Document], actors: Mapping[str, Actor]) -> list[Problem]:

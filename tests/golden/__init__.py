@@ -1,0 +1,57 @@
+"""Golden Markdown: pages rendered from fixed inputs, kept on disk for review.
+
+Regenerate after an intended change with ``make golden`` (``python -m tests.golden``)
+and read the diff before committing it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.config import load_settings
+from generator.index import build_index
+from generator.load import load_yaml
+from generator.render import Renderer
+from generator.validate import validate_actors, validate_brief
+
+GOLDEN = Path(__file__).resolve().parent
+ROOT = GOLDEN.parent.parent
+FIXTURES = GOLDEN.parent / "fixtures"
+
+
+def _render(folder: Path, slugs: list[str]) -> dict[str, str]:
+    """Render the pages of ``slugs``, indexing only those briefs (so others cannot shift them)."""
+    settings = load_settings(ROOT / "site_config.yml", briefings_dir=folder)
+    actors, problems = validate_actors(load_yaml(folder / "actors.yml"))
+    assert not problems, problems
+    briefs = []
+    for slug in slugs:
+        valid, problems = validate_brief(load_yaml(folder / f"{slug}.yml"))
+        assert valid and not problems, problems
+        briefs.append(valid)
+    renderer = Renderer(build_index(briefs, actors, settings.related), settings)
+    return {page.path: page.text for page in renderer.pages()}
+
+
+def cases() -> dict[str, str]:
+    """Golden file name → the Markdown the generator renders for it now."""
+    seed = _render(ROOT / "briefings", ["nato-weighs-assertive-response"])
+    fixtures = _render(FIXTURES / "valid", ["border-talks", "patrols-agreed"])
+    return {
+        "seed-briefing.md": seed["briefings/nato-weighs-assertive-response.md"],
+        "fixture-briefing.md": fixtures["briefings/border-talks.md"],
+        "fixture-actor.md": fixtures["actors/ruritania.md"],
+        "fixture-topic.md": fixtures["topics/border.md"],
+        "fixture-home.md": fixtures["index.md"],
+    }
+
+
+def regenerate() -> list[str]:
+    """Write every golden file; return the names of those that changed."""
+    changed = []
+    for name, text in cases().items():
+        path = GOLDEN / name
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+            changed.append(name)
+    return changed

@@ -1,0 +1,141 @@
+"""Strict YAML reading: every surprise of YAML 1.1 is either text or an error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.errors import Position
+from generator.load import load_yaml
+
+
+def read(tmp_path: Path, text: str | bytes, name: str = "brief.yml"):
+    path = tmp_path / name
+    path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+    return load_yaml(path)
+
+
+def messages(doc) -> list[str]:
+    return [str(p).split(": ", 1)[1] for p in doc.problems]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("NO", "NO"), ("yes", "yes"), ("on", "on"), ("010", "010"), ("12:30", "12:30"),
+     ("1e3", "1e3"), ("2025-09-10", "2025-09-10"), ("~", None), ("'~'", "~"), ('"null"', "null")],
+)  # fmt: skip
+def test_scalars_stay_text(tmp_path, value, expected):
+    doc = read(tmp_path, f"key: {value}\n")
+    assert doc.problems == []
+    assert doc.data == {"key": expected}
+
+
+def test_keys_that_yaml_11_would_turn_into_booleans_stay_text(tmp_path):
+    doc = read(tmp_path, "on: 1\nno: 2\n")
+    assert doc.data == {"on": "1", "no": "2"}
+
+
+def test_duplicate_key_names_both_positions_and_keeps_the_first(tmp_path):
+    doc = read(tmp_path, "title: one\nsummary: x\ntitle: two\n")
+    assert messages(doc) == [
+        "duplicate key 'title' (first defined at line 1, column 1); "
+        "keep one of the two and delete the other"
+    ]
+    assert doc.problems[0].position == Position(3, 1)
+    assert doc.data == {"title": "one", "summary": "x"}
+
+
+def test_nested_duplicate_key(tmp_path):
+    doc = read(tmp_path, "quotes:\n  - text: a\n    text: b\n")
+    assert doc.problems[0].position == Position(3, 5)
+    assert "first defined at line 2, column 5" in doc.problems[0].message
+
+
+def test_anchors_aliases_and_tags_are_refused(tmp_path):
+    doc = read(tmp_path, "a: &x [1]\nb: *x\nc: !!python/object/apply:os.system [ls]\n")
+    assert messages(doc) == [
+        "anchors (&x) are not allowed; write the value out in full where it is needed",
+        "aliases (*x) are not allowed; write the value out in full where it is needed",
+        "explicit tags (!!python/object/apply:os.system) are not allowed; "
+        "remove the tag; write plain text, lists and mappings only",
+    ]
+
+
+def test_alias_bomb_is_refused_without_expanding(tmp_path):
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}]" for i in range(8)]
+    doc = read(tmp_path, "\n".join(lines) + "\n")
+    assert doc.problems
+    assert all("not allowed" in p.message for p in doc.problems)
+
+
+def test_second_document_is_an_error(tmp_path):
+    doc = read(tmp_path, "title: a\n---\ntitle: b\n")
+    assert messages(doc) == [
+        "a brief holds one YAML document, but a second one starts here; "
+        "remove the '---' line, or split the file in two"
+    ]
+    assert doc.problems[0].position == Position(2, 1)
+
+
+def test_syntax_error_has_position_and_hint(tmp_path):
+    doc = read(tmp_path, "title: a: b\n")
+    assert doc.data is None
+    assert messages(doc) == [
+        "YAML syntax error: mapping values are not allowed in this context; "
+        "a value that contains ': ' must be put in quotes"
+    ]
+    assert doc.problems[0].position == Position(1, 9)
+
+
+def test_tab_indentation_is_explained(tmp_path):
+    doc = read(tmp_path, "title:\n\t- a\n")
+    assert doc.problems[0].hint == "indent with spaces, not tabs"
+
+
+def test_invalid_utf8_names_line_and_column(tmp_path):
+    doc = read(tmp_path, b"title: ok\nsummary: caf\xe9\n")
+    assert messages(doc) == ["invalid UTF-8 byte 0xe9; save the file as UTF-8 in your editor"]
+    assert doc.problems[0].position == Position(2, 13)
+
+
+def test_utf16_is_refused(tmp_path):
+    doc = read(tmp_path, "title: a\n".encode("utf-16"))
+    assert messages(doc) == ["the file is UTF-16, not UTF-8; save it as UTF-8 in your editor"]
+
+
+def test_bom_and_crlf_are_accepted(tmp_path):
+    doc = read(tmp_path, b"\xef\xbb\xbftitle: a\r\nsummary: b\r\n")
+    assert doc.problems == []
+    assert doc.data == {"title": "a", "summary": "b"}
+
+
+def test_nul_byte_is_refused_with_position(tmp_path):
+    doc = read(tmp_path, b"title: a\x00b\n")
+    assert messages(doc) == [
+        "control character U+0000 is not allowed; "
+        "delete it; it is invisible and was probably pasted by accident"
+    ]
+    assert doc.problems[0].position == Position(1, 9)
+
+
+def test_oversize_file_is_refused_before_reading(tmp_path):
+    doc = read(tmp_path, "title: " + "x" * 300_000 + "\n")
+    assert doc.data is None
+    assert messages(doc) == [
+        "the file is 300,008 bytes; the limit is 262,144; split it into several briefs"
+    ]
+
+
+def test_deep_nesting_is_refused(tmp_path):
+    doc = read(tmp_path, "a: " + "[" * 30 + "]" * 30 + "\n")
+    assert doc.data is None
+    assert messages(doc)[0].startswith("nesting deeper than 12 levels")
+
+
+def test_positions_of_keys_and_values(tmp_path):
+    doc = read(tmp_path, "quotes:\n  - text: hi\n    speaker: x\n")
+    assert doc.position(("quotes", 0, "speaker")) == Position(3, 14)
+    assert doc.position(("quotes", 0, "speaker"), key=True) == Position(3, 5)
+    assert doc.position(("quotes", 0, "missing")) == Position(2, 5)
