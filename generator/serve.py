@@ -65,6 +65,7 @@ class Watcher(threading.Thread):
         self.last = snapshot(settings.briefings_dir)
 
     def run(self) -> None:
+        """Poll until stopped; a change regenerates once, however many files it touched."""
         while not self.stop.wait(POLL_SECONDS):
             current = snapshot(self.settings.briefings_dir)
             if current != self.last:

@@ -173,7 +173,7 @@ def test_failed_mkdocs_build_leaves_the_previous_site_untouched(tmp_path):
     before = digest(settings.site_dir)
     config = settings.config_file.read_text(encoding="utf-8")
     settings.config_file.write_text(config.replace("- Home: index.md", "- Home: missing.md"))
-    with pytest.raises(BuildError, match="missing.md"):
+    with pytest.raises(BuildError, match=r"missing\.md"):
         pipeline.build(settings)
     assert digest(settings.site_dir) == before
     assert [p.name for p in settings.root.iterdir() if p.name.startswith(".site")] == []
