@@ -20,7 +20,7 @@ import yaml
 
 from generator import models
 from generator.config import Settings
-from generator.index import Entry, Index, Tag
+from generator.index import Entry, Index, QuoteRef, Tag, TimelineEntry
 from generator.load import MAX_DEPTH, MAX_FILE_BYTES
 from generator.mdtext import Markdown, escape, escape_html, link, plain, rich, safe_url
 from generator.models import ActorKind, Brief, PartialDate, Proposal, ProposalStatus, Stance
@@ -117,6 +117,15 @@ def _kind_label(kind: ActorKind) -> str:
     return kind.value.capitalize()
 
 
+def _by_month(items: Iterable[TimelineEntry]) -> list[tuple[str, list[TimelineEntry]]]:
+    """Timeline entries grouped under 'September 2025' headings, keeping their order."""
+    groups: dict[str, list[TimelineEntry]] = {}
+    for item in items:
+        month = PartialDate(item.event.date.year, item.event.date.month).human()
+        groups.setdefault(month, []).append(item)
+    return list(groups.items())
+
+
 def reading_minutes(brief: Brief, words_per_minute: int) -> int:
     """Minutes to read the brief's text at a steady pace; at least one."""
     texts: list[str] = [brief.title, brief.summary]
@@ -156,6 +165,7 @@ class Renderer:
             plain=plain,
             tag=Tag,
             trusted=Markdown,  # only for macro output, whose parts were escaped inside
+            groupby_month=_by_month,
         )
         self.env.globals["external_link"] = external_link
 
@@ -170,11 +180,31 @@ class Renderer:
         yield self._page(
             "guide.md", "guide.md.j2", title="Author guide", reference=reference(), limits=_LIMITS
         )
+        yield self._page("proposals.md", "proposals.md.j2", title="Proposal tracker")
+        yield self._page(
+            "quotes.md", "quotes.md.j2", title="Who said what", speakers=self._speakers()
+        )
+        yield self._page("timeline.md", "timeline.md.j2", title="Timeline")
+        questions = self.index.questions
+        yield self._page(
+            "questions.md",
+            "questions.md.j2",
+            title="Open questions",
+            open=[q for q in questions if not q.question.answered_by],
+            answered=[q for q in questions if q.question.answered_by],
+        )
         yield self._page(f"{TOPICS_DIR}/index.md", "topics_index.md.j2", title="Topics")
         for tag, entries in self.index.by_tag.items():
             yield self._page(
                 topic_path(tag), "topic.md.j2", title=tag.name, tag=tag, entries=entries
             )
+
+    def _speakers(self) -> list[tuple[str, list[QuoteRef]]]:
+        """Speakers by name, each with their quotes, newest briefing first."""
+        return sorted(
+            self.index.quotes_by_speaker.items(),
+            key=lambda item: self.index.actors[item[0]].name.casefold(),
+        )
 
     def briefing(self, entry: Entry) -> Page:
         """The page of one brief."""
@@ -228,9 +258,10 @@ class _PageHelpers:
         relative = posixpath.relpath(target, posixpath.dirname(self.path) or ".")
         return Markdown(relative + (f"#{anchor}" if anchor else ""))
 
-    def proposal(self, slug: str, proposal: Proposal) -> Markdown:
-        """A link to a proposal in the brief that reports it."""
-        return link(proposal.title, self.link_to(brief_path(slug), f"proposal-{proposal.id}"))
+    def proposal(self, slug: str, proposal: Proposal, text: str = "") -> Markdown:
+        """A link to a proposal in the brief that reports it, by its title or ``text``."""
+        target = self.link_to(brief_path(slug), f"proposal-{proposal.id}")
+        return link(text or proposal.title, target)
 
     def actor(self, actor_id: str, anchor: str = "") -> Markdown:
         """A link to an actor's page, named as the registry names them."""
