@@ -57,6 +57,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     except BuildError as exc:
         print(f"build failed: {exc}", file=sys.stderr)
         return 1
+    for held in result.held:
+        print(f"note: {held.item.path.name}: {held.reason}", file=sys.stderr)
     print(
         f"built {result.briefs} briefs into {result.site_dir} "
         f"({result.written} pages written, {result.unchanged} unchanged)"

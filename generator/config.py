@@ -6,6 +6,7 @@ The file is MkDocs' own configuration; the generator's settings sit under
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,8 +59,13 @@ class Settings:
     site_dir: Path
     site_name: str = "Briefings"
     site_url: str | None = None
+    schema_dir: Path | None = None
     related: RelatedWeights = field(default_factory=RelatedWeights)
     words_per_minute: int = 220
+    preview: bool = False
+    """True for the local preview: drafts and embargoed briefs are shown, marked."""
+    today: dt.date = field(default_factory=dt.date.today)
+    """The day the build runs; briefs dated later are embargoed until then."""
 
 
 def load_settings(
@@ -80,6 +86,7 @@ def load_settings(
         site_dir=root / raw.get("site_dir", "site"),
         site_name=raw.get("site_name", "Briefings"),
         site_url=raw.get("site_url"),
+        schema_dir=root / "schema",
         related=related,
         words_per_minute=int(ours.get("words_per_minute", 220)),
     )

@@ -146,6 +146,7 @@ class Index:
     timeline: list[TimelineEntry] = field(default_factory=list)
     related: dict[str, list[Related]] = field(default_factory=dict)
     questions: list[QuestionRef] = field(default_factory=list)
+    questions_by_brief: dict[str, list[Question]] = field(default_factory=dict)
     referenced_by: dict[str, list[Entry]] = field(default_factory=dict)
 
     def actor_name(self, actor_id: str) -> str:
@@ -268,7 +269,10 @@ def _index_questions(index: Index) -> None:
     referenced: dict[str, list[Entry]] = defaultdict(list)
     for entry in index.entries:
         for question in entry.brief.questions:
+            if question.answered_by not in index.by_slug:  # not on the site (yet): still open
+                question = question.model_copy(update={"answered_by": None})
             index.questions.append(QuestionRef(entry.slug, question))
+            index.questions_by_brief.setdefault(entry.slug, []).append(question)
             if question.answered_by:
                 referenced[question.answered_by].append(entry)
         for slug in entry.brief.related:
@@ -340,7 +344,7 @@ def related_briefings(
                 if other != entry.slug:
                     scores[other] += weight_of[term[0]]
                     shared[other].append((weight_of[term[0]], label))
-        related[entry.slug] = _pick(entry, scores, shared, weights)
+        related[entry.slug] = _pick(entry, scores, shared, weights, labels.keys())
     return related
 
 
@@ -349,8 +353,11 @@ def _pick(
     scores: Counter[str],
     shared: Mapping[str, list[tuple[float, str]]],
     weights: RelatedWeights,
+    known: Iterable[str],
 ) -> list[Related]:
-    explicit = list(dict.fromkeys(s for s in entry.brief.related if s != entry.slug))
+    """Explicit links to briefs on the site first, then the best-scoring others."""
+    known = set(known)
+    explicit = [s for s in dict.fromkeys(entry.brief.related) if s in known and s != entry.slug]
     picked = [
         Related(slug, explicit=True, shared=_reasons(shared.get(slug, [])), score=scores[slug])
         for slug in explicit

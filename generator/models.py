@@ -29,6 +29,7 @@ from pydantic import (
     Field,
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
+    WithJsonSchema,
     model_validator,
 )
 from pydantic.json_schema import JsonSchemaValue, SkipJsonSchema
@@ -147,6 +148,14 @@ RichText = Annotated[
 
 Slug = Annotated[str, AfterValidator(_check_slug), Field(max_length=80, pattern=SLUG_PATTERN)]
 """An id: lowercase letters, digits and single hyphens."""
+
+ActorId = Annotated[
+    str,
+    AfterValidator(_check_slug),
+    Field(max_length=80),
+    WithJsonSchema({"x-actor-id": True}),  # becomes a $ref in generator/schema.py
+]
+"""The id of an actor in ``briefings/actors.yml``; editors offer the known ids."""
 
 Url = Annotated[str, AfterValidator(_check_url), Field(max_length=MAX_URL, pattern=r"^https?://")]
 """An http(s) web address."""
@@ -382,10 +391,10 @@ class Proposal(Model):
     status: ProposalStatus
     """One of: proposed, under-discussion, agreed, implemented, rejected, withdrawn."""
 
-    proponents: list[Slug] = _items(50)
+    proponents: list[ActorId] = _items(50)
     """Actor ids of those who back it."""
 
-    opponents: list[Slug] = _items(50)
+    opponents: list[ActorId] = _items(50)
     """Actor ids of those who oppose it or urge caution."""
 
     notes: RichText | None = None
@@ -401,7 +410,7 @@ class Quote(Model):
     text: Text
     """The words, without surrounding quotation marks."""
 
-    speaker: Slug | None = None
+    speaker: ActorId | None = None
     """Actor id of who said it; leave out for an anonymous source."""
 
     role: Text | None = None
@@ -411,7 +420,7 @@ class Quote(Model):
     anonymous: bool = False
     """True when the speaker is not named by the source."""
 
-    affiliation: Slug | None = None
+    affiliation: ActorId | None = None
     """For an anonymous source, the actor id they belong to, if known ('nato')."""
 
     date: PartialDate | None = None
@@ -466,7 +475,7 @@ class Event(Model):
     what: RichText
     """What happened, in a sentence or two."""
 
-    actors: list[Slug] = _items(50)
+    actors: list[ActorId] = _items(50)
     """Actor ids of those involved."""
 
     sources: list[Slug] = _items(20)
@@ -479,7 +488,7 @@ class Event(Model):
 class Position(Model):
     """Where an actor stands on the matter of the brief."""
 
-    actor: Slug
+    actor: ActorId
     """Actor id."""
 
     stance: Stance
@@ -529,7 +538,7 @@ class Brief(Model):
     quotes: list[Quote] = _items(100)
     """Quotes with who said them."""
 
-    actors: list[Slug] = _items(100)
+    actors: list[ActorId] = _items(100)
     """Actor ids of everyone involved; those named in quotes, proposals, events and positions
     count too."""
 

@@ -16,6 +16,7 @@ from generator.errors import BriefingsError, Report
 from generator.index import build_index
 from generator.models import Actor
 from generator.render import render_all
+from generator.schema import write_schemas
 from generator.site import build_site
 from generator.validate import ValidBrief
 from generator.write import WriteStats, write_pages
@@ -52,10 +53,11 @@ def check(settings: Settings) -> Checked:
 
 @dataclass(frozen=True)
 class Generated:
-    """What the generator wrote into the docs folder."""
+    """What the generator wrote into the docs folder, and what it held back."""
 
     briefs: int
     stats: WriteStats
+    held: list[validate.Held] = field(default_factory=list)
 
 
 def generate(settings: Settings) -> Generated:
@@ -65,10 +67,13 @@ def generate(settings: Settings) -> Generated:
         log.warning("%s", warning)
     if checked.report.errors:
         raise BriefingsError(checked.report.errors)
-    index = build_index(checked.briefs, checked.actors, settings.related)
+    published, held = validate.release(checked.briefs, settings.today, preview=settings.preview)
+    index = build_index(published, checked.actors, settings.related)
     pages = render_all(index, settings)
     stats = write_pages(pages, settings.docs_dir)
-    return Generated(len(checked.briefs), stats)
+    if settings.schema_dir:
+        write_schemas(settings.schema_dir, checked.actors)
+    return Generated(len(published), stats, held)
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,7 @@ class Built:
     written: int
     unchanged: int
     site_dir: Path
+    held: list[validate.Held] = field(default_factory=list)
 
 
 def build(settings: Settings) -> Built:
@@ -90,4 +96,5 @@ def build(settings: Settings) -> Built:
         written=len(generated.stats.written),
         unchanged=len(generated.stats.unchanged),
         site_dir=site_dir,
+        held=generated.held,
     )

@@ -37,6 +37,7 @@ _NAMED_TYPES: dict[object, str] = {
     models.Title: "short text",
     models.RichText: "rich text",
     models.Slug: "id",
+    models.ActorId: "actor id",
     models.Url: "web address",
     models.Date: "date (YYYY-MM-DD)",
     models.PartialDate: "date (YYYY-MM-DD or YYYY-MM)",

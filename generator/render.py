@@ -237,6 +237,7 @@ class Renderer:
             cite=helpers.cite,
             source_link=helpers.source_link,
             proposal_link=helpers.proposal,
+            today=self.settings.today,
             page_path=path,
             **context,
         )

@@ -7,6 +7,7 @@ know: actor ids, related slugs, answered-by slugs and duplicate slugs.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import logging
 import re
@@ -410,6 +411,36 @@ def cross_check(docs: Sequence[Document], actors: Mapping[str, Actor]) -> list[P
                 Problem(doc.path, message, doc.position(path), key_path=path, hint=hint)
             )
     return problems
+
+
+@dataclass(frozen=True)
+class Held:
+    """A valid brief kept out of the published site, and why."""
+
+    item: ValidBrief
+    reason: str
+
+
+def release(
+    briefs: Sequence[ValidBrief], today: dt.date, *, preview: bool
+) -> tuple[list[ValidBrief], list[Held]]:
+    """Split briefs into those to publish and those held back (drafts, embargoes).
+
+    A preview publishes everything, so authors see drafts and embargoed briefs;
+    the pages mark them.
+    """
+    published, held = [], []
+    for item in briefs:
+        reason = None
+        if item.brief.draft:
+            reason = "draft: not published until 'draft: true' is removed"
+        elif item.brief.date > today:
+            reason = f"embargoed until {item.brief.date.isoformat()}: published from that date"
+        if reason and not preview:
+            held.append(Held(item, reason))
+        else:
+            published.append(item)
+    return published, held
 
 
 def case_collisions(paths: Sequence[Path]) -> list[Problem]:

@@ -177,3 +177,60 @@ def test_failed_mkdocs_build_leaves_the_previous_site_untouched(tmp_path):
         pipeline.build(settings)
     assert digest(settings.site_dir) == before
     assert [p.name for p in settings.root.iterdir() if p.name.startswith(".site")] == []
+
+
+def _article_links(site: Path, page: Path) -> set[Path]:
+    """Pages an article links to (not the site navigation), as files in the site."""
+    html = BeautifulSoup(page.read_text(encoding="utf-8"), "lxml")
+    found = set()
+    for anchor in html.select("article a[href]"):
+        parts = urlsplit(anchor["href"])
+        if parts.scheme or not parts.path:
+            continue
+        target = (page.parent / unquote(parts.path)).resolve()
+        target = target / "index.html" if target.is_dir() else target
+        if target.is_file():
+            found.add(target)
+    return found
+
+
+def test_every_briefing_is_within_two_clicks_of_the_seed(real_site):
+    seed = (real_site / f"briefings/{SEED}/index.html").resolve()
+    reached = {seed}
+    frontier = {seed}
+    for _ in range(2):
+        frontier = {t for page in frontier for t in _article_links(real_site, page)} - reached
+        reached |= frontier
+    briefings = {p.resolve() for p in (real_site / "briefings").glob("*/index.html")}
+    assert briefings - reached == set()
+
+
+@pytest.mark.parametrize("actor", ["matthew-whitaker", "donald-trump", "ursula-von-der-leyen"])
+def test_actor_pages_list_all_their_quotes_across_briefings(real_site, actor):
+    from generator.load import load_yaml
+
+    expected = []
+    for path in sorted((ROOT / "briefings").glob("*.yml")):
+        data = load_yaml(path).data
+        if path.name == "actors.yml":
+            continue
+        expected += [
+            " ".join(q["text"].split()) for q in data.get("quotes", []) if q.get("speaker") == actor
+        ]
+    page = soup(real_site, f"actors/{actor}/index.html")
+    shown = [p.get_text().strip("“”") for p in page.select("div.admonition.quote p.quote-text")]
+    assert sorted(shown) == sorted(expected)
+    assert len(shown) >= 1
+
+
+def test_each_related_link_states_why(real_site):
+    for html in (real_site / "briefings").glob("*/index.html"):
+        page = BeautifulSoup(html.read_text(encoding="utf-8"), "lxml")
+        heading = page.find(id="related")
+        if heading is None:
+            continue
+        items = heading.find_next("ul").find_all("li")
+        assert items
+        for item in items:
+            text = item.get_text()
+            assert " — shared: " in text or " — suggested by the author" in text, text

@@ -39,7 +39,12 @@ sources:
 def test_the_fixture_briefs_are_valid(valid_project):
     checked = pipeline.check(valid_project)
     assert checked.report.errors == []
-    assert sorted(b.slug for b in checked.briefs) == ["border-talks", "patrols-agreed"]
+    assert sorted(b.slug for b in checked.briefs) == [
+        "border-talks",
+        "patrols-agreed",
+        "ruritania-election",
+        "sanctions-on-borduria",
+    ]
     assert len(checked.actors) == 5
 
 

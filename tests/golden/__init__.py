@@ -36,13 +36,21 @@ def _render(folder: Path, slugs: list[str]) -> dict[str, str]:
 def cases() -> dict[str, str]:
     """Golden file name → the Markdown the generator renders for it now."""
     seed = _render(ROOT / "briefings", ["nato-weighs-assertive-response"])
-    fixtures = _render(FIXTURES / "valid", ["border-talks", "patrols-agreed"])
+    fixtures = _render(
+        FIXTURES / "valid",
+        ["border-talks", "patrols-agreed", "sanctions-on-borduria", "ruritania-election"],
+    )
     return {
         "seed-briefing.md": seed["briefings/nato-weighs-assertive-response.md"],
         "fixture-briefing.md": fixtures["briefings/border-talks.md"],
         "fixture-actor.md": fixtures["actors/ruritania.md"],
         "fixture-topic.md": fixtures["topics/border.md"],
         "fixture-home.md": fixtures["index.md"],
+        "fixture-actor-person.md": fixtures["actors/alice-example.md"],
+        "fixture-tracker.md": fixtures["proposals.md"],
+        "fixture-timeline.md": fixtures["timeline.md"],
+        "fixture-quotes.md": fixtures["quotes.md"],
+        "fixture-questions.md": fixtures["questions.md"],
     }
 
 

@@ -1,0 +1,96 @@
+"""JSON Schemas for editors, generated from the models and the actor registry.
+
+Editors that use the YAML language server read the ``# yaml-language-server:
+$schema=…`` line at the top of each brief and then complete and check fields as
+the author types. The brief and actor schemas come from the pydantic models
+only; the list of actor ids comes from ``briefings/actors.yml`` and lives in a
+file of its own, so adding an actor never makes the model schemas stale.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from generator.models import SLUG_PATTERN, Actor, Brief
+from generator.write import atomic_write
+
+log = logging.getLogger(__name__)
+
+SCHEMA_DIR = "schema"
+BRIEF_SCHEMA = "brief.schema.json"
+ACTORS_SCHEMA = "actors.schema.json"
+ACTOR_IDS_SCHEMA = "actor-ids.schema.json"
+
+
+def _link_actor_ids(node: Any) -> Any:
+    """Point every actor-id field at the generated list of known ids.
+
+    The models mark those fields with ``x-actor-id`` because pydantic insists
+    on resolving every ``$ref`` itself.
+    """
+    if isinstance(node, dict):
+        if node.get("x-actor-id"):
+            return {"$ref": ACTOR_IDS_SCHEMA}
+        return {key: _link_actor_ids(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_link_actor_ids(item) for item in node]
+    return node
+
+
+def brief_schema() -> dict[str, Any]:
+    """The schema of one brief file."""
+    schema = _link_actor_ids(Brief.model_json_schema())
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema
+
+
+def actors_schema() -> dict[str, Any]:
+    """The schema of the actor registry: actor ids mapped to actors."""
+    schema = TypeAdapter(dict[str, Actor]).json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "Actor registry"
+    schema["description"] = "Every person, country, organisation or group the briefs name, by id."
+    schema["propertyNames"] = {"pattern": SLUG_PATTERN}
+    return schema
+
+
+def actor_ids_schema(actor_ids: Iterable[str]) -> dict[str, Any]:
+    """The known actor ids, which editors offer wherever a brief names an actor."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "Actor id",
+        "description": "The id of an actor in briefings/actors.yml.",
+        "type": "string",
+        "enum": sorted(actor_ids),
+    }
+
+
+def dumps(schema: dict[str, Any]) -> str:
+    """Stable, reviewable JSON text."""
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+def schema_files(actor_ids: Iterable[str]) -> dict[str, str]:
+    """File name → text of every schema file."""
+    return {
+        BRIEF_SCHEMA: dumps(brief_schema()),
+        ACTORS_SCHEMA: dumps(actors_schema()),
+        ACTOR_IDS_SCHEMA: dumps(actor_ids_schema(actor_ids)),
+    }
+
+
+def write_schemas(folder: Path, actor_ids: Iterable[str]) -> list[str]:
+    """Write the schema files that changed; return their names."""
+    changed = []
+    for name, text in schema_files(actor_ids).items():
+        path = folder / name
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            atomic_write(path, text.encode("utf-8"))
+            changed.append(name)
+    return changed
