@@ -8,9 +8,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from generator import pipeline
+from generator import pipeline, report, scaffold
 from generator.config import CONFIG_FILE, load_settings
-from generator.errors import BriefingsError, BuildError, Problem
+from generator.errors import BriefingsError, BuildError, Problem, display_path
+from generator.schema import write_schemas
 
 log = logging.getLogger(__name__)
 
@@ -31,14 +32,45 @@ def cmd_check(args: argparse.Namespace) -> int:
     """Validate every brief; print each problem; exit 1 when any is an error."""
     settings = load_settings(args.config, briefings_dir=args.briefings)
     checked = pipeline.check(settings)
-    _print_problems([*checked.report.errors, *checked.report.warnings])
-    files = len({p.file for p in checked.report.problems})
+    problems = sorted(checked.report.problems, key=Problem.sort_key)
     errors, warnings = len(checked.report.errors), len(checked.report.warnings)
+    if args.format == "json":
+        print(report.format_json(problems))
+        return 1 if errors else 0
+    if args.format == "github":
+        if problems:
+            print(report.format_github(problems))
+        return 1 if errors else 0
+    if problems:
+        print(report.format_text(problems, colour=report.use_colour(sys.stderr)), file=sys.stderr)
     if errors:
+        files = len({p.file for p in problems})
         print(_summary(errors, warnings, files), file=sys.stderr)
         return 1
     print(f"{len(checked.briefs)} briefs and {len(checked.actors)} actors are valid", end="")
-    print(f" ({len(checked.report.warnings)} warnings)" if warnings else "")
+    print(f" ({warnings} warnings)" if warnings else "")
+    return 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    """Start a new brief from the commented template."""
+    settings = load_settings(args.config, briefings_dir=args.briefings)
+    try:
+        path = scaffold.new_brief(settings.briefings_dir, args.title)
+    except (FileExistsError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"created {display_path(path)}; run 'briefings check' as you fill it in")
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    """Rewrite the JSON Schema files editors use."""
+    settings = load_settings(args.config, briefings_dir=args.briefings)
+    checked = pipeline.check(settings)
+    folder = settings.schema_dir or settings.root / "schema"
+    changed = write_schemas(folder, checked.actors)
+    print(f"updated {', '.join(changed)}" if changed else "the schema files are up to date")
     return 0
 
 
@@ -87,7 +119,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="briefings", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     check = sub.add_parser("check", parents=[common], help="validate the briefs")
+    check.add_argument(
+        "--format", choices=report.FORMATS, default="text", help="output for people or tools"
+    )
     check.set_defaults(func=cmd_check)
+    new = sub.add_parser("new", parents=[common], help="start a new brief from a template")
+    new.add_argument("title", help="the brief's title, in quotes")
+    new.set_defaults(func=cmd_new)
+    schema = sub.add_parser("schema", parents=[common], help="rewrite the editor schemas")
+    schema.set_defaults(func=cmd_schema)
     build = sub.add_parser("build", parents=[common], help="check, render and build the site")
     build.set_defaults(func=cmd_build)
     serve = sub.add_parser("serve", parents=[common], help="preview the site, rebuilding on save")

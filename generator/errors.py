@@ -43,7 +43,7 @@ def format_key_path(path: KeyPath) -> str:
     return out
 
 
-def _display_path(path: Path) -> str:
+def display_path(path: Path) -> str:
     """The path as the author typed it: relative to the working folder when inside it."""
     try:
         return str(path.relative_to(Path.cwd()))
@@ -78,7 +78,7 @@ class Problem:
         return (str(self.file), pos.line, pos.column, self.message)
 
     def __str__(self) -> str:
-        where = _display_path(self.file)
+        where = display_path(self.file)
         if self.position:
             where += f":{self.position.line}:{self.position.column}"
         text = f"{where}: "

@@ -32,7 +32,7 @@ def new_brief(folder: Path, title: str, *, today: dt.date | None = None) -> Path
     """Create ``folder/<slug>.yml`` from the template; refuse to overwrite."""
     title = " ".join(title.split())
     if not title:
-        raise ValueError("give the brief a title, like: briefings new \"NATO weighs armed drones\"")
+        raise ValueError('give the brief a title, like: briefings new "NATO weighs armed drones"')
     path = folder / f"{slug_for(title)}.yml"
     text = Template(files("generator.scaffold").joinpath(TEMPLATE).read_text(encoding="utf-8"))
     content = text.substitute(
@@ -44,5 +44,7 @@ def new_brief(folder: Path, title: str, *, today: dt.date | None = None) -> Path
         with path.open("x", encoding="utf-8") as stream:
             stream.write(content)
     except FileExistsError:
-        raise BriefExistsError(f"{path} already exists; choose another title or edit that brief") from None
+        raise BriefExistsError(
+            f"{path} already exists; choose another title or edit that brief"
+        ) from None
     return path

@@ -1,0 +1,75 @@
+"""The preview server survives a brief saved in a broken state and recovers when it is fixed."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES, make_project
+
+pytestmark = pytest.mark.build
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _get(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode("utf-8")
+    except OSError:
+        return None
+
+
+def _wait_for(predicate, what: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"gave up waiting for {what}")
+
+
+def test_serve_keeps_the_last_good_page_and_recovers(tmp_path):
+    settings = make_project(tmp_path, FIXTURES / "valid")
+    port = _free_port()
+    brief = settings.briefings_dir / "border-talks.yml"
+    good = brief.read_text(encoding="utf-8")
+    url = f"http://127.0.0.1:{port}/briefings/border-talks/"
+    command = [str(Path(sys.executable).parent / "briefings"), "serve", "--port", str(port)]
+    server = subprocess.Popen(
+        command,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        _wait_for(lambda: "Alliance weighs border patrols" in (_get(url) or ""), "first page")
+
+        brief.write_text(good.replace("summary:", "summary: [unclosed\nsummary:"), encoding="utf-8")
+        time.sleep(2)  # several watcher cycles
+        assert server.poll() is None, "the server died on a broken brief"
+        assert "Alliance weighs border patrols" in (_get(url) or "")
+
+        brief.write_text(good.replace("Alliance weighs", "Alliance debates"), encoding="utf-8")
+        _wait_for(lambda: "Alliance debates border patrols" in (_get(url) or ""), "updated page")
+    finally:
+        os.killpg(server.pid, signal.SIGINT)
+        output = server.communicate(timeout=30)[0]
+    assert "border-talks.yml:5:8: YAML syntax error" in output
+    assert "the preview keeps the last good pages" in output
+    shutil.rmtree(tmp_path, ignore_errors=True)
