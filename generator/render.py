@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 import math
 import posixpath
+from importlib.resources import files
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -42,6 +43,9 @@ _LIMITS = {
     "depth": MAX_DEPTH,
 }
 """The documented limits, taken from where they are enforced."""
+
+_EXAMPLE = files("generator.scaffold").joinpath("example.yml")
+"""The annotated example brief the author guide shows (and the tests validate)."""
 
 
 @dataclass(frozen=True)
@@ -178,7 +182,12 @@ class Renderer:
         for actor in sorted(self.index.actors.values(), key=lambda a: a.id):
             yield self._page(actor_path(actor.id), "actor.md.j2", title=actor.name, actor=actor)
         yield self._page(
-            "guide.md", "guide.md.j2", title="Author guide", reference=reference(), limits=_LIMITS
+            "guide.md",
+            "guide.md.j2",
+            title="Author guide",
+            reference=reference(),
+            limits=_LIMITS,
+            example=Markdown(_EXAMPLE.read_text(encoding="utf-8").strip()),  # trusted: ours
         )
         yield self._page("proposals.md", "proposals.md.j2", title="Proposal tracker")
         yield self._page(

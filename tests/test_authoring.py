@@ -172,3 +172,12 @@ def test_new_command_creates_and_refuses_to_overwrite(tmp_path, capsys):
     assert (tmp_path / "briefings" / "talks-resume.yml").exists()
     assert main(["new", *args, "Talks resume"]) == 1
     assert "already exists" in capsys.readouterr().err
+
+
+def test_the_guide_example_is_a_valid_brief(tmp_path):
+    folder = tmp_path / "briefings"
+    shutil.copytree(FIXTURES / "valid", folder)
+    shutil.copy(ROOT / "generator" / "scaffold" / "example.yml", folder / "example.yml")
+    checked = pipeline.check(_settings(folder))
+    assert [str(p) for p in checked.report.errors] == []
+    assert "example" in [b.slug for b in checked.briefs]
