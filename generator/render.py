@@ -11,9 +11,9 @@ import datetime as dt
 import logging
 import math
 import posixpath
-from importlib.resources import files
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from importlib.resources import files
 from typing import Any
 
 import jinja2
