@@ -10,25 +10,25 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import total_ordering
 
 from generator.config import RelatedWeights
-from generator.models import Actor, Brief, Event, PartialDate, Proposal, Question, Quote
+from generator.models import (
+    Actor,
+    Brief,
+    Event,
+    PartialDate,
+    Proposal,
+    Question,
+    Quote,
+    slugify,
+)
 from generator.validate import ValidBrief
 
 log = logging.getLogger(__name__)
-
-
-def slugify(text: str) -> str:
-    """An ASCII address for a name: 'Hybrid warfare' → 'hybrid-warfare'."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug or "tag-" + "-".join(f"{ord(c):x}" for c in text[:8])
 
 
 @total_ordering

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import codecs
 import logging
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from generator.errors import KeyPath, Position, Problem
+from generator.errors import KeyPath, Position, Problem, Severity
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +120,7 @@ _SYNTAX_HINTS = {
     "did not find expected key": "check the indentation of this line and the one before it",
     "found undefined alias": "aliases (*name) are not allowed; repeat the value instead",
     "did not find expected '-' indicator": "list items must line up under each other",
+    "invalid Unicode character escape": "a \\u escape must name a real character; delete it",
 }
 
 
@@ -132,8 +134,9 @@ def _syntax_problem(path: Path, exc: yaml.MarkedYAMLError) -> Problem:
 class _Builder:
     """Turns parser events into plain data, recording positions and problems."""
 
-    def __init__(self, doc: Document, max_depth: int) -> None:
+    def __init__(self, doc: Document, max_depth: int, lines: list[str]) -> None:
         self.doc = doc
+        self.lines = lines
         self.max_depth = max_depth
         self.stack: list[tuple[Any, KeyPath]] = []
         self.pending_key: list[str | None] = []
@@ -180,6 +183,28 @@ class _Builder:
                 event,
                 f"explicit tags ({tag}) are not allowed",
                 "remove the tag; write plain text, lists and mappings only",
+            )
+            raise _StopReading  # what a tag would build is unknowable: read no further
+
+    def check_comment(self, event: Any) -> None:
+        """Warn when ' #' ends a plain value early: 'Issue #5' reads as 'Issue'.
+
+        A comment written on purpose has a space after its '#' ('# note'); a '#'
+        glued to a word ('#5', '#NATO') is almost always part of the text.
+        """
+        end = event.end_mark
+        if end.line >= len(self.lines):
+            return
+        rest = self.lines[end.line][end.column :]
+        if re.match(r"[ \t]+#[^\s#]", rest):
+            self.doc.problems.append(
+                Problem(
+                    self.doc.path,
+                    f"the text after ' #' was read as a comment, so the value is '{event.value}'",
+                    Position(end.line + 1, end.column + 2),
+                    hint="put the whole value in quotes if the '#' belongs to it",
+                    severity=Severity.WARNING,
+                )
             )
 
     def key(self, event: Any) -> None:
@@ -230,13 +255,14 @@ class _Builder:
                 f"aliases (*{event.anchor}) are not allowed",
                 "write the value out in full where it is needed",
             )
-            self.doc.values[path] = _position(event.start_mark)
-            self.attach(None, path)
-            return
+            raise _StopReading  # an alias bomb must not be read any further
+
         self.check_node(event)
         self.doc.values[path] = _position(event.start_mark)
         if isinstance(event, yaml.ScalarEvent):
             plain = not event.style
+            if plain and event.value:
+                self.check_comment(event)
             self.attach(None if plain and event.value in NULLS else event.value, path)
             return
         if len(self.stack) >= self.max_depth:
@@ -277,7 +303,7 @@ def load_yaml(
     if problem or text is None:
         doc.problems.append(problem)  # type: ignore[arg-type]
         return doc
-    builder = _Builder(doc, max_depth)
+    builder = _Builder(doc, max_depth, text.split("\n"))
     try:
         for event in yaml.parse(text, Loader=StrictLoader):
             builder.feed(event)
@@ -309,6 +335,15 @@ def find_brief_files(folder: Path) -> tuple[list[Path], list[Problem]]:
     """The brief files in a folder, sorted; symlinks are refused, not followed."""
     paths, problems = [], []
     for path in sorted(folder.iterdir()):
+        if path.name in BRIEF_SUFFIXES:
+            problems.append(
+                Problem(
+                    path,
+                    f"'{path.name}' has no name",
+                    hint="name it after the brief, like 'nato-summit.yml'",
+                )
+            )
+            continue
         if path.suffix not in BRIEF_SUFFIXES or path.name == ACTORS_FILE:
             continue
         if path.is_symlink():

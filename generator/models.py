@@ -85,6 +85,13 @@ def _clean_rich_text(value: Any) -> Any:
     return "\n\n".join(p for p in paragraphs if p)
 
 
+def slugify(text: str) -> str:
+    """An ASCII address for a name: 'Hybrid warfare' → 'hybrid-warfare', 'Café' → 'cafe'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug or "tag-" + "-".join(f"{ord(c):x}" for c in text[:8])
+
+
 def _check_slug(value: str) -> str:
     if not _SLUG_RE.match(value):
         raise PydanticCustomError(

@@ -20,9 +20,9 @@ from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from generator.errors import KeyPath, Problem
+from generator.errors import KeyPath, Problem, Severity
 from generator.load import Document
-from generator.models import SLUG_PATTERN, Actor, Brief
+from generator.models import SLUG_PATTERN, Actor, Brief, slugify
 
 log = logging.getLogger(__name__)
 
@@ -210,7 +210,7 @@ def slug_problems(path: Path) -> list[Problem]:
     """Check that a brief's file name makes a safe, portable address."""
     slug = path.stem
     if not _SLUG_RE.match(slug):
-        suggestion = re.sub(r"[^a-z0-9]+", "-", slug.lower()).strip("-") or "my-brief"
+        suggestion = slugify(slug) if slug.strip(".") else "my-brief"
         return [
             Problem(
                 path,
@@ -243,9 +243,9 @@ def validate_brief(doc: Document) -> tuple[ValidBrief | None, list[Problem]]:
         return None, problems
     problems += _source_problems(doc, brief)
     problems += _duplicate_ids(doc, brief)
-    if problems:
+    if any(p.severity is Severity.ERROR for p in problems):
         return None, problems
-    return ValidBrief(doc.path.stem, brief, doc), []
+    return ValidBrief(doc.path.stem, brief, doc), problems
 
 
 def validate_actors(doc: Document) -> tuple[dict[str, Actor], list[Problem]]:
@@ -263,15 +263,15 @@ def validate_actors(doc: Document) -> tuple[dict[str, Actor], list[Problem]]:
             problems.append(Problem(doc.path, message, position, key_path=(key,), hint=hint))
     actors, schema = schema_problems(doc, _ACTORS, _ActorsRoot)
     problems += schema
-    if actors is None or problems:
+    if actors is None or any(p.severity is Severity.ERROR for p in problems):
         return {}, problems
-    return {key: actor.model_copy(update={"id": key}) for key, actor in actors.items()}, []
+    return {key: actor.model_copy(update={"id": key}) for key, actor in actors.items()}, problems
 
 
 def _actor_id_problem(key: str) -> tuple[str | None, str | None]:
     if _SLUG_RE.match(key):
         return None, None
-    suggestion = re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-")
+    suggestion = slugify(key)
     return f"'{key}' is not a valid actor id", f"use lowercase and hyphens, like '{suggestion}'"
 
 
@@ -387,7 +387,7 @@ def cross_check(docs: Sequence[Document], actors: Mapping[str, Actor]) -> list[P
     slugs = {doc.path.stem for doc in docs}
     for doc in docs:
         for path, ref in references(doc.data, ACTOR_FIELDS):
-            if ref not in actors:
+            if ref not in actors and _SLUG_RE.match(ref):  # a malformed id is a schema error
                 problems.append(
                     Problem(
                         doc.path,
@@ -398,6 +398,8 @@ def cross_check(docs: Sequence[Document], actors: Mapping[str, Actor]) -> list[P
                     )
                 )
         for path, ref in references(doc.data, BRIEF_FIELDS):
+            if not _SLUG_RE.match(ref):
+                continue  # reported by the schema check
             if ref == doc.path.stem:
                 message, hint = f"'{ref}' is this brief itself", "point to another brief"
             elif ref not in slugs:

@@ -12,7 +12,7 @@ from importlib.resources import files
 from pathlib import Path
 from string import Template
 
-from generator.index import slugify
+from generator.models import slugify
 from generator.validate import RESERVED_SLUGS
 
 TEMPLATE = "brief.yml.tmpl"

@@ -1,0 +1,1 @@
+"""Performance benchmark of the briefing-site generator: a synthetic corpus and timings."""
