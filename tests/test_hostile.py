@@ -76,7 +76,9 @@ def fresh_folder(tmp_path: Path) -> Path:
 def relative(problem, folder: Path) -> str:
     text = str(problem).replace(f"{folder}/", "", 1)
     name = problem.file.name
-    return text[len(name) :].lstrip(":") if text.startswith(name + ":") and problem.position else text
+    return (
+        text[len(name) :].lstrip(":") if text.startswith(name + ":") and problem.position else text
+    )
 
 
 def test_the_manifest_covers_every_case_file_and_the_issue_list():
@@ -163,7 +165,10 @@ def test_accepted_input_renders_literally(inert_site, case):
     for expected in case["shows"]:
         assert expected in text, expected
     if "table_row" in case:
-        rows = [[c.get_text(" ").strip() for c in tr.find_all("td")] for tr in page.select("article tbody tr")]
+        rows = [
+            [c.get_text(" ").strip() for c in tr.find_all("td")]
+            for tr in page.select("article tbody tr")
+        ]
         assert case["table_row"] in [[cell.split(" [")[0] for cell in row] for row in rows]
 
 
@@ -173,7 +178,9 @@ def _theme_elements(site: Path) -> set[str]:
     for html in site.rglob("*.html"):
         page = BeautifulSoup(html.read_text(encoding="utf-8"), "lxml")
         for tag in page.find_all(["script", "style", "iframe"]):
-            found.add(f"{tag.name} {tag.get('src', '')} {hashlib.sha256(tag.get_text().encode()).hexdigest()[:12]}")
+            found.add(
+                f"{tag.name} {tag.get('src', '')} {hashlib.sha256(tag.get_text().encode()).hexdigest()[:12]}"
+            )
     return found
 
 

@@ -52,13 +52,28 @@ def test_nested_duplicate_key(tmp_path):
     assert "first defined at line 2, column 5" in doc.problems[0].message
 
 
-def test_anchors_aliases_and_tags_are_refused(tmp_path):
-    doc = read(tmp_path, "a: &x [1]\nb: *x\nc: !!python/object/apply:os.system [ls]\n")
+def test_anchors_are_refused_and_reading_goes_on(tmp_path):
+    doc = read(tmp_path, "a: &x [1]\nb: 2\n")
     assert messages(doc) == [
-        "anchors (&x) are not allowed; write the value out in full where it is needed",
-        "aliases (*x) are not allowed; write the value out in full where it is needed",
+        "anchors (&x) are not allowed; write the value out in full where it is needed"
+    ]
+    assert doc.data == {"a": ["1"], "b": "2"}
+
+
+def test_an_alias_stops_reading(tmp_path):
+    doc = read(tmp_path, "a: [1]\nb: *x\nc: 3\n")
+    assert doc.data is None
+    assert messages(doc) == [
+        "aliases (*x) are not allowed; write the value out in full where it is needed"
+    ]
+
+
+def test_an_explicit_tag_stops_reading(tmp_path):
+    doc = read(tmp_path, "a: 1\nc: !!python/object/apply:os.system [ls]\nd: 4\n")
+    assert doc.data is None
+    assert messages(doc) == [
         "explicit tags (!!python/object/apply:os.system) are not allowed; "
-        "remove the tag; write plain text, lists and mappings only",
+        "remove the tag; write plain text, lists and mappings only"
     ]
 
 

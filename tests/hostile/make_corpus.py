@@ -1,8 +1,8 @@
-"""One-off: write the hostile corpus files (reviewed by hand, then committed)."""
+"""How the case files in cases/ were made (kept for reference; the files are committed)."""
 from pathlib import Path
 import codecs
 
-CASES = Path("/work/main/tests/hostile/cases")
+CASES = Path(__file__).resolve().parent / "cases"
 BASE = """title: {title}
 date: 2025-06-01
 summary: {summary}

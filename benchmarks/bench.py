@@ -1,0 +1,556 @@
+"""Time every stage of the generator on synthetic corpora of 100, 1,000 and 10,000 briefs.
+
+Run from the repository root::
+
+    .venv/bin/python -m benchmarks.bench                       # 100, 1,000 and 10,000 briefs
+    .venv/bin/python -m benchmarks.bench --sizes 100,1000 --json out.json
+    .venv/bin/python benchmarks/bench.py --skip-mkdocs-above 10000   # MkDocs at 10,000 too
+
+For each size the parent process writes a corpus (``benchmarks/corpus.py``) into a
+project folder (a copy of ``site_config.yml`` and ``theme/``) and measures in fresh
+subprocesses, so that every size starts from a clean interpreter and its peak memory
+(``ru_maxrss``) is its own:
+
+* ``stages``: peak memory of one ``pipeline.generate`` run first, then each stage
+  (load, validate, index, render, write), ``pipeline.generate`` end to end, and the
+  floor (C-loading the same YAML files, writing the same page bytes with plain
+  ``open().write``), each the median of ``--repeats`` runs;
+* ``incremental``: generate, generate again with nothing changed, then again after
+  one brief's summary was edited, counting and listing what was written;
+* ``mkdocs`` and ``build`` (one process per run): a bare strict MkDocs build of the
+  generated Markdown, and the whole ``pipeline.build`` from an empty docs folder
+  and no site (cold) and with both in place (warm);
+* ``profile`` (``--profile N``): cProfile of one ``pipeline.generate``, listing the
+  generator's functions by cumulative time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import cProfile
+import dataclasses
+import datetime as dt
+import gc
+import io
+import itertools
+import json
+import os
+import platform
+import pstats
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+if __package__ in (None, ""):  # run as a script: make the repository importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.corpus import CorpusInfo, write_corpus
+
+ROOT = Path(__file__).resolve().parent.parent
+"""The repository: its site_config.yml and theme/ are copied into each project."""
+
+TODAY = dt.date(2025, 6, 30)
+"""The benchmark's 'today': after every synthetic brief, so none is embargoed."""
+
+EDITED_PREFIX = "Revised for the benchmark: "
+"""Put in front of one brief's summary to measure an incremental rebuild."""
+
+T = TypeVar("T")
+
+
+# --- Measuring, inside a worker process -------------------------------------------------
+
+
+def _peak_rss_mb() -> float:
+    """This process's peak resident set size so far, in MB (Linux reports KB)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 1024 if sys.platform != "darwin" else peak / 1024 / 1024
+
+
+def _timed(fn: Callable[[], T]) -> tuple[float, T]:
+    """Seconds ``fn`` takes, garbage from earlier work collected first, and its result."""
+    gc.collect()
+    start = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - start, result
+
+
+def _settings(project: Path) -> Any:
+    """The project's settings, with a fixed 'today' so no synthetic brief is embargoed."""
+    from generator.config import load_settings
+
+    return dataclasses.replace(load_settings(project / "site_config.yml"), today=TODAY)
+
+
+@contextlib.contextmanager
+def _scratch(project: Path, name: str) -> Iterator[Path]:
+    """A folder that does not exist yet, removed afterwards (outside any timing)."""
+    folder = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=project))
+    folder.rmdir()
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _floor_load(paths: Sequence[Path]) -> None:
+    """The least any loader can do: PyYAML's C loader over every file."""
+    import yaml
+
+    for path in paths:
+        with path.open("rb") as stream:
+            yaml.load(stream, Loader=yaml.CSafeLoader)
+
+
+def _floor_write(pages: Sequence[tuple[str, bytes]], folder: Path) -> None:
+    """The least any writer can do: the same bytes, one plain write per file."""
+    made: set[Path] = set()
+    for name, data in pages:
+        target = folder / name
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        with open(target, "wb") as stream:  # noqa: PTH123 - the floor is the plainest write
+            stream.write(data)
+
+
+def _stage_round(settings: Any, project: Path, yaml_files: Sequence[Path]) -> dict[str, Any]:
+    """One timing of each stage, of ``pipeline.generate`` and of the floor."""
+    from unittest import mock
+
+    from generator import load, pipeline, validate
+    from generator.index import build_index
+    from generator.render import render_all
+    from generator.write import write_pages
+
+    times: dict[str, float] = {}
+    times["load"], corpus = _timed(lambda: load.read_corpus(settings.briefings_dir))
+    with mock.patch.object(load, "read_corpus", lambda folder: corpus):
+        times["validate"], checked = _timed(lambda: pipeline.check(settings))  # check minus load
+    if checked.report.errors:
+        raise SystemExit(f"the synthetic corpus is invalid: {checked.report.errors[:3]}")
+    published, _held = validate.release(checked.briefs, settings.today, preview=False)
+    times["index"], index = _timed(lambda: build_index(published, checked.actors, settings.related))
+    times["render"], pages = _timed(lambda: render_all(index, settings))
+    with _scratch(project, "docs") as docs:
+        times["write"], _stats = _timed(lambda: write_pages(pages, docs))
+    encoded = [(p.path, p.text.encode("utf-8")) for p in pages]
+    warnings = len(checked.report.warnings)
+    corpus = checked = published = index = pages = None  # free them before generate runs
+
+    with _scratch(project, "docs") as docs, _scratch(project, "schema") as schema:
+        run = dataclasses.replace(settings, docs_dir=docs, schema_dir=schema)
+        times["generate"], _generated = _timed(lambda: pipeline.generate(run))
+    times["floor_load"], _ = _timed(lambda: _floor_load(yaml_files))
+    with _scratch(project, "floor") as floor:
+        times["floor_write"], _ = _timed(lambda: _floor_write(encoded, floor))
+    page_bytes = sum(len(data) for _, data in encoded)
+    return {"times": times, "warnings": warnings, "page_bytes": page_bytes}
+
+
+def worker_stages(project: Path, repeats: int) -> dict[str, Any]:
+    """Peak memory of one generate, then each stage and the floor, medians of ``repeats``."""
+    from generator import pipeline
+
+    settings = _settings(project)
+    result: dict[str, Any] = {"rss_after_imports_mb": _peak_rss_mb()}
+
+    # First, with nothing else in memory: one whole generate, for its peak memory.
+    # (It also warms the page cache, so every later read finds the files in memory.)
+    with _scratch(project, "docs") as docs, _scratch(project, "schema") as schema:
+        run = dataclasses.replace(settings, docs_dir=docs, schema_dir=schema)
+        seconds, generated = _timed(lambda: pipeline.generate(run))
+        result["rss_peak_mb"] = _peak_rss_mb()
+        result["generate_first_s"] = seconds
+        result["pages"] = len(generated.stats.written)
+        result["published"] = generated.briefs
+    del generated
+
+    yaml_files = sorted(settings.briefings_dir.glob("*.yml"))
+    times: dict[str, list[float]] = {}
+    for _ in range(repeats):
+        one = _stage_round(settings, project, yaml_files)
+        for stage, seconds in one["times"].items():
+            times.setdefault(stage, []).append(seconds)
+        result["warnings"], result["page_bytes"] = one["warnings"], one["page_bytes"]
+    result["runs"] = times
+    result["median"] = {stage: statistics.median(values) for stage, values in times.items()}
+    result["median"]["floor"] = result["median"]["floor_load"] + result["median"]["floor_write"]
+    return result
+
+
+def _edit_summary(path: Path) -> bytes:
+    """Change one brief's summary in place; return the original bytes to restore."""
+    original = path.read_bytes()
+    lines = original.decode("utf-8").split("\n")
+    at = lines.index("summary: >-") + 1
+    lines[at] = lines[at][:2] + EDITED_PREFIX + lines[at][2:]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return original
+
+
+def worker_incremental(project: Path) -> dict[str, Any]:
+    """What generate writes: from scratch, with nothing changed, and after one edit."""
+    from generator import pipeline
+
+    settings = _settings(project)
+    briefs = sorted(p for p in settings.briefings_dir.glob("*.yml") if p.name != "actors.yml")
+    edited = briefs[len(briefs) // 2]
+    result: dict[str, Any] = {"edited_brief": edited.stem}
+    with _scratch(project, "docs") as docs, _scratch(project, "schema") as schema:
+        run = dataclasses.replace(settings, docs_dir=docs, schema_dir=schema)
+        for step in ("first", "unchanged", "edited", "reverted"):
+            original = _edit_summary(edited) if step == "edited" else None
+            try:
+                seconds, generated = _timed(lambda: pipeline.generate(run))
+            finally:
+                if original is not None:
+                    edited.write_bytes(original)
+            stats = generated.stats
+            result[step] = {
+                "seconds": seconds,
+                "written": len(stats.written),
+                "unchanged": len(stats.unchanged),
+                "removed": len(stats.removed),
+                "written_pages": stats.written if len(stats.written) <= 50 else stats.written[:50],
+            }
+    return result
+
+
+def worker_mkdocs(project: Path) -> dict[str, Any]:
+    """One bare strict MkDocs build of the generated Markdown, into a fresh folder."""
+    from generator.site import run_mkdocs
+
+    settings = _settings(project)
+    if not (settings.docs_dir / "index.md").exists():
+        raise SystemExit("generate the Markdown first (run the 'build' worker)")
+    with _scratch(project, "site-bare") as site:
+        seconds, _ = _timed(lambda: run_mkdocs(settings, site, strict=True))
+        files = sum(1 for _ in site.rglob("*.html"))
+    return {"seconds": seconds, "html_files": files}
+
+
+def worker_build(project: Path, *, cold: bool) -> dict[str, Any]:
+    """The whole ``pipeline.build``; ``cold`` starts with no docs folder and no site."""
+    from generator import pipeline
+
+    settings = _settings(project)
+    if cold:
+        shutil.rmtree(settings.docs_dir, ignore_errors=True)
+        shutil.rmtree(settings.site_dir, ignore_errors=True)
+    seconds, built = _timed(lambda: pipeline.build(settings))
+    return {"seconds": seconds, "written": built.written, "unchanged": built.unchanged}
+
+
+def worker_profile(project: Path, top: int) -> str:
+    """cProfile of one ``pipeline.generate`` (after a warm-up run), as text."""
+    from generator import pipeline
+
+    settings = _settings(project)
+    with _scratch(project, "docs") as docs:
+        pipeline.generate(dataclasses.replace(settings, docs_dir=docs, schema_dir=None))
+    with _scratch(project, "docs") as docs:
+        run = dataclasses.replace(settings, docs_dir=docs, schema_dir=None)
+        profiler = cProfile.Profile()
+        gc.collect()
+        profiler.runcall(pipeline.generate, run)
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).strip_dirs()
+    out.write("=== generator/ functions by cumulative time ===\n")
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(r"generator[/\\]", top)
+    out.write("=== every function by own (total) time ===\n")
+    stats.sort_stats("tottime").print_stats(top)
+    return out.getvalue()
+
+
+# --- Orchestrating, in the parent process -------------------------------------------------
+
+
+def _run_worker(kind: str, project: Path, *extra: str) -> Any:
+    """Run one measurement in a fresh interpreter and return its JSON answer."""
+    command = [
+        sys.executable,
+        "-m",
+        "benchmarks.bench",
+        "--worker",
+        kind,
+        "--project",
+        str(project),
+    ]
+    done = subprocess.run([*command, *extra], cwd=ROOT, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"worker {kind} failed ({done.returncode}):\n{done.stderr[-4000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def make_project(folder: Path, briefs: int, seed: int) -> CorpusInfo:
+    """A project folder like the repository's: configuration, theme and a synthetic corpus."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "site_config.yml", folder / "site_config.yml")
+    shutil.copytree(ROOT / "theme", folder / "theme", dirs_exist_ok=True)
+    shutil.rmtree(folder / "briefings", ignore_errors=True)
+    return write_corpus(folder / "briefings", briefs, seed)
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def measure_size(workdir: Path, briefs: int, args: argparse.Namespace) -> dict[str, Any]:
+    """Every measurement for one corpus size."""
+    project = workdir / f"n{briefs}"
+    start = time.perf_counter()
+    info = make_project(project, briefs, args.seed)
+    _say(
+        f"[{briefs}] corpus: {info.briefs} briefs, {info.mean_brief_kb:.1f} KB each, "
+        f"{info.actors} actors, {info.tags} tags ({time.perf_counter() - start:.1f} s)"
+    )
+    repeats = args.repeats if briefs <= args.repeat_up_to else 1
+    result: dict[str, Any] = {
+        "briefs": briefs,
+        "corpus": dataclasses.asdict(info),
+        "repeats": repeats,
+    }
+    result["corpus"]["mean_brief_kb"] = info.mean_brief_kb
+
+    _say(f"[{briefs}] stages x{repeats} …")
+    result["stages"] = _run_worker("stages", project, "--repeats", str(repeats))
+    _say(f"[{briefs}] incremental …")
+    result["incremental"] = _run_worker("incremental", project)
+
+    if briefs <= args.skip_mkdocs_above:
+        builds: dict[str, list[float]] = {"build_cold": [], "mkdocs": [], "build_warm": []}
+        for run in range(repeats):
+            _say(f"[{briefs}] MkDocs run {run + 1}/{repeats} …")
+            builds["build_cold"].append(_run_worker("build-cold", project)["seconds"])
+            bare = _run_worker("mkdocs", project)
+            builds["mkdocs"].append(bare["seconds"])
+            result["html_files"] = bare["html_files"]
+            builds["build_warm"].append(_run_worker("build-warm", project)["seconds"])
+        result["mkdocs_runs"] = builds
+        result["mkdocs"] = {kind: statistics.median(values) for kind, values in builds.items()}
+    if not args.keep:
+        shutil.rmtree(project, ignore_errors=True)
+    return result
+
+
+def ratios(results: dict[int, dict[str, Any]]) -> dict[str, float]:
+    """The ratios the team's targets are written in."""
+    out: dict[str, float] = {}
+    for n, r in results.items():
+        median = r["stages"]["median"]
+        out[f"generate/floor@{n}"] = median["generate"] / median["floor"]
+        if "mkdocs" in r:
+            out[f"build_cold/mkdocs@{n}"] = r["mkdocs"]["build_cold"] / r["mkdocs"]["mkdocs"]
+            out[f"build_warm/mkdocs@{n}"] = r["mkdocs"]["build_warm"] / r["mkdocs"]["mkdocs"]
+    sizes = sorted(results)
+    for small, large in itertools.pairwise(sizes):
+        key = f"generate@{large}/generate@{small}"
+        big, little = results[large]["stages"]["median"], results[small]["stages"]["median"]
+        out[key] = big["generate"] / little["generate"]
+        out[f"floor@{large}/floor@{small}"] = big["floor"] / little["floor"]
+    return out
+
+
+_ROWS: tuple[tuple[str, str], ...] = (
+    ("load", "load (read_corpus)"),
+    ("validate", "validate (check minus load)"),
+    ("index", "index (build_index)"),
+    ("render", "render (render_all)"),
+    ("write", "write (write_pages, empty dir)"),
+    ("stages", "sum of the stages"),
+    ("generate", "pipeline.generate, end to end"),
+    ("floor_load", "floor: C-load the YAML"),
+    ("floor_write", "floor: write the page bytes"),
+    ("floor", "floor total"),
+)
+
+
+def table(results: dict[int, dict[str, Any]]) -> str:
+    """The figures as a plain-text table: one column per corpus size."""
+    sizes = sorted(results)
+    width = 34
+    lines = ["stage (seconds, median)".ljust(width) + "".join(f"{n:>12,}" for n in sizes)]
+    lines.append("-" * len(lines[0]))
+
+    def row(label: str, cells: Sequence[str]) -> None:
+        lines.append(label.ljust(width) + "".join(f"{c:>12}" for c in cells))
+
+    for key, label in _ROWS:
+        cells = []
+        for n in sizes:
+            median = results[n]["stages"]["median"]
+            if key == "stages":
+                value = sum(median[k] for k in ("load", "validate", "index", "render", "write"))
+            else:
+                value = median[key]
+            cells.append(f"{value:.3f}")
+        row(label, cells)
+    row(
+        "generate / floor",
+        [
+            f"{results[n]['stages']['median']['generate'] / results[n]['stages']['median']['floor']:.2f}x"
+            for n in sizes
+        ],
+    )
+    row("pages written", [f"{results[n]['stages']['pages']:,}" for n in sizes])
+    row("page MB", [f"{results[n]['stages']['page_bytes'] / 1e6:.1f}" for n in sizes])
+    row("corpus MB (briefs)", [f"{results[n]['corpus']['brief_bytes'] / 1e6:.1f}" for n in sizes])
+    row("peak RSS, generate (MB)", [f"{results[n]['stages']['rss_peak_mb']:.0f}" for n in sizes])
+    row(
+        "  RSS after imports (MB)",
+        [f"{results[n]['stages']['rss_after_imports_mb']:.0f}" for n in sizes],
+    )
+    lines.append("")
+
+    def mk(n: int, kind: str) -> str:
+        return f"{results[n]['mkdocs'][kind]:.2f}" if "mkdocs" in results[n] else "skipped"
+
+    row("bare MkDocs build (strict)", [mk(n, "mkdocs") for n in sizes])
+    row("pipeline.build, cold", [mk(n, "build_cold") for n in sizes])
+    row("pipeline.build, warm (0 written)", [mk(n, "build_warm") for n in sizes])
+    row(
+        "build cold / bare MkDocs",
+        [
+            f"{results[n]['mkdocs']['build_cold'] / results[n]['mkdocs']['mkdocs']:.2f}x"
+            if "mkdocs" in results[n]
+            else "skipped"
+            for n in sizes
+        ],
+    )
+    lines.append("")
+    inc = {n: results[n]["incremental"] for n in sizes}
+    row("generate: first run, written", [f"{inc[n]['first']['written']:,}" for n in sizes])
+    row("  no change: written", [f"{inc[n]['unchanged']['written']}" for n in sizes])
+    row("  no change: seconds", [f"{inc[n]['unchanged']['seconds']:.3f}" for n in sizes])
+    row("  one summary edited: written", [f"{inc[n]['edited']['written']}" for n in sizes])
+    row("  one summary edited: seconds", [f"{inc[n]['edited']['seconds']:.3f}" for n in sizes])
+    for n in sizes:
+        pages = ", ".join(inc[n]["edited"]["written_pages"])
+        lines.append(f"  rewritten at {n:,} after editing {inc[n]['edited_brief']}: {pages}")
+    return "\n".join(lines)
+
+
+def _parse_sizes(text: str) -> list[int]:
+    return sorted({int(part.replace("_", "")) for part in text.split(",") if part.strip()})
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line."""
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.bench", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument("--sizes", type=_parse_sizes, default=[100, 1_000, 10_000])
+    parser.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
+    parser.add_argument("--json", type=Path, help="also write every figure to this file")
+    parser.add_argument(
+        "--skip-mkdocs-above",
+        type=int,
+        default=1_000,
+        metavar="N",
+        help="no MkDocs builds for sizes above N (default 1000; 10,000 pages take over a minute)",
+    )
+    parser.add_argument("--repeats", type=int, default=3, help="runs per figure (median)")
+    parser.add_argument(
+        "--repeat-up-to",
+        type=int,
+        default=1_000,
+        metavar="N",
+        help="sizes above N are measured once (default 1000)",
+    )
+    parser.add_argument(
+        "--profile", type=int, metavar="N", help="also profile generate at N briefs"
+    )
+    parser.add_argument("--profile-top", type=int, default=30, help="rows of the profile")
+    parser.add_argument("--workdir", type=Path, help="where projects go (default: a temp folder)")
+    parser.add_argument("--keep", action="store_true", help="keep the generated projects")
+    # Internal: one measurement in a fresh process (see _run_worker).
+    parser.add_argument(
+        "--worker",
+        choices=("stages", "incremental", "mkdocs", "build-cold", "build-warm", "profile"),
+        help=argparse.SUPPRESS,
+    )
+    parser.add_argument("--project", type=Path, help=argparse.SUPPRESS)
+    return parser
+
+
+def _worker(args: argparse.Namespace) -> int:
+    project = args.project.resolve()
+    if args.worker == "profile":
+        print(worker_profile(project, args.profile_top))
+        return 0
+    answer: Any
+    if args.worker == "stages":
+        answer = worker_stages(project, args.repeats)
+    elif args.worker == "incremental":
+        answer = worker_incremental(project)
+    elif args.worker == "mkdocs":
+        answer = worker_mkdocs(project)
+    else:
+        answer = worker_build(project, cold=args.worker == "build-cold")
+    print(json.dumps(answer))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Measure every size, print the table and the ratios, optionally write JSON."""
+    args = build_parser().parse_args(argv)
+    if args.worker:
+        return _worker(args)
+    temporary = args.workdir is None
+    workdir = (args.workdir or Path(tempfile.mkdtemp(prefix="briefings-bench-"))).resolve()
+    workdir.mkdir(parents=True, exist_ok=True)
+    results: dict[int, dict[str, Any]] = {}
+    try:
+        for briefs in args.sizes:
+            results[briefs] = measure_size(workdir, briefs, args)
+        profile = None
+        if args.profile:
+            project = workdir / f"profile-n{args.profile}"
+            make_project(project, args.profile, args.seed)
+            _say(f"[{args.profile}] profile …")
+            done = subprocess.run(
+                [sys.executable, "-m", "benchmarks.bench", "--worker", "profile",
+                 "--project", str(project), "--profile-top", str(args.profile_top)],
+                cwd=ROOT, capture_output=True, text=True, check=True,
+            )  # fmt: skip
+            profile = done.stdout
+            if not args.keep:
+                shutil.rmtree(project, ignore_errors=True)
+    finally:
+        if temporary and not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    found = ratios(results)
+    print(table(results))
+    print()
+    for key, value in found.items():
+        print(f"{key:<34}{value:>8.2f}")
+    if profile:
+        print()
+        print(profile)
+    if args.json:
+        meta = {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+            "seed": args.seed,
+            "today": TODAY.isoformat(),
+            "peak_memory": "ru_maxrss of a fresh worker process after one pipeline.generate",
+        }
+        document = {"meta": meta, "results": results, "ratios": found, "profile": profile}
+        args.json.write_text(json.dumps(document, indent=2, default=str), encoding="utf-8")
+        _say(f"wrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
