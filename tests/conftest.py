@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import shutil
+import signal
+import tracemalloc
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -32,3 +35,30 @@ def valid_project(tmp_path: Path) -> Settings:
 def real_project(tmp_path: Path) -> Settings:
     """A project holding the real briefs of the site."""
     return make_project(tmp_path, ROOT / "briefings")
+
+
+MAX_SECONDS = 2
+MAX_BYTES = 200 * 1024 * 1024
+
+
+@contextmanager
+def guarded(*, memory: bool = True):
+    """Fail a case that hangs for more than two seconds or allocates more than 200 MB."""
+
+    def expire(signum, frame):
+        raise TimeoutError(f"took longer than {MAX_SECONDS} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, MAX_SECONDS)
+    if memory:
+        tracemalloc.start()
+    try:
+        yield
+        if memory:
+            _, peak = tracemalloc.get_traced_memory()
+            assert peak < MAX_BYTES, f"allocated {peak:,} bytes"
+    finally:
+        if memory:
+            tracemalloc.stop()
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

@@ -181,3 +181,21 @@ def test_the_guide_example_is_a_valid_brief(tmp_path):
     checked = pipeline.check(_settings(folder))
     assert [str(p) for p in checked.report.errors] == []
     assert "example" in [b.slug for b in checked.briefs]
+
+
+def _yamllint(*paths: Path) -> subprocess.CompletedProcess[str]:
+    command = [str(Path(sys.executable).parent / "yamllint"), "-c", str(ROOT / ".yamllint.yml")]
+    return subprocess.run([*command, *map(str, paths)], capture_output=True, text=True, check=False)
+
+
+def test_yamllint_config_passes_the_real_briefs_and_flags_yaml_traps():
+    assert _yamllint(ROOT / "briefings").returncode == 0
+    cases = ROOT / "tests" / "hostile" / "cases"
+    result = _yamllint(
+        cases / "dup-key-top-level.yml",
+        cases / "yaml11-on-as-key.yml",
+        cases / "octal-stays-text.yml",
+    )
+    assert 'duplication of key "title" in mapping  (key-duplicates)' in result.stdout
+    assert "truthy value should be one of [false, true]  (truthy)" in result.stdout
+    assert result.returncode == 1

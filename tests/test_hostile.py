@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import signal
-import tracemalloc
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -21,35 +18,12 @@ from bs4 import BeautifulSoup
 from generator import pipeline
 from generator.config import load_settings
 from generator.errors import BriefingsError
-from tests.conftest import FIXTURES, ROOT, make_project
+from tests.conftest import FIXTURES, ROOT, guarded, make_project
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 MANIFEST = yaml.safe_load((HOSTILE / "manifest.yml").read_text(encoding="utf-8"))["cases"]
 REJECT = [c for c in MANIFEST if c["expect"] == "reject"]
 INERT = [c for c in MANIFEST if c["expect"] == "inert"]
-
-MAX_SECONDS = 2
-MAX_BYTES = 200 * 1024 * 1024
-
-
-@contextmanager
-def guarded():
-    """Fail a case that hangs for more than two seconds or allocates more than 200 MB."""
-
-    def expire(signum, frame):
-        raise TimeoutError(f"took longer than {MAX_SECONDS} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, MAX_SECONDS)
-    tracemalloc.start()
-    try:
-        yield
-        _, peak = tracemalloc.get_traced_memory()
-        assert peak < MAX_BYTES, f"allocated {peak:,} bytes"
-    finally:
-        tracemalloc.stop()
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def place(case: dict, folder: Path) -> None:

@@ -1,0 +1,62 @@
+"""Rebuilds write only what changed: nothing when nothing changed, and after an edit
+exactly the pages whose content depends on it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from generator import pipeline
+
+
+def _generate(settings):
+    return pipeline.generate(settings).stats
+
+
+def test_a_rebuild_with_nothing_changed_writes_nothing(valid_project):
+    settings = replace(valid_project, schema_dir=None)
+    first = _generate(settings)
+    assert first.written and not first.unchanged
+    second = _generate(settings)
+    assert second.written == []
+    assert second.removed == []
+    assert sorted(second.unchanged) == sorted(first.written)
+
+
+def test_editing_one_summary_rewrites_exactly_the_pages_that_show_it(valid_project):
+    settings = replace(valid_project, schema_dir=None)
+    _generate(settings)
+    brief = settings.briefings_dir / "border-talks.yml"
+    brief.write_text(
+        brief.read_text(encoding="utf-8").replace("after a series of incidents", "after incidents"),
+        encoding="utf-8",
+    )
+    stats = _generate(settings)
+    assert sorted(stats.written) == [
+        "briefings/border-talks.md",  # its own page
+        "index.md",  # the home page lists bottom lines
+        "topics/border.md",  # its topics list bottom lines
+        "topics/patrols.md",
+    ]
+
+
+def test_editing_a_quote_rewrites_the_speaker_and_the_quote_index(valid_project):
+    settings = replace(valid_project, schema_dir=None)
+    _generate(settings)
+    brief = settings.briefings_dir / "border-talks.yml"
+    text = brief.read_text(encoding="utf-8")
+    brief.write_text(text.replace("We will not wait.", "We will not wait long."), encoding="utf-8")
+    stats = _generate(settings)
+    assert sorted(stats.written) == [
+        "actors/alice-example.md",
+        "briefings/border-talks.md",
+        "quotes.md",
+    ]
+
+
+def test_removing_a_brief_removes_its_page(valid_project):
+    settings = replace(valid_project, schema_dir=None)
+    _generate(settings)
+    (settings.briefings_dir / "ruritania-election.yml").unlink()
+    stats = _generate(settings)
+    assert stats.removed == ["briefings/ruritania-election.md", "topics/elections.md"]
+    assert not (settings.docs_dir / "briefings" / "ruritania-election.md").exists()
