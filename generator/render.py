@@ -21,6 +21,7 @@ import yaml
 
 from generator import models
 from generator.config import Settings
+from generator.feeds import all_outputs, news_article, script_json
 from generator.index import Entry, Index, QuoteRef, Tag, TimelineEntry
 from generator.load import MAX_DEPTH, MAX_FILE_BYTES
 from generator.mdtext import Markdown, escape, escape_html, link, plain, rich, safe_url
@@ -102,9 +103,15 @@ def _rich_inline(text: str | None) -> Markdown:
     return Markdown(" ".join(rich(text or "").split("\n\n")))
 
 
-def _front_matter(**meta: Any) -> Markdown:
-    """YAML front matter; values are HTML-escaped because themes print them raw."""
-    data = {k: escape_html(v) for k, v in meta.items() if v}
+def _front_matter(title: str, description: str, extra: dict[str, str]) -> Markdown:
+    """YAML front matter for MkDocs.
+
+    Title and description are author text and HTML-escaped, because themes print
+    them raw; ``extra`` values are built by the generator and already safe where
+    ``theme/main.html`` prints them.
+    """
+    data = {"title": escape_html(title), "description": escape_html(description), **extra}
+    data = {key: value for key, value in data.items() if value}
     dumped = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1_000)
     return Markdown(f"---\n{dumped}---\n")
 
@@ -180,7 +187,15 @@ class Renderer:
             yield self.briefing(entry)
         yield self._page(f"{ACTORS_DIR}/index.md", "actors_index.md.j2", title="Who's who")
         for actor in sorted(self.index.actors.values(), key=lambda a: a.id):
-            yield self._page(actor_path(actor.id), "actor.md.j2", title=actor.name, actor=actor)
+            feed = f"actors/{actor.id}" if actor.id in self.index.appearances else ""
+            yield self._page(
+                actor_path(actor.id),
+                "actor.md.j2",
+                title=actor.name,
+                description=plain(actor.description or ""),
+                meta={"feed": feed},
+                actor=actor,
+            )
         yield self._page(
             "guide.md",
             "guide.md.j2",
@@ -205,7 +220,12 @@ class Renderer:
         yield self._page(f"{TOPICS_DIR}/index.md", "topics_index.md.j2", title="Topics")
         for tag, entries in self.index.by_tag.items():
             yield self._page(
-                topic_path(tag), "topic.md.j2", title=tag.name, tag=tag, entries=entries
+                topic_path(tag),
+                "topic.md.j2",
+                title=tag.name,
+                meta={"feed": f"topics/{tag.slug}"},
+                tag=tag,
+                entries=entries,
             )
 
     def _speakers(self) -> list[tuple[str, list[QuoteRef]]]:
@@ -227,14 +247,22 @@ class Renderer:
             brief=brief,
             minutes=reading_minutes(brief, self.settings.words_per_minute),
             related=self.index.related.get(entry.slug, []),
+            meta={"jsonld": script_json(news_article(self.index, self.settings, entry))},
         )
 
     def _page(
-        self, path: str, template: str, *, title: str, description: str = "", **context: Any
+        self,
+        path: str,
+        template: str,
+        *,
+        title: str,
+        description: str = "",
+        meta: dict[str, str] | None = None,
+        **context: Any,
     ) -> Page:
         helpers = _PageHelpers(path, self.index)
         text = self.env.get_template(template).render(
-            front_matter=_front_matter(title=title, description=description),
+            front_matter=_front_matter(title, description, meta or {}),
             title=title,
             index=self.index,
             site_name=self.settings.site_name,
@@ -315,8 +343,10 @@ def external_link(text: str, url: str | None) -> Markdown:
 
 
 def render_all(index: Index, settings: Settings) -> list[Page]:
-    """Render every page of the site."""
-    return list(Renderer(index, settings).pages())
+    """Render every page of the site, then its feeds and JSON export."""
+    pages = list(Renderer(index, settings).pages())
+    pages += [Page(path, text) for path, text in all_outputs(index, settings)]
+    return pages
 
 
 RenderFn = Callable[[Index, Settings], list[Page]]

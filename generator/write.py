@@ -75,8 +75,8 @@ def write_pages(pages: Iterable[Page], folder: Path) -> WriteStats:
         else:
             atomic_write(target, data)
             stats.written.append(page.path)
-    for existing in sorted(folder.rglob("*.md")):
-        if existing not in wanted:
+    for existing in sorted(p for p in folder.rglob("*") if p.is_file()):
+        if existing not in wanted and existing.name != MARKER:
             existing.unlink()
             stats.removed.append(existing.relative_to(folder).as_posix())
     log.info(

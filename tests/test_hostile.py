@@ -8,6 +8,7 @@ scanned for anything that could run in a reader's browser.
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from pathlib import Path
 
@@ -175,6 +176,9 @@ def scan(site: Path, allowed: set[str]) -> list[str]:
                     ).strip().lower().startswith(("javascript:", "data:", "vbscript:")):
                         findings.append(f"{name}: <{tag.name} {attr}={item}>")
         for tag in page.find_all(["script", "style", "iframe"]):
+            if tag.name == "script" and tag.get("type") == "application/ld+json":
+                json.loads(tag.get_text())  # a data block: it must be JSON, and it never runs
+                continue
             key = f"{tag.name} {tag.get('src', '')} {hashlib.sha256(tag.get_text().encode()).hexdigest()[:12]}"
             if key not in allowed:
                 findings.append(f"{name}: unexpected <{tag.name}>")

@@ -22,6 +22,18 @@ def test_a_rebuild_with_nothing_changed_writes_nothing(valid_project):
     assert sorted(second.unchanged) == sorted(first.written)
 
 
+FEEDS_OF_BORDER_TALKS = [
+    "index",
+    "topics/border",
+    "topics/patrols",
+    "actors/alice-example",
+    "actors/alliance",
+    "actors/borduria",
+    "actors/ruritania",
+]
+"""Every feed an entry of border-talks appears in: all, its topics, its actors."""
+
+
 def test_editing_one_summary_rewrites_exactly_the_pages_that_show_it(valid_project):
     settings = replace(valid_project, schema_dir=None)
     _generate(settings)
@@ -31,12 +43,16 @@ def test_editing_one_summary_rewrites_exactly_the_pages_that_show_it(valid_proje
         encoding="utf-8",
     )
     stats = _generate(settings)
-    assert sorted(stats.written) == [
+    pages = [p for p in stats.written if p.endswith(".md")]
+    assert sorted(pages) == [
         "briefings/border-talks.md",  # its own page
         "index.md",  # the home page lists bottom lines
         "topics/border.md",  # its topics list bottom lines
         "topics/patrols.md",
     ]
+    others = sorted(p for p in stats.written if not p.endswith(".md"))
+    feeds = [f"feeds/{name}.{ext}" for name in FEEDS_OF_BORDER_TALKS for ext in ("json", "xml")]
+    assert others == sorted(["data/briefings/border-talks.json", "data/index.json", *feeds])
 
 
 def test_editing_a_quote_rewrites_the_speaker_and_the_quote_index(valid_project):
@@ -49,6 +65,7 @@ def test_editing_a_quote_rewrites_the_speaker_and_the_quote_index(valid_project)
     assert sorted(stats.written) == [
         "actors/alice-example.md",
         "briefings/border-talks.md",
+        "data/briefings/border-talks.json",  # feeds carry bottom lines, not quotes
         "quotes.md",
     ]
 
@@ -58,5 +75,11 @@ def test_removing_a_brief_removes_its_page(valid_project):
     _generate(settings)
     (settings.briefings_dir / "ruritania-election.yml").unlink()
     stats = _generate(settings)
-    assert stats.removed == ["briefings/ruritania-election.md", "topics/elections.md"]
+    assert stats.removed == [
+        "briefings/ruritania-election.md",
+        "data/briefings/ruritania-election.json",
+        "feeds/topics/elections.json",
+        "feeds/topics/elections.xml",
+        "topics/elections.md",
+    ]
     assert not (settings.docs_dir / "briefings" / "ruritania-election.md").exists()

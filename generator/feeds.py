@@ -1,0 +1,236 @@
+"""Feeds and machine-readable data: the other outputs of the render stage.
+
+Like the Markdown pages, these are rendered to text here and written by the
+writer: an Atom feed (built with feedgen) and a JSON Feed 1.1 for all
+briefings, for each topic and for each actor; JSON-LD for each briefing page;
+and a JSON export of every brief so that other tools can reuse the data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from feedgen.feed import FeedGenerator
+
+from generator.config import Settings
+from generator.index import Entry, Index, Tag
+from generator.mdtext import plain
+from generator.models import Brief
+
+log = logging.getLogger(__name__)
+
+FEEDS_DIR = "feeds"
+DATA_DIR = "data"
+MAX_FEED_ENTRIES = 50
+"""Feeds carry the newest entries; readers that want everything use the JSON export."""
+
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+
+
+def _absolute(settings: Settings, path: str) -> str:
+    """An absolute URL on the published site for a site-relative path."""
+    base = (settings.site_url or "/").rstrip("/") + "/"
+    return base + path.lstrip("/")
+
+
+def page_url(settings: Settings, slug: str) -> str:
+    """The canonical URL of a briefing page."""
+    return _absolute(settings, f"briefings/{slug}/")
+
+
+def _timestamp(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+
+
+def feed_paths(name: str) -> tuple[str, str]:
+    """The Atom and JSON Feed paths of a named feed ('index', 'topics/nato', …)."""
+    return f"{FEEDS_DIR}/{name}.xml", f"{FEEDS_DIR}/{name}.json"
+
+
+def atom_feed(settings: Settings, name: str, title: str, entries: Sequence[Entry]) -> str:
+    """An Atom 1.0 feed of ``entries``, newest first."""
+    atom_path, _ = feed_paths(name)
+    feed = FeedGenerator()
+    feed.id(_absolute(settings, atom_path))
+    feed.title(title)
+    feed.author({"name": settings.site_name})
+    feed.link(href=_absolute(settings, ""), rel="alternate")
+    feed.link(href=_absolute(settings, atom_path), rel="self")
+    feed.language("en")
+    newest = max((e.last_changed for e in entries), default=dt.date(2000, 1, 1))
+    feed.updated(_timestamp(newest))
+    for entry in reversed(entries[:MAX_FEED_ENTRIES]):  # feedgen prepends each entry
+        item = feed.add_entry()
+        url = page_url(settings, entry.slug)
+        item.id(url)
+        item.title(entry.brief.title)
+        item.link(href=url, rel="alternate")
+        item.summary(plain(entry.brief.summary))
+        item.published(_timestamp(entry.brief.date))
+        item.updated(_timestamp(entry.last_changed))
+        for tag in entry.brief.tags:
+            item.category(term=Tag(tag).slug, label=tag)
+    return feed.atom_str(pretty=True).decode("utf-8")
+
+
+def json_feed(settings: Settings, name: str, title: str, entries: Sequence[Entry]) -> str:
+    """A JSON Feed 1.1 document of ``entries``, newest first."""
+    _, json_path = feed_paths(name)
+    document = {
+        "version": JSON_FEED_VERSION,
+        "title": title,
+        "home_page_url": _absolute(settings, ""),
+        "feed_url": _absolute(settings, json_path),
+        "language": "en",
+        "authors": [{"name": settings.site_name}],
+        "items": [
+            {
+                "id": page_url(settings, e.slug),
+                "url": page_url(settings, e.slug),
+                "title": e.brief.title,
+                "summary": plain(e.brief.summary),
+                "content_text": plain(e.brief.summary),
+                "date_published": _timestamp(e.brief.date).isoformat(),
+                "date_modified": _timestamp(e.last_changed).isoformat(),
+                "tags": list(e.brief.tags),
+            }
+            for e in entries[:MAX_FEED_ENTRIES]
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def feeds(index: Index, settings: Settings) -> Iterator[tuple[str, str]]:
+    """Every feed file: path in the docs folder, and its text."""
+    named: list[tuple[str, str, Sequence[Entry]]] = [
+        ("index", f"{settings.site_name}: all briefings", index.entries)
+    ]
+    named += [
+        (f"topics/{tag.slug}", f"{settings.site_name}: {tag.name}", entries)
+        for tag, entries in index.by_tag.items()
+    ]
+    named += [
+        (f"actors/{actor_id}", f"{settings.site_name}: {index.actors[actor_id].name}", entries)
+        for actor_id, entries in sorted(index.appearances.items())
+        if actor_id in index.actors
+    ]
+    for name, title, entries in named:
+        atom_path, json_path = feed_paths(name)
+        yield atom_path, atom_feed(settings, name, title, entries)
+        yield json_path, json_feed(settings, name, title, entries)
+
+
+def script_json(data: Any) -> str:
+    """JSON that is safe inside an HTML ``<script>`` element: no '<', '>' or '&' appear."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _person_or_org(index: Index, actor_id: str) -> dict[str, str]:
+    actor = index.actors[actor_id]
+    kind = {"person": "Person", "country": "Country"}.get(actor.kind.value, "Organization")
+    return {"@type": kind, "name": actor.name}
+
+
+def news_article(index: Index, settings: Settings, entry: Entry) -> dict[str, Any]:
+    """JSON-LD ``NewsArticle`` for a briefing page, with its quotes as ``Quotation``."""
+    brief = entry.brief
+    sources = {s.id: s for s in brief.sources}
+    publisher = {"@type": "Organization", "name": settings.site_name}
+    return {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": brief.title,
+        "description": plain(brief.summary),
+        "url": page_url(settings, entry.slug),
+        "mainEntityOfPage": page_url(settings, entry.slug),
+        "datePublished": brief.date.isoformat(),
+        "dateModified": entry.last_changed.isoformat(),
+        "inLanguage": "en",
+        "author": publisher,
+        "publisher": publisher,
+        "keywords": list(brief.tags),
+        "mentions": [_person_or_org(index, a) for a in brief.actor_ids() if a in index.actors],
+        "citation": [
+            {
+                "@type": "CreativeWork",
+                "name": s.title or s.outlet,
+                "publisher": {"@type": "Organization", "name": s.outlet},
+                **({"url": s.url} if s.url else {}),
+                **({"datePublished": str(s.date)} if s.date else {}),
+            }
+            for s in brief.sources
+        ],
+        "hasPart": [
+            {
+                "@type": "Quotation",
+                "text": q.text,
+                "spokenByCharacter": (
+                    _person_or_org(index, q.speaker)
+                    if q.speaker
+                    else {"@type": "Person", "description": q.role}
+                ),
+                **({"dateCreated": str(q.date)} if q.date else {}),
+                "isBasedOn": sources[q.source].url or sources[q.source].outlet,
+            }
+            for q in brief.quotes
+        ],
+    }
+
+
+def brief_data(settings: Settings, entry: Entry) -> dict[str, Any]:
+    """A brief as plain JSON data, with where it is published."""
+    return {
+        "slug": entry.slug,
+        "url": page_url(settings, entry.slug),
+        **entry.brief.model_dump(mode="json", exclude_defaults=False),
+    }
+
+
+def exports(index: Index, settings: Settings) -> Iterator[tuple[str, str]]:
+    """The JSON export: one file per brief, an index of all, and the actor registry."""
+
+    def dump(data: Any) -> str:
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+    summaries = []
+    for entry in index.entries:
+        path = f"{DATA_DIR}/briefings/{entry.slug}.json"
+        yield path, dump(brief_data(settings, entry))
+        summaries.append(
+            {
+                "slug": entry.slug,
+                "title": entry.brief.title,
+                "date": entry.brief.date.isoformat(),
+                "updated": entry.brief.updated.isoformat() if entry.brief.updated else None,
+                "summary": entry.brief.summary,
+                "tags": list(entry.brief.tags),
+                "url": page_url(settings, entry.slug),
+                "data": _absolute(settings, path),
+            }
+        )
+    yield f"{DATA_DIR}/index.json", dump({"briefings": summaries})
+    actors = {a.id: a.model_dump(mode="json") for a in sorted(index.actors.values(), key=_id)}
+    yield f"{DATA_DIR}/actors.json", dump({"actors": actors})
+
+
+def _id(actor: Any) -> str:
+    return str(actor.id)
+
+
+def load_export(text: str) -> Brief:
+    """Read a brief back from its JSON export (the round trip the tests check)."""
+    data = json.loads(text)
+    data.pop("slug")
+    data.pop("url")
+    return Brief.model_validate(data)
+
+
+def all_outputs(index: Index, settings: Settings) -> Iterable[tuple[str, str]]:
+    """Every non-page output: feeds and the JSON export."""
+    yield from feeds(index, settings)
+    yield from exports(index, settings)
