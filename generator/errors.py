@@ -7,7 +7,7 @@ fixing briefs sees all of them in one run (as MkDocs does for its config).
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +41,14 @@ def format_key_path(path: KeyPath) -> str:
         else:
             out += f".{part}" if out else part
     return out
+
+
+Paint = Callable[[str, str], str]
+"""Styles one part of a problem line: ``paint(role, text) -> text``."""
+
+
+def _plain(role: str, text: str) -> str:
+    return text
 
 
 def display_path(path: Path) -> str:
@@ -77,19 +85,28 @@ class Problem:
         pos = self.position or Position(0, 0)
         return (str(self.file), pos.line, pos.column, self.message)
 
-    def __str__(self) -> str:
+    def render(self, paint: Paint | None = None, *, always_severity: bool = False) -> str:
+        """``file:line:col: key.path: message; hint``, each part passed through ``paint``.
+
+        ``paint(role, text)`` lets a terminal colour the parts ('where',
+        'severity', 'key', 'hint'); errors name their severity only when asked.
+        """
+        paint = paint or _plain
         where = display_path(self.file)
         if self.position:
             where += f":{self.position.line}:{self.position.column}"
-        text = f"{where}: "
-        if self.severity is Severity.WARNING:
-            text += "warning: "
+        text = paint("where", where) + ": "
+        if always_severity or self.severity is Severity.WARNING:
+            text += paint("severity", self.severity.value) + ": "
         if self.key_path:
-            text += f"{format_key_path(self.key_path)}: "
+            text += paint("key", format_key_path(self.key_path)) + ": "
         text += self.message
         if self.hint:
-            text += f"; {self.hint}"
+            text += paint("hint", f"; {self.hint}")
         return text
+
+    def __str__(self) -> str:
+        return self.render()
 
 
 @dataclass

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from itertools import groupby
 from typing import TextIO
 
-from generator.errors import Problem, Severity, display_path, format_key_path
+from generator.errors import Paint, Problem, Severity, display_path, format_key_path
 
 FORMATS = ("text", "json", "github")
 
@@ -23,21 +23,22 @@ _RESET, _BOLD, _RED, _YELLOW, _DIM = "\033[0m", "\033[1m", "\033[31m", "\033[33m
 
 def use_colour(stream: TextIO) -> bool:
     """Colour only on a terminal, and never when NO_COLOR is set (no-color.org)."""
-    return stream.isatty() and "NO_COLOR" not in os.environ
+    return stream.isatty() and not os.environ.get("NO_COLOR")
+
+
+def _terminal(problem: Problem) -> Paint:
+    """Colours for one problem's parts on a terminal."""
+    colours = {
+        "where": _BOLD,
+        "key": _BOLD,
+        "hint": _DIM,
+        "severity": _RED if problem.severity is Severity.ERROR else _YELLOW,
+    }
+    return lambda role, text: f"{colours[role]}{text}{_RESET}"
 
 
 def _coloured(problem: Problem) -> str:
-    where = display_path(problem.file)
-    if problem.position:
-        where += f":{problem.position.line}:{problem.position.column}"
-    colour = _RED if problem.severity is Severity.ERROR else _YELLOW
-    text = f"{_BOLD}{where}{_RESET}: {colour}{problem.severity.value}{_RESET}: "
-    if problem.key_path:
-        text += f"{_BOLD}{format_key_path(problem.key_path)}{_RESET}: "
-    text += problem.message
-    if problem.hint:
-        text += f"{_DIM}; {problem.hint}{_RESET}"
-    return text
+    return problem.render(_terminal(problem), always_severity=True)
 
 
 def format_text(problems: Sequence[Problem], *, colour: bool = False) -> str:

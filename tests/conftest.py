@@ -15,6 +15,16 @@ from generator.config import Settings, load_settings
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
+SEED = "nato-weighs-assertive-response"
+SEED_SPEAKERS = [
+    "Donald Trump",
+    "Matthew Whitaker",
+    "a NATO diplomat",
+    "Ursula von der Leyen",
+    "Ursula von der Leyen",
+]
+"""Who speaks in the seed brief's five quotes, in order."""
+
 
 def make_project(tmp_path: Path, briefings: Path) -> Settings:
     """A copy of the real site configuration and theme around a folder of briefs."""

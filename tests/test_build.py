@@ -12,11 +12,9 @@ from bs4 import BeautifulSoup
 
 from generator import pipeline
 from generator.errors import BriefingsError, BuildError
-from tests.conftest import FIXTURES, ROOT, make_project
+from tests.conftest import FIXTURES, ROOT, SEED, SEED_SPEAKERS, make_project
 
 pytestmark = pytest.mark.build
-
-SEED = "nato-weighs-assertive-response"
 
 
 def soup(site: Path, page: str) -> BeautifulSoup:
@@ -69,13 +67,7 @@ def test_seed_briefing_shows_five_quote_boxes_with_speaker_and_role(real_site):
     boxes = page.select("div.admonition.quote")
     assert len(boxes) == 5
     speakers = [b.select_one(".admonition-title").get_text() for b in boxes]
-    assert speakers == [
-        "Donald Trump",
-        "Matthew Whitaker",
-        "a NATO diplomat",
-        "Ursula von der Leyen",
-        "Ursula von der Leyen",
-    ]
+    assert speakers == SEED_SPEAKERS
     roles = [b.select_one("p.quote-attribution").get_text() for b in boxes]
     assert "U.S. President" in roles[0]
     assert "U.S. Ambassador to NATO" in roles[1]
