@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from dataclasses import replace
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -103,7 +104,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from generator.serve import serve  # imported late: only the preview needs it
 
     settings = load_settings(args.config, briefings_dir=args.briefings)
-    return serve(settings, host=args.host, port=args.port)
+    return serve(replace(settings, preview=True), host=args.host, port=args.port, full=args.full)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -133,6 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", parents=[common], help="preview the site, rebuilding on save")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--full", action="store_true", help="rebuild every page on each change (slower)"
+    )
     serve.set_defaults(func=cmd_serve)
     return parser
 
