@@ -147,11 +147,6 @@ class Index:
     related: dict[str, list[Related]] = field(default_factory=dict)
     questions: list[QuestionRef] = field(default_factory=list)
     questions_by_brief: dict[str, list[Question]] = field(default_factory=dict)
-    referenced_by: dict[str, list[Entry]] = field(default_factory=dict)
-
-    def actor_name(self, actor_id: str) -> str:
-        """The display name of an actor id."""
-        return self.actors[actor_id].name
 
     def most_cited_actors(self, limit: int = 10) -> list[tuple[Actor, int]]:
         """Actors by the number of briefs they appear in, most first."""
@@ -266,18 +261,13 @@ def _index_timeline(index: Index) -> None:
 
 
 def _index_questions(index: Index) -> None:
-    referenced: dict[str, list[Entry]] = defaultdict(list)
     for entry in index.entries:
         for question in entry.brief.questions:
-            if question.answered_by not in index.by_slug:  # not on the site (yet): still open
+            if question.answered_by and question.answered_by not in index.by_slug:
+                # the answer is not on the site (a draft, an embargo): still open
                 question = question.model_copy(update={"answered_by": None})
             index.questions.append(QuestionRef(entry.slug, question))
             index.questions_by_brief.setdefault(entry.slug, []).append(question)
-            if question.answered_by:
-                referenced[question.answered_by].append(entry)
-        for slug in entry.brief.related:
-            referenced[slug].append(entry)
-    index.referenced_by = {k: list(dict.fromkeys(v)) for k, v in referenced.items()}
 
 
 # --- Related briefings -----------------------------------------------------------

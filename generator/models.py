@@ -222,11 +222,6 @@ class PartialDate:
             return NotImplemented
         return self._key() < other._key()
 
-    @property
-    def first_day(self) -> dt.date:
-        """The earliest day the date can mean, for comparisons with full dates."""
-        return dt.date(self.year, self.month, self.day or 1)
-
     def __str__(self) -> str:
         if self.day is None:
             return f"{self.year:04d}-{self.month:02d}"
