@@ -5,8 +5,12 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# The browser tests drive Debian's Chromium (never a browser Playwright downloads)
+# and inject axe-core from node_modules/, pinned by package-lock.json.
+CHROMIUM   ?= /usr/bin/chromium
+NODE_STAMP := node_modules/.installed
 
-.PHONY: site test check serve lint format golden clean
+.PHONY: site test check serve lint format golden clean browser-deps system-deps
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,9 +22,34 @@ $(STAMP): pyproject.toml
 site: $(STAMP)
 	$(BIN)/briefings build
 
-## Run the test suite (unit, golden, end-to-end build).
-test: $(STAMP)
+## Run the test suite (unit, golden, end-to-end build, real browser).
+test: $(STAMP) browser-deps
 	$(BIN)/python -m pytest
+
+## What the browser tests need beyond the Python packages: Chromium and axe-core.
+browser-deps: system-deps $(NODE_STAMP)
+
+# Debian's chromium (and npm, for axe-core) when missing; installing needs root.
+# Without them the browser tests are skipped, except under CI=true, where they fail.
+system-deps:
+	@missing=""; \
+	[ -x "$(CHROMIUM)" ] || missing="$$missing chromium"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+		echo "Installing Debian packages:$$missing"; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
+	else \
+		echo "note: missing Debian packages:$$missing. Not root, so not installing them;"; \
+		echo "note: run 'sudo apt-get install -y$$missing'. Until then the browser tests are skipped."; \
+	fi
+
+$(NODE_STAMP): package-lock.json | system-deps
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund && touch $(NODE_STAMP); \
+	else \
+		echo "note: no npm, so no axe-core in node_modules/: the browser tests are skipped."; \
+	fi
 
 ## Validate the briefs only.
 check: $(STAMP)
@@ -43,4 +72,4 @@ golden: $(STAMP)
 	$(BIN)/python -m tests.golden
 
 clean:
-	rm -rf build site .site-* .pytest_cache .ruff_cache
+	rm -rf build site .site-* .pytest_cache .ruff_cache tests/artifacts

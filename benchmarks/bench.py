@@ -11,12 +11,13 @@ project folder (a copy of ``site_config.yml`` and ``theme/``) and measures in fr
 subprocesses, so that every size starts from a clean interpreter and its peak memory
 (``ru_maxrss``) is its own:
 
-* ``stages``: peak memory of one ``pipeline.generate`` run first, then each stage
-  (load, validate, index, render, write), ``pipeline.generate`` end to end, and the
-  floor (C-loading the same YAML files, writing the same page bytes with plain
-  ``open().write``), each the median of ``--repeats`` runs;
-* ``incremental``: generate, generate again with nothing changed, then again after
-  one brief's summary was edited, counting and listing what was written;
+* ``stages``: one ``pipeline.generate`` first, for the peak memory of a process that
+  did nothing else (``ru_maxrss``); then the incremental behaviour (generate again
+  into the same folder with nothing changed, then after one brief's summary was
+  edited, counting and listing what was written); then each stage (load, validate,
+  index, render, write), ``pipeline.generate`` end to end, and the floor (C-loading
+  the same YAML files, writing the same page bytes with plain ``open().write``),
+  each the median of ``--repeats`` runs;
 * ``mkdocs`` and ``build`` (one process per run): a bare strict MkDocs build of the
   generated Markdown, and the whole ``pipeline.build`` from an empty docs folder
   and no site (cold) and with both in place (warm);
@@ -32,6 +33,8 @@ import cProfile
 import dataclasses
 import datetime as dt
 import gc
+import hashlib
+import importlib.util
 import io
 import itertools
 import json
@@ -122,8 +125,10 @@ def _floor_write(pages: Sequence[tuple[str, bytes]], folder: Path) -> None:
             stream.write(data)
 
 
-def _stage_round(settings: Any, project: Path, yaml_files: Sequence[Path]) -> dict[str, Any]:
-    """One timing of each stage, of ``pipeline.generate`` and of the floor."""
+def _stage_round(
+    settings: Any, project: Path, yaml_files: Sequence[Path], *, generate: bool
+) -> dict[str, Any]:
+    """One timing of each stage, of the floor and (if ``generate``) of ``pipeline.generate``."""
     from unittest import mock
 
     from generator import load, pipeline, validate
@@ -146,45 +151,15 @@ def _stage_round(settings: Any, project: Path, yaml_files: Sequence[Path]) -> di
     warnings = len(checked.report.warnings)
     corpus = checked = published = index = pages = None  # free them before generate runs
 
-    with _scratch(project, "docs") as docs, _scratch(project, "schema") as schema:
-        run = dataclasses.replace(settings, docs_dir=docs, schema_dir=schema)
-        times["generate"], _generated = _timed(lambda: pipeline.generate(run))
+    if generate:
+        with _scratch(project, "docs") as docs, _scratch(project, "schema") as schema:
+            run = dataclasses.replace(settings, docs_dir=docs, schema_dir=schema)
+            times["generate"], _generated = _timed(lambda: pipeline.generate(run))
     times["floor_load"], _ = _timed(lambda: _floor_load(yaml_files))
     with _scratch(project, "floor") as floor:
         times["floor_write"], _ = _timed(lambda: _floor_write(encoded, floor))
     page_bytes = sum(len(data) for _, data in encoded)
     return {"times": times, "warnings": warnings, "page_bytes": page_bytes}
-
-
-def worker_stages(project: Path, repeats: int) -> dict[str, Any]:
-    """Peak memory of one generate, then each stage and the floor, medians of ``repeats``."""
-    from generator import pipeline
-
-    settings = _settings(project)
-    result: dict[str, Any] = {"rss_after_imports_mb": _peak_rss_mb()}
-
-    # First, with nothing else in memory: one whole generate, for its peak memory.
-    # (It also warms the page cache, so every later read finds the files in memory.)
-    with _scratch(project, "docs") as docs, _scratch(project, "schema") as schema:
-        run = dataclasses.replace(settings, docs_dir=docs, schema_dir=schema)
-        seconds, generated = _timed(lambda: pipeline.generate(run))
-        result["rss_peak_mb"] = _peak_rss_mb()
-        result["generate_first_s"] = seconds
-        result["pages"] = len(generated.stats.written)
-        result["published"] = generated.briefs
-    del generated
-
-    yaml_files = sorted(settings.briefings_dir.glob("*.yml"))
-    times: dict[str, list[float]] = {}
-    for _ in range(repeats):
-        one = _stage_round(settings, project, yaml_files)
-        for stage, seconds in one["times"].items():
-            times.setdefault(stage, []).append(seconds)
-        result["warnings"], result["page_bytes"] = one["warnings"], one["page_bytes"]
-    result["runs"] = times
-    result["median"] = {stage: statistics.median(values) for stage, values in times.items()}
-    result["median"]["floor"] = result["median"]["floor_load"] + result["median"]["floor_write"]
-    return result
 
 
 def _edit_summary(path: Path) -> bytes:
@@ -197,31 +172,66 @@ def _edit_summary(path: Path) -> bytes:
     return original
 
 
-def worker_incremental(project: Path) -> dict[str, Any]:
-    """What generate writes: from scratch, with nothing changed, and after one edit."""
+def _incremental(run: Any, steps: Sequence[str]) -> dict[str, Any]:
+    """Generate again into ``run.docs_dir``: unchanged, one summary edited, edit reverted."""
+    from generator import pipeline
+
+    briefs = sorted(p for p in run.briefings_dir.glob("*.yml") if p.name != "actors.yml")
+    edited = briefs[len(briefs) // 2]
+    result: dict[str, Any] = {"edited_brief": edited.stem}
+    for step in steps:
+        original = _edit_summary(edited) if step == "edited" else None
+        try:
+            seconds, generated = _timed(lambda: pipeline.generate(run))
+        finally:
+            if original is not None:
+                edited.write_bytes(original)
+        stats = generated.stats
+        result[step] = {
+            "seconds": seconds,
+            "written": len(stats.written),
+            "unchanged": len(stats.unchanged),
+            "removed": len(stats.removed),
+            "written_pages": stats.written[:50],
+        }
+    return result
+
+
+def worker_stages(project: Path, repeats: int) -> dict[str, Any]:
+    """Peak memory of one generate, incremental rebuilds, then each stage and the floor.
+
+    The first ``pipeline.generate`` runs with nothing else in memory, for its peak
+    memory; it also warms the page cache, so every later read finds the files in
+    memory. The next runs write into the same docs folder to count what an
+    unchanged, then an edited corpus rewrites. Then come ``repeats`` rounds of the
+    stages and the floor; with one round only, the first generate is its timing.
+    """
     from generator import pipeline
 
     settings = _settings(project)
-    briefs = sorted(p for p in settings.briefings_dir.glob("*.yml") if p.name != "actors.yml")
-    edited = briefs[len(briefs) // 2]
-    result: dict[str, Any] = {"edited_brief": edited.stem}
+    result: dict[str, Any] = {"rss_after_imports_mb": _peak_rss_mb()}
+    times: dict[str, list[float]] = {}
     with _scratch(project, "docs") as docs, _scratch(project, "schema") as schema:
         run = dataclasses.replace(settings, docs_dir=docs, schema_dir=schema)
-        for step in ("first", "unchanged", "edited", "reverted"):
-            original = _edit_summary(edited) if step == "edited" else None
-            try:
-                seconds, generated = _timed(lambda: pipeline.generate(run))
-            finally:
-                if original is not None:
-                    edited.write_bytes(original)
-            stats = generated.stats
-            result[step] = {
-                "seconds": seconds,
-                "written": len(stats.written),
-                "unchanged": len(stats.unchanged),
-                "removed": len(stats.removed),
-                "written_pages": stats.written if len(stats.written) <= 50 else stats.written[:50],
-            }
+        seconds, generated = _timed(lambda: pipeline.generate(run))
+        result["rss_peak_mb"] = _peak_rss_mb()
+        result["pages"] = len(generated.stats.written)
+        result["published"] = generated.briefs
+        times["generate"] = [seconds]
+        del generated
+        steps = ("unchanged", "edited", "reverted") if repeats > 1 else ("unchanged", "edited")
+        result["incremental"] = _incremental(run, steps)
+        result["incremental"]["first"] = {"seconds": seconds, "written": result["pages"]}
+
+    yaml_files = sorted(settings.briefings_dir.glob("*.yml"))
+    for _ in range(repeats):
+        one = _stage_round(settings, project, yaml_files, generate=repeats > 1)
+        for stage, seconds in one["times"].items():
+            times.setdefault(stage, []).append(seconds)
+        result["warnings"], result["page_bytes"] = one["warnings"], one["page_bytes"]
+    result["runs"] = times
+    result["median"] = {stage: statistics.median(values) for stage, values in times.items()}
+    result["median"]["floor"] = result["median"]["floor_load"] + result["median"]["floor_write"]
     return result
 
 
@@ -300,6 +310,29 @@ def make_project(folder: Path, briefs: int, seed: int) -> CorpusInfo:
     return write_corpus(folder / "briefings", briefs, seed)
 
 
+def source_state() -> dict[str, str]:
+    """Which generator was measured: its folder, a digest of its sources, the git commit."""
+    spec = importlib.util.find_spec("generator")
+    folder = Path(spec.origin).parent if spec and spec.origin else ROOT / "generator"
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".j2", ".tmpl", ".yml"):
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    state = {"generator": str(folder), "sources_sha256": digest.hexdigest()[:16]}
+    git = ["git", "-C", str(folder.parent)]
+    head = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True, check=False)
+    if head.returncode == 0:
+        dirty = subprocess.run(
+            [*git, "status", "--porcelain", "--", "generator"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        state["commit"] = head.stdout.strip()
+        state["generator_uncommitted"] = str(bool(dirty.stdout.strip()))
+    return state
+
+
 def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -321,10 +354,9 @@ def measure_size(workdir: Path, briefs: int, args: argparse.Namespace) -> dict[s
     }
     result["corpus"]["mean_brief_kb"] = info.mean_brief_kb
 
-    _say(f"[{briefs}] stages x{repeats} …")
+    _say(f"[{briefs}] generate, incremental, then stages x{repeats} …")
     result["stages"] = _run_worker("stages", project, "--repeats", str(repeats))
-    _say(f"[{briefs}] incremental …")
-    result["incremental"] = _run_worker("incremental", project)
+    result["incremental"] = result["stages"].pop("incremental")
 
     if briefs <= args.skip_mkdocs_above:
         builds: dict[str, list[float]] = {"build_cold": [], "mkdocs": [], "build_warm": []}
@@ -475,7 +507,7 @@ def build_parser() -> argparse.ArgumentParser:
     # Internal: one measurement in a fresh process (see _run_worker).
     parser.add_argument(
         "--worker",
-        choices=("stages", "incremental", "mkdocs", "build-cold", "build-warm", "profile"),
+        choices=("stages", "mkdocs", "build-cold", "build-warm", "profile"),
         help=argparse.SUPPRESS,
     )
     parser.add_argument("--project", type=Path, help=argparse.SUPPRESS)
@@ -490,8 +522,6 @@ def _worker(args: argparse.Namespace) -> int:
     answer: Any
     if args.worker == "stages":
         answer = worker_stages(project, args.repeats)
-    elif args.worker == "incremental":
-        answer = worker_incremental(project)
     elif args.worker == "mkdocs":
         answer = worker_mkdocs(project)
     else:
@@ -500,8 +530,54 @@ def _worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def _profile(workdir: Path, args: argparse.Namespace) -> str:
+    """The cProfile listing of one generate of ``args.profile`` briefs."""
+    project = workdir / f"profile-n{args.profile}"
+    make_project(project, args.profile, args.seed)
+    _say(f"[{args.profile}] profile …")
+    try:
+        command = [sys.executable, "-m", "benchmarks.bench", "--worker", "profile"]
+        command += ["--project", str(project), "--profile-top", str(args.profile_top)]
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    finally:
+        if not args.keep:
+            shutil.rmtree(project, ignore_errors=True)
+    return done.stdout if done.returncode == 0 else f"profile failed:\n{done.stderr[-4000:]}"
+
+
+def _write_json(
+    path: Path,
+    args: argparse.Namespace,
+    results: dict[int, dict[str, Any]],
+    failed: dict[int, str],
+    profile: str | None,
+) -> None:
+    meta = {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "seed": args.seed,
+        "today": TODAY.isoformat(),
+        "peak_memory": "ru_maxrss of a fresh worker process after one pipeline.generate",
+        **source_state(),
+    }
+    document = {
+        "meta": meta,
+        "results": results,
+        "failed": failed,
+        "ratios": ratios(results),
+        "profile": profile,
+    }
+    path.write_text(json.dumps(document, indent=2, default=str), encoding="utf-8")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Measure every size, print the table and the ratios, optionally write JSON."""
+    """Measure every size, print the table and the ratios, optionally write JSON.
+
+    A size whose measurement fails (an invalid corpus, a failed build) is reported
+    and skipped; the JSON file is rewritten after every size, so a long run that
+    is stopped keeps what it measured.
+    """
     args = build_parser().parse_args(argv)
     if args.worker:
         return _worker(args)
@@ -509,47 +585,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     workdir = (args.workdir or Path(tempfile.mkdtemp(prefix="briefings-bench-"))).resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     results: dict[int, dict[str, Any]] = {}
+    failed: dict[int, str] = {}
+    profile = None
     try:
         for briefs in args.sizes:
-            results[briefs] = measure_size(workdir, briefs, args)
-        profile = None
+            try:
+                results[briefs] = measure_size(workdir, briefs, args)
+            except RuntimeError as exc:
+                failed[briefs] = str(exc)
+                _say(f"[{briefs}] FAILED: {str(exc).strip().splitlines()[-1]}")
+            if args.json:
+                _write_json(args.json, args, results, failed, profile)
         if args.profile:
-            project = workdir / f"profile-n{args.profile}"
-            make_project(project, args.profile, args.seed)
-            _say(f"[{args.profile}] profile …")
-            done = subprocess.run(
-                [sys.executable, "-m", "benchmarks.bench", "--worker", "profile",
-                 "--project", str(project), "--profile-top", str(args.profile_top)],
-                cwd=ROOT, capture_output=True, text=True, check=True,
-            )  # fmt: skip
-            profile = done.stdout
-            if not args.keep:
-                shutil.rmtree(project, ignore_errors=True)
+            profile = _profile(workdir, args)
     finally:
         if temporary and not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
 
-    found = ratios(results)
-    print(table(results))
-    print()
-    for key, value in found.items():
-        print(f"{key:<34}{value:>8.2f}")
+    state = source_state()
+    print(f"generator: {state['generator']} (sources {state['sources_sha256']})")
+    if results:
+        print(table(results))
+        print()
+        for key, value in ratios(results).items():
+            print(f"{key:<34}{value:>8.2f}")
+    for briefs, message in failed.items():
+        print(f"\n{briefs:,} briefs: not measured; {message.strip().splitlines()[-1]}")
     if profile:
         print()
         print(profile)
     if args.json:
-        meta = {
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "cpus": os.cpu_count(),
-            "seed": args.seed,
-            "today": TODAY.isoformat(),
-            "peak_memory": "ru_maxrss of a fresh worker process after one pipeline.generate",
-        }
-        document = {"meta": meta, "results": results, "ratios": found, "profile": profile}
-        args.json.write_text(json.dumps(document, indent=2, default=str), encoding="utf-8")
+        _write_json(args.json, args, results, failed, profile)
         _say(f"wrote {args.json}")
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

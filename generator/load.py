@@ -16,7 +16,6 @@ from __future__ import annotations
 import codecs
 import logging
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -95,21 +94,24 @@ def _decode(path: Path, raw: bytes) -> tuple[str | None, Problem | None]:
     return text, None
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+"""Control characters (but tab, newline, carriage return) and lone surrogates."""
+
+
 def _bad_character(path: Path, text: str) -> Problem | None:
     """Reject characters YAML would refuse anyway, with a position and a name."""
-    for line_no, line in enumerate(text.split("\n"), start=1):
-        for col, char in enumerate(line, start=1):
-            if char in "\t\r":
-                continue
-            if unicodedata.category(char) in ("Cc", "Cs"):
-                name = f"U+{ord(char):04X}"
-                return Problem(
-                    path,
-                    f"control character {name} is not allowed",
-                    Position(line_no, col),
-                    hint="delete it; it is invisible and was probably pasted by accident",
-                )
-    return None
+    found = _CONTROL.search(text)
+    if not found:
+        return None
+    before = text[: found.start()]
+    line = before.count("\n") + 1
+    column = found.start() - (before.rfind("\n") + 1) + 1
+    return Problem(
+        path,
+        f"control character U+{ord(found.group()):04X} is not allowed",
+        Position(line, column),
+        hint="delete it; it is invisible and was probably pasted by accident",
+    )
 
 
 _SYNTAX_HINTS = {

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 from urllib.parse import quote, urlsplit
 
 from markdown_it import MarkdownIt
@@ -81,14 +82,25 @@ def link(text: object, target: str) -> Markdown:
 _PARSER = MarkdownIt("zero").enable(["emphasis", "link", "autolink", "escape", "newline"])
 
 
+_MARKUP = re.compile(r"[*_\[\]<>\\`&]")
+"""Characters without which markdown-it would find no construct: plain text takes a fast path."""
+
+
+@lru_cache(maxsize=8192)
 def rich(text: str) -> Markdown:
-    """Rich author text: paragraphs, emphasis, strong and http(s) links; nothing else."""
+    """Rich author text: paragraphs, emphasis, strong and http(s) links; nothing else.
+
+    Cached: the same bottom line appears on its page, the home page, topic pages and feeds.
+    """
     paragraphs = [p for p in re.split(r"\n\s*\n", str(text).strip()) if p.strip()]
     return Markdown("\n\n".join(_rich_paragraph(p) for p in paragraphs))
 
 
 def _rich_paragraph(paragraph: str) -> str:
-    tokens = _PARSER.parseInline(_WHITESPACE.sub(" ", paragraph).strip())
+    flat = _WHITESPACE.sub(" ", paragraph).strip()
+    if not _MARKUP.search(flat):
+        return escape(flat)
+    tokens = _PARSER.parseInline(flat)
     children = tokens[0].children or [] if tokens else []
     out = _render_inline(children)
     return _LINE_START.sub(_encode_start, out)
@@ -123,8 +135,12 @@ def escape_inline(text: str) -> str:
     return _WHITESPACE.sub(" ", text).translate(_TABLE)
 
 
+@lru_cache(maxsize=8192)
 def plain(text: str) -> str:
     """Rich text with its formatting removed, for descriptions and reading time."""
-    tokens = _PARSER.parseInline(_WHITESPACE.sub(" ", str(text)).strip())
+    flat = _WHITESPACE.sub(" ", str(text)).strip()
+    if not _MARKUP.search(flat):
+        return flat
+    tokens = _PARSER.parseInline(flat)
     children = tokens[0].children or [] if tokens else []
     return "".join(t.content for t in children if t.type == "text").strip()

@@ -48,23 +48,27 @@ _SLUG_RE = re.compile(SLUG_PATTERN)
 _DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _PARTIAL_DATE_RE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
 
-# Invisible characters that can disguise text (bidirectional overrides, line and
-# paragraph separators) are refused; zero-width spaces and BOMs are dropped.
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Invisible characters that can disguise text are refused (see _INVISIBLE);
+# zero-width spaces, BOMs and soft hyphens are dropped.
 _DROPPED = dict.fromkeys(map(ord, "\u200b\ufeff\u00ad"))
 
 
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]"
+)
+"""Control characters (but tab and newline), bidirectional controls, line and paragraph
+separators, and lone surrogates."""
+
+
 def _check_characters(value: str) -> str:
-    for index, char in enumerate(value):
-        if char in "\n\t":
-            continue
-        if char in _BIDI_CONTROLS or unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp"):
-            raise PydanticCustomError(
-                "bad_character",
-                "invisible control character U+{code} at character {index} is not allowed; "
-                "delete it (it was probably pasted with the text)",
-                {"code": f"{ord(char):04X}", "index": index + 1},
-            )
+    found = _INVISIBLE.search(value)
+    if found:
+        raise PydanticCustomError(
+            "bad_character",
+            "invisible control character U+{code} at character {index} is not allowed; "
+            "delete it (it was probably pasted with the text)",
+            {"code": f"{ord(found.group()):04X}", "index": found.start() + 1},
+        )
     return value
 
 

@@ -112,7 +112,9 @@ def _front_matter(title: str, description: str, extra: dict[str, str]) -> Markdo
     """
     data = {"title": escape_html(title), "description": escape_html(description), **extra}
     data = {key: value for key, value in data.items() if value}
-    dumped = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1_000)
+    dumped = yaml.dump(
+        data, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False, width=1_000_000
+    )
     return Markdown(f"---\n{dumped}---\n")
 
 

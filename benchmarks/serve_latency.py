@@ -1,0 +1,103 @@
+"""How long from saving a brief to the preview serving the changed page.
+
+Starts ``briefings serve`` on a synthetic corpus, edits one brief's title, and
+polls the page until the new title is served. Prints one line per edit and the
+median. Run: ``.venv/bin/python -m benchmarks.serve_latency --briefs 1000``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from benchmarks.corpus import write_corpus
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _get(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return str(response.read().decode("utf-8"))
+    except OSError:
+        return ""
+
+
+def _wait(url: str, text: str, timeout: float) -> float:
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if text in _get(url):
+            return time.monotonic() - start
+        time.sleep(0.02)
+    raise TimeoutError(f"{text!r} not served within {timeout} s")
+
+
+def measure(briefs: int, edits: int, full: bool) -> list[float]:
+    """Seconds from each save to the changed page being served."""
+    with tempfile.TemporaryDirectory() as tmp:
+        project = Path(tmp)
+        shutil.copy(ROOT / "site_config.yml", project / "site_config.yml")
+        shutil.copytree(ROOT / "theme", project / "theme")
+        write_corpus(project / "briefings", briefs)
+        port = _free_port()
+        command = [str(Path(sys.executable).parent / "briefings"), "serve", "--port", str(port)]
+        if full:
+            command.append("--full")
+        server = subprocess.Popen(
+            command, cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )  # fmt: skip
+        try:
+            target = sorted((project / "briefings").glob("*.yml"))[1]
+            url = f"http://127.0.0.1:{port}/briefings/{target.stem}/"
+            _wait(url, "<title>", timeout=600)
+            original = target.read_text(encoding="utf-8")
+            times = []
+            for number in range(edits):
+                marker = f"Edited {number} {time.time_ns()}"
+                target.write_text(
+                    original.replace("title: ", f"title: {marker} ", 1), encoding="utf-8"
+                )
+                times.append(_wait(url, marker, timeout=120))
+                time.sleep(1)  # let the server settle before the next save
+            return times
+        finally:
+            os.killpg(server.pid, signal.SIGINT)
+            server.wait(timeout=60)
+
+
+def main() -> int:
+    """Measure and print the save-to-served latency."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--briefs", type=int, default=1000)
+    parser.add_argument("--edits", type=int, default=5)
+    parser.add_argument("--full", action="store_true", help="full rebuilds instead of dirty ones")
+    args = parser.parse_args()
+    times = measure(args.briefs, args.edits, args.full)
+    for number, seconds in enumerate(times, start=1):
+        print(f"edit {number}: {seconds:.2f} s")
+    mode = "full" if args.full else "dirty"
+    print(
+        f"median save → served at {args.briefs} briefs ({mode} rebuilds): {statistics.median(times):.2f} s"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

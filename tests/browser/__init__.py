@@ -1,0 +1,1 @@
+"""Helpers for the real-browser tests: a local HTTP server, Chromium and axe-core."""

@@ -1,0 +1,301 @@
+"""The built site in a real browser: Debian's Chromium driven by Playwright.
+
+The real briefs are built once into a temporary project and served on 127.0.0.1;
+every page is loaded over HTTP as a reader would, with Material's JavaScript
+running (instant navigation, search, palette toggle). axe-core checks each kind
+of page for serious and critical accessibility violations, and no request may
+leave the machine. Screenshots land in tests/artifacts/ (git-ignored).
+
+Skipped with the reason when Chromium or axe-core is missing; in CI (CI=true)
+that is a failure instead. `make test` installs both.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from generator import pipeline
+from tests.browser import harness
+from tests.conftest import ROOT, SEED, SEED_SPEAKERS, make_project
+
+try:
+    from playwright.sync_api import expect, sync_playwright
+except ImportError:  # pragma: no cover - the test extras install it
+    sync_playwright = None
+
+pytestmark = [pytest.mark.browser, pytest.mark.build]
+
+ARTIFACTS = ROOT / "tests" / "artifacts"
+SPEAKER = "matthew-whitaker"
+TIMEOUT_MS = 15_000
+
+BRIEFS = sorted(p.stem for p in (ROOT / "briefings").glob("*.yml") if p.name != "actors.yml")
+
+# Each kind of page once; the topic is filled in from the seed briefing's first tag.
+PAGES = {
+    "home": "",
+    "briefing": f"briefings/{SEED}/",
+    "actor": f"actors/{SPEAKER}/",
+    "actors index": "actors/",
+    "topic": None,
+    "topics index": "topics/",
+    "tracker": "proposals/",
+    "quotes": "quotes/",
+    "timeline": "timeline/",
+    "open questions": "questions/",
+    "guide": "guide/",
+    "404": "no-such-page/",
+}
+
+PHONE_PAGES = ["home", "briefing", "actor", "tracker"]
+
+# Serious accessibility violations that axe-core finds today, reported and awaiting a
+# fix in the theme (theme/, site_config.yml), which these tests do not own. Every
+# rule still runs on every page: only these elements are let through, on these
+# pages. Anything else fails, and so does an entry that no longer matches (fixed:
+# delete it). Measured in the light scheme at 1280x900 with axe-core 4.14.1.
+EVERY_PAGE = [
+    # Material's search overlay is role="dialog" with no accessible name.
+    ("aria-dialog-name", ".md-search"),
+    # `navigation.instant.progress`: Material's bar is role="progressbar" with no name.
+    ("aria-progressbar-name", ".md-progress"),
+    # Inactive navigation tabs: white at 70% on indigo, 4.28:1 where 4.5:1 is needed.
+    ("color-contrast", ".md-tabs__link"),
+    # Footer "Made with Material for MkDocs": #7f7f7f on #171717, 4.47:1.
+    ("color-contrast", ".md-copyright"),
+]
+# Links set in running text (lists of actors and briefings, quote attributions,
+# sources) are told from the text by colour alone: #4051b5 against #212121 is
+# 2.34:1 where 3:1 is needed, and Material draws no underline.
+LINKS_IN_TEXT = ("link-in-text-block", ".md-typeset a")
+KNOWN_VIOLATIONS = {
+    kind: EVERY_PAGE
+    + {
+        "home": [LINKS_IN_TEXT],
+        "briefing": [LINKS_IN_TEXT],
+        "actor": [LINKS_IN_TEXT],
+        "actors index": [LINKS_IN_TEXT],
+        "quotes": [LINKS_IN_TEXT],
+        "timeline": [LINKS_IN_TEXT],
+        "open questions": [LINKS_IN_TEXT],
+        # The annotated example's YAML comments (.c1) and keys (.nv) in Material's
+        # code colours: #717171 on #f5f5f5, 4.47:1.
+        "guide": [("color-contrast", ".highlight code span")],
+    }.get(kind, [])
+    for kind in PAGES
+}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    """The real briefs, built once for the module."""
+    if sync_playwright is None:
+        harness.unavailable("the playwright package is missing: `make test` installs it")
+    harness.require_browser()
+    settings = make_project(tmp_path_factory.mktemp("browser"), ROOT / "briefings")
+    return pipeline.build(settings).site_dir
+
+
+@pytest.fixture(scope="module")
+def paths(site) -> dict[str, str]:
+    """Address of each kind of page, relative to the site root."""
+    seed = BeautifulSoup((site / "briefings" / SEED / "index.html").read_text("utf-8"), "lxml")
+    topics = [
+        a["href"].removeprefix("../../")
+        for a in seed.select("article a[href^='../../topics/']")
+        if a["href"] != "../../topics/"
+    ]
+    assert topics, "the seed briefing links to no topic page"
+    return {kind: path if path is not None else topics[0] for kind, path in PAGES.items()}
+
+
+@pytest.fixture(scope="module")
+def base(site) -> str:
+    with harness.serve(site) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser(site):
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(harness.CHROMIUM), args=harness.LAUNCH_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+class Visit:
+    """A browser context on the test server that records every request and script error."""
+
+    def __init__(self, browser, base: str, viewport: dict[str, int]):
+        self.base = base
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.context = browser.new_context(
+            viewport=viewport, color_scheme="light", reduced_motion="reduce"
+        )
+        self.context.set_default_timeout(TIMEOUT_MS)
+        self.context.on("request", lambda request: self.requests.append(request.url))
+        # Anything bound elsewhere is recorded above and refused here, so a stray
+        # request fails the test at once instead of waiting on the network.
+        self.context.route(
+            re.compile(r"^(?!" + re.escape(base) + r"|data:|blob:)"),
+            lambda route: route.abort("blockedbyclient"),
+        )
+        self.page = self.context.new_page()
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def open(self, path: str, *, idle: bool = False):
+        self.page.goto(self.base + path, wait_until="networkidle" if idle else "load")
+        return self.page
+
+    def outside(self) -> list[str]:
+        return [url for url in self.requests if not harness.local(url, self.base)]
+
+
+@pytest.fixture
+def visit(browser, base):
+    opened: list[Visit] = []
+
+    def start(viewport: dict[str, int] = harness.DESKTOP) -> Visit:
+        opened.append(Visit(browser, base, viewport))
+        return opened[-1]
+
+    yield start
+    for each in opened:
+        each.context.close()
+
+
+def test_home_lists_briefings_and_leads_to_the_seed_and_a_speaker(visit, base):
+    page = visit().open("")
+    # Material's instant navigation rewrites hrefs to absolute addresses: match the end.
+    listed = page.locator("article h3 a:not(.headerlink)")
+    expect(listed).to_have_count(len(BRIEFS))
+    hrefs = listed.evaluate_all("links => links.map(a => a.href)")
+    assert sorted(h.removeprefix(f"{base}briefings/").rstrip("/") for h in hrefs) == BRIEFS
+
+    page.locator(f"article h3 a[href$='briefings/{SEED}/']").click()
+    expect(page).to_have_url(f"{base}briefings/{SEED}/")
+
+    quotes = page.locator("div.admonition.quote")
+    expect(quotes).to_have_count(len(SEED_SPEAKERS))
+    for i, speaker in enumerate(SEED_SPEAKERS):
+        expect(quotes.nth(i)).to_be_visible()
+        expect(quotes.nth(i).locator(".admonition-title")).to_have_text(speaker)
+
+    proposals = page.locator("p.proposal-title")
+    expect(proposals).to_have_count(3)
+    for i in range(3):
+        expect(proposals.nth(i)).to_be_visible()
+        expect(proposals.nth(i).locator("span.status")).to_be_visible()
+
+    quotes.nth(1).locator(f"a[href$='actors/{SPEAKER}/']").click()
+    expect(page).to_have_url(f"{base}actors/{SPEAKER}/")
+    expect(page.locator("article h1")).to_contain_text("Matthew Whitaker")
+
+
+def test_search_finds_the_seed_briefing(visit, base):
+    page = visit().open("")
+    box = page.locator("input.md-search__input")
+    box.click()
+    box.press_sequentially("Whitaker")
+    hit = page.locator(f"a.md-search-result__link[href*='briefings/{SEED}/']")
+    expect(hit.first).to_be_visible()
+    hit.first.click()
+    expect(page).to_have_url(re.compile(re.escape(f"{base}briefings/{SEED}/")))
+
+
+def test_palette_toggle_switches_between_light_and_dark(visit):
+    session = visit()
+    page = session.open("")
+    body = page.locator("body")
+    toggle = page.locator('label.md-header__button[for^="__palette"]:visible')
+    # Three states in site_config.yml: system preference (light here), light, dark.
+    expect(body).to_have_attribute("data-md-color-scheme", "default")
+    expect(toggle).to_have_attribute("for", "__palette_1")
+    toggle.click()
+    expect(toggle).to_have_attribute("for", "__palette_2")
+    expect(body).to_have_attribute("data-md-color-scheme", "default")
+    toggle.click()
+    expect(body).to_have_attribute("data-md-color-scheme", "slate")
+
+    page.reload()  # the choice is remembered
+    expect(body).to_have_attribute("data-md-color-scheme", "slate")
+
+    toggle.click()
+    expect(body).to_have_attribute("data-md-color-scheme", "default")
+
+
+@pytest.mark.parametrize("kind", PHONE_PAGES)
+def test_phone_viewport_does_not_scroll_sideways(visit, paths, kind):
+    page = visit(harness.PHONE).open(paths[kind])
+    widths = page.evaluate(
+        "() => ({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})"
+    )
+    assert widths["scroll"] <= widths["inner"], (
+        f"{kind} ({paths[kind]}) is {widths['scroll']} px wide in a {widths['inner']} px viewport"
+    )
+
+
+class Audit:
+    """One load of a page in a fresh context: its requests, script errors and axe's findings."""
+
+    def __init__(self, session: Visit, path: str, kind: str):
+        session.open(path, idle=True)  # every request the page makes on its own
+        self.path = path
+        self.first = session.requests[0] if session.requests else None
+        self.outside = session.outside()
+        self.errors = list(session.errors)
+        self.violations = harness.axe_violations(session.page, KNOWN_VIOLATIONS[kind])
+
+
+@pytest.fixture(scope="module")
+def audit(browser, base, paths):
+    """Each kind of page loaded and audited once, shared by the tests below."""
+    done: dict[str, Audit] = {}
+
+    def get(kind: str) -> Audit:
+        if kind not in done:
+            session = Visit(browser, base, harness.DESKTOP)
+            try:
+                done[kind] = Audit(session, paths[kind], kind)
+            finally:
+                session.context.close()
+        return done[kind]
+
+    return get
+
+
+@pytest.mark.parametrize("kind", list(PAGES))
+def test_no_serious_accessibility_violation(audit, kind):
+    found = audit(kind)
+    where = f"{kind} (/{found.path})"
+    unexpected = [v for v in found.violations if v["known"] < 0]
+    assert not unexpected, harness.describe(unexpected, where)
+    known = KNOWN_VIOLATIONS[kind]
+    stale = [known[i] for i in range(len(known)) if all(v["known"] != i for v in found.violations)]
+    assert not stale, f"fixed on {where}: remove {stale} from KNOWN_VIOLATIONS"
+
+
+@pytest.mark.parametrize("kind", list(PAGES))
+def test_no_request_leaves_the_machine(audit, base, kind):
+    found = audit(kind)
+    assert found.first == base + found.path, "the page itself was not the first request"
+    assert not found.outside, f"{kind} requested {found.outside}"
+    assert not found.errors, f"{kind} raised {found.errors}"
+
+
+def test_screenshots(visit, paths):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for device, viewport in {"desktop": harness.DESKTOP, "phone": harness.PHONE}.items():
+        session = visit(viewport)
+        for kind in ("home", "briefing"):
+            page = session.open(paths[kind], idle=True)
+            shot = ARTIFACTS / f"{kind}-{device}.png"
+            page.screenshot(path=shot, full_page=True)
+            assert shot.stat().st_size > 10_000, f"{shot.name} looks empty"
