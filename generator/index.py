@@ -293,7 +293,7 @@ def _terms(entry: Entry, actors: Mapping[str, Actor]) -> dict[_Term, str]:
         terms.setdefault(("tags", Tag(name).slug), name)
     for event in brief.events:
         if event.id:
-            terms[("events", event.id)] = f"event of {event.date.human()}"
+            terms[("events", event.id)] = f"“{shorten(event.what, 40)}” ({event.date.human()})"
     for proposal in brief.proposals:
         terms[("proposals", proposal.id)] = f"proposal: {shorten(proposal.title)}"
     return terms

@@ -64,8 +64,8 @@ def test_related_lists_explicit_first_then_by_score_with_reasons(index):
         ("sanctions-on-borduria", False),
     ]
     assert related[0].shared == (
-        "event of February 2025",
         "proposal: Joint border patrols",
+        "“First incident on the border.” (February 2025)",
         "patrols",
     )
     assert related[1].shared == ("Alice Example", "Borduria")
