@@ -48,7 +48,7 @@ def _wait(url: str, text: str, timeout: float) -> float:
     raise TimeoutError(f"{text!r} not served within {timeout} s")
 
 
-def measure(briefs: int, edits: int, full: bool) -> list[float]:
+def measure(briefs: int, edits: int, full: bool, settle: float = 10.0) -> list[float]:
     """Seconds from each save to the changed page being served."""
     with tempfile.TemporaryDirectory() as tmp:
         project = Path(tmp)
@@ -75,7 +75,7 @@ def measure(briefs: int, edits: int, full: bool) -> list[float]:
                     original.replace("title: ", f"title: {marker} ", 1), encoding="utf-8"
                 )
                 times.append(_wait(url, marker, timeout=120))
-                time.sleep(1)  # let the server settle before the next save
+                time.sleep(settle)  # let the index pages' rebuild finish before the next save
             return times
         finally:
             os.killpg(server.pid, signal.SIGINT)
@@ -88,8 +88,9 @@ def main() -> int:
     parser.add_argument("--briefs", type=int, default=1000)
     parser.add_argument("--edits", type=int, default=5)
     parser.add_argument("--full", action="store_true", help="full rebuilds instead of dirty ones")
+    parser.add_argument("--settle", type=float, default=10.0, help="seconds between saves")
     args = parser.parse_args()
-    times = measure(args.briefs, args.edits, args.full)
+    times = measure(args.briefs, args.edits, args.full, args.settle)
     for number, seconds in enumerate(times, start=1):
         print(f"edit {number}: {seconds:.2f} s")
     mode = "full" if args.full else "dirty"

@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import partial
 from typing import Any
 
 from feedgen.feed import FeedGenerator
@@ -104,8 +105,8 @@ def json_feed(settings: Settings, name: str, title: str, entries: Sequence[Entry
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def feeds(index: Index, settings: Settings) -> Iterator[tuple[str, str]]:
-    """Every feed file: path in the docs folder, and its text."""
+def feeds(index: Index, settings: Settings) -> Iterator[tuple[str, Callable[[], str]]]:
+    """Every feed file: its path in the docs folder, and how to render it."""
     named: list[tuple[str, str, Sequence[Entry]]] = [
         ("index", f"{settings.site_name}: all briefings", index.entries)
     ]
@@ -120,8 +121,8 @@ def feeds(index: Index, settings: Settings) -> Iterator[tuple[str, str]]:
     ]
     for name, title, entries in named:
         atom_path, json_path = feed_paths(name)
-        yield atom_path, atom_feed(settings, name, title, entries)
-        yield json_path, json_feed(settings, name, title, entries)
+        yield atom_path, partial(atom_feed, settings, name, title, entries)
+        yield json_path, partial(json_feed, settings, name, title, entries)
 
 
 def script_json(data: Any) -> str:
@@ -191,31 +192,45 @@ def brief_data(settings: Settings, entry: Entry) -> dict[str, Any]:
     }
 
 
-def exports(index: Index, settings: Settings) -> Iterator[tuple[str, str]]:
+def _dump(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _summary(settings: Settings, entry: Entry) -> dict[str, Any]:
+    return {
+        "slug": entry.slug,
+        "title": entry.brief.title,
+        "date": entry.brief.date.isoformat(),
+        "updated": entry.brief.updated.isoformat() if entry.brief.updated else None,
+        "summary": entry.brief.summary,
+        "tags": list(entry.brief.tags),
+        "url": page_url(settings, entry.slug),
+        "data": _absolute(settings, f"{DATA_DIR}/briefings/{entry.slug}.json"),
+    }
+
+
+def exports(index: Index, settings: Settings) -> Iterator[tuple[str, Callable[[], str]]]:
     """The JSON export: one file per brief, an index of all, and the actor registry."""
-
-    def dump(data: Any) -> str:
-        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-
-    summaries = []
     for entry in index.entries:
-        path = f"{DATA_DIR}/briefings/{entry.slug}.json"
-        yield path, dump(brief_data(settings, entry))
-        summaries.append(
+        yield f"{DATA_DIR}/briefings/{entry.slug}.json", partial(_export_brief, settings, entry)
+    yield (
+        f"{DATA_DIR}/index.json",
+        lambda: _dump({"briefings": [_summary(settings, e) for e in index.entries]}),
+    )
+    yield (
+        f"{DATA_DIR}/actors.json",
+        lambda: _dump(
             {
-                "slug": entry.slug,
-                "title": entry.brief.title,
-                "date": entry.brief.date.isoformat(),
-                "updated": entry.brief.updated.isoformat() if entry.brief.updated else None,
-                "summary": entry.brief.summary,
-                "tags": list(entry.brief.tags),
-                "url": page_url(settings, entry.slug),
-                "data": _absolute(settings, path),
+                "actors": {
+                    a.id: a.model_dump(mode="json") for a in sorted(index.actors.values(), key=_id)
+                }
             }
-        )
-    yield f"{DATA_DIR}/index.json", dump({"briefings": summaries})
-    actors = {a.id: a.model_dump(mode="json") for a in sorted(index.actors.values(), key=_id)}
-    yield f"{DATA_DIR}/actors.json", dump({"actors": actors})
+        ),
+    )
+
+
+def _export_brief(settings: Settings, entry: Entry) -> str:
+    return _dump(brief_data(settings, entry))
 
 
 def _id(actor: Any) -> str:
@@ -230,7 +245,7 @@ def load_export(text: str) -> Brief:
     return Brief.model_validate(data)
 
 
-def all_outputs(index: Index, settings: Settings) -> Iterable[tuple[str, str]]:
+def all_outputs(index: Index, settings: Settings) -> Iterable[tuple[str, Callable[[], str]]]:
     """Every non-page output: feeds and the JSON export."""
     yield from feeds(index, settings)
     yield from exports(index, settings)

@@ -358,15 +358,19 @@ def find_brief_files(folder: Path) -> tuple[list[Path], list[Problem]]:
     return paths, problems
 
 
-def read_corpus(folder: Path) -> Corpus:
-    """Read the actor registry and every brief in ``folder``."""
+def read_actors(folder: Path) -> Document:
+    """Read the actor registry of a briefings folder."""
     actors_path = folder / ACTORS_FILE
     if actors_path.is_file():
-        actors = load_yaml(actors_path)
-    else:
-        actors = Document(actors_path, data={})
-        actors.problems.append(
-            Problem(actors_path, "the actor registry is missing", hint="create it, even if empty")
-        )
+        return load_yaml(actors_path)
+    actors = Document(actors_path, data={})
+    actors.problems.append(
+        Problem(actors_path, "the actor registry is missing", hint="create it, even if empty")
+    )
+    return actors
+
+
+def read_corpus(folder: Path) -> Corpus:
+    """Read the actor registry and every brief in ``folder``."""
     paths, problems = find_brief_files(folder)
-    return Corpus(actors, [load_yaml(p) for p in paths], problems)
+    return Corpus(read_actors(folder), [load_yaml(p) for p in paths], problems)

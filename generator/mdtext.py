@@ -50,7 +50,13 @@ def escape(text: object) -> Markdown:
     """Plain author text as Markdown that renders exactly as written, on one line."""
     if isinstance(text, Markdown):
         return text
-    flat = _WHITESPACE.sub(" ", str(text))
+    return _escape(str(text))
+
+
+@lru_cache(maxsize=65536)
+def _escape(text: str) -> Markdown:
+    """The work of :func:`escape`, cached: names, titles and separators recur on many pages."""
+    flat = _WHITESPACE.sub(" ", text)
     return Markdown(_LINE_START.sub(_encode_start, flat.translate(_TABLE)))
 
 

@@ -6,14 +6,16 @@ MkDocs' ``build()`` reads as its own table of contents.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator import load, validate
 from generator.config import Settings
-from generator.errors import BriefingsError, Report
+from generator.errors import BriefingsError, Problem, Report
 from generator.index import build_index
+from generator.load import Document
 from generator.models import Actor
 from generator.render import render_all
 from generator.schema import write_schemas
@@ -33,21 +35,69 @@ class Checked:
     report: Report = field(default_factory=Report)
 
 
-def check(settings: Settings) -> Checked:
-    """Load and validate every file, collecting all problems before deciding anything."""
-    corpus = load.read_corpus(settings.briefings_dir)
+Signature = bytes
+"""A digest of a file's bytes: modification times can miss two saves in one clock tick."""
+
+
+@dataclass
+class CheckCache:
+    """Briefs already loaded and validated, by file, for the preview's repeated checks."""
+
+    entries: dict[Path, tuple[Signature, Document, ValidBrief | None, list[Problem]]] = field(
+        default_factory=dict
+    )
+
+
+def _signature(path: Path) -> Signature:
+    return hashlib.blake2b(path.read_bytes(), digest_size=16).digest()
+
+
+def registry_signature(settings: Settings) -> Signature | None:
+    """The actor registry's signature, or None when it is missing."""
+    path = settings.briefings_dir / load.ACTORS_FILE
+    return _signature(path) if path.exists() else None
+
+
+def _check_brief(
+    path: Path, cache: CheckCache | None
+) -> tuple[Document, ValidBrief | None, list[Problem]]:
+    """Load and validate one brief, or take it from the cache when the file is unchanged."""
+    signature = _signature(path)
+    cached = cache.entries.get(path) if cache else None
+    if cached and cached[0] == signature:
+        return cached[1], cached[2], cached[3]
+    doc = load.load_yaml(path)
+    valid, problems = validate.validate_brief(doc)
+    if cache is not None:
+        cache.entries[path] = (signature, doc, valid, problems)
+    return doc, valid, problems
+
+
+def check(settings: Settings, cache: CheckCache | None = None) -> Checked:
+    """Load and validate every file, collecting all problems before deciding anything.
+
+    With a ``cache`` (the preview keeps one), unchanged briefs are not read again.
+    """
+    folder = settings.briefings_dir
     checked = Checked()
-    checked.report.extend(corpus.problems)
-    checked.actors, problems = validate.validate_actors(corpus.actors)
+    actors_doc = load.read_actors(folder)
+    checked.actors, problems = validate.validate_actors(actors_doc)
     checked.report.extend(problems)
-    checked.report.extend(validate.case_collisions([d.path for d in corpus.briefs]))
-    for doc in corpus.briefs:
-        valid, problems = validate.validate_brief(doc)
+    paths, problems = load.find_brief_files(folder)
+    checked.report.extend(problems)
+    checked.report.extend(validate.case_collisions(paths))
+    docs = []
+    for path in paths:
+        doc, valid, problems = _check_brief(path, cache)
+        docs.append(doc)
         checked.report.extend(problems)
         if valid:
             checked.briefs.append(valid)
-    if checked.actors or not corpus.actors.problems:
-        checked.report.extend(validate.cross_check(corpus.briefs, checked.actors))
+    if cache is not None:
+        for gone in set(cache.entries) - set(paths):
+            del cache.entries[gone]
+    if checked.actors or not actors_doc.problems:  # a broken registry would flag every id
+        checked.report.extend(validate.cross_check(docs, checked.actors))
     return checked
 
 

@@ -13,6 +13,7 @@ import math
 import posixpath
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache, partial
 from importlib.resources import files
 from typing import Any
 
@@ -21,11 +22,11 @@ import yaml
 
 from generator import models
 from generator.config import Settings
-from generator.feeds import all_outputs, news_article, script_json
+from generator.feeds import all_outputs, feed_paths, news_article, script_json
 from generator.index import Entry, Index, QuoteRef, Tag, TimelineEntry
 from generator.load import MAX_DEPTH, MAX_FILE_BYTES
 from generator.mdtext import Markdown, escape, escape_html, link, plain, rich, safe_url
-from generator.models import ActorKind, Brief, PartialDate, Proposal, ProposalStatus, Stance
+from generator.models import Actor, ActorKind, Brief, PartialDate, Proposal, ProposalStatus, Stance
 from generator.reference import reference
 
 log = logging.getLogger(__name__)
@@ -182,23 +183,75 @@ class Renderer:
         )
         self.env.globals["external_link"] = external_link
 
-    def pages(self) -> Iterator[Page]:
-        """Every page of the site, in a stable order."""
-        yield self._page("index.md", "home.md.j2", title=self.settings.site_name)
+    def plan(self) -> Iterator[tuple[str, Callable[[], Page]]]:
+        """Every page of the site, in a stable order, as (path, how to render it).
+
+        Rendering is deferred so that the preview can render only the pages a
+        change affects; :meth:`pages` renders them all.
+        """
+        yield (
+            "index.md",
+            lambda: self._page("index.md", "home.md.j2", title=self.settings.site_name),
+        )
         for entry in self.index.entries:
-            yield self.briefing(entry)
-        yield self._page(f"{ACTORS_DIR}/index.md", "actors_index.md.j2", title="Who's who")
+            yield brief_path(entry.slug), partial(self.briefing, entry)
+        yield (
+            f"{ACTORS_DIR}/index.md",
+            partial(self._page, f"{ACTORS_DIR}/index.md", "actors_index.md.j2", title="Who's who"),
+        )
         for actor in sorted(self.index.actors.values(), key=lambda a: a.id):
-            feed = f"actors/{actor.id}" if actor.id in self.index.appearances else ""
-            yield self._page(
-                actor_path(actor.id),
-                "actor.md.j2",
-                title=actor.name,
-                description=plain(actor.description or ""),
-                meta={"feed": feed},
-                actor=actor,
-            )
-        yield self._page(
+            yield actor_path(actor.id), partial(self.actor, actor)
+        yield "guide.md", self.guide
+        yield (
+            "proposals.md",
+            partial(self._page, "proposals.md", "proposals.md.j2", title="Proposal tracker"),
+        )
+        yield (
+            "quotes.md",
+            lambda: self._page(
+                "quotes.md", "quotes.md.j2", title="Who said what", speakers=self._speakers()
+            ),
+        )
+        yield "timeline.md", partial(self._page, "timeline.md", "timeline.md.j2", title="Timeline")
+        yield "questions.md", self.questions
+        yield (
+            f"{TOPICS_DIR}/index.md",
+            partial(self._page, f"{TOPICS_DIR}/index.md", "topics_index.md.j2", title="Topics"),
+        )
+        for tag, entries in self.index.by_tag.items():
+            yield topic_path(tag), partial(self.topic, tag, entries)
+
+    def pages(self) -> Iterator[Page]:
+        """Every page of the site, rendered."""
+        for _, render in self.plan():
+            yield render()
+
+    def actor(self, actor: Actor) -> Page:
+        """The page of one actor."""
+        feed = f"actors/{actor.id}" if actor.id in self.index.appearances else ""
+        return self._page(
+            actor_path(actor.id),
+            "actor.md.j2",
+            title=actor.name,
+            description=plain(actor.description or ""),
+            meta={"feed": feed},
+            actor=actor,
+        )
+
+    def topic(self, tag: Tag, entries: list[Entry]) -> Page:
+        """The page of one topic."""
+        return self._page(
+            topic_path(tag),
+            "topic.md.j2",
+            title=tag.name,
+            meta={"feed": f"topics/{tag.slug}"},
+            tag=tag,
+            entries=entries,
+        )
+
+    def guide(self) -> Page:
+        """The author guide, with the field reference read from the models."""
+        return self._page(
             "guide.md",
             "guide.md.j2",
             title="Author guide",
@@ -206,29 +259,17 @@ class Renderer:
             limits=_LIMITS,
             example=Markdown(_EXAMPLE.read_text(encoding="utf-8").strip()),  # trusted: ours
         )
-        yield self._page("proposals.md", "proposals.md.j2", title="Proposal tracker")
-        yield self._page(
-            "quotes.md", "quotes.md.j2", title="Who said what", speakers=self._speakers()
-        )
-        yield self._page("timeline.md", "timeline.md.j2", title="Timeline")
+
+    def questions(self) -> Page:
+        """Open questions, and those answered by another briefing."""
         questions = self.index.questions
-        yield self._page(
+        return self._page(
             "questions.md",
             "questions.md.j2",
             title="Open questions",
             open=[q for q in questions if not q.question.answered_by],
             answered=[q for q in questions if q.question.answered_by],
         )
-        yield self._page(f"{TOPICS_DIR}/index.md", "topics_index.md.j2", title="Topics")
-        for tag, entries in self.index.by_tag.items():
-            yield self._page(
-                topic_path(tag),
-                "topic.md.j2",
-                title=tag.name,
-                meta={"feed": f"topics/{tag.slug}"},
-                tag=tag,
-                entries=entries,
-            )
 
     def _speakers(self) -> list[tuple[str, list[QuoteRef]]]:
         """Speakers by name, each with their quotes, newest briefing first."""
@@ -283,6 +324,12 @@ class Renderer:
         return Page(path, text)
 
 
+@lru_cache(maxsize=65536)
+def _relative(target: str, folder: str) -> str:
+    """``target`` as seen from ``folder``, both inside the docs folder (cached: pages share links)."""
+    return posixpath.relpath(target, folder or ".")
+
+
 class _PageHelpers:
     """Links as seen from one page: every target is relative, so MkDocs checks it."""
 
@@ -295,7 +342,7 @@ class _PageHelpers:
 
         Targets are built from validated slugs and ids only, so they are safe as is.
         """
-        relative = posixpath.relpath(target, posixpath.dirname(self.path) or ".")
+        relative = _relative(target, posixpath.dirname(self.path))
         return Markdown(relative + (f"#{anchor}" if anchor else ""))
 
     def proposal(self, slug: str, proposal: Proposal, text: str = "") -> Markdown:
@@ -344,11 +391,79 @@ def external_link(text: str, url: str | None) -> Markdown:
     return link(text, target) if target else escape(text)
 
 
+def render_plan(index: Index, settings: Settings) -> list[tuple[str, Callable[[], Page]]]:
+    """Every output of the site, pages then feeds and data, each with how to render it."""
+    plan = list(Renderer(index, settings).plan())
+    for path, render in all_outputs(index, settings):
+        plan.append((path, partial(_rendered, path, render)))
+    return plan
+
+
+def _rendered(path: str, render: Callable[[], str]) -> Page:
+    return Page(path, render())
+
+
 def render_all(index: Index, settings: Settings) -> list[Page]:
     """Render every page of the site, then its feeds and JSON export."""
-    pages = list(Renderer(index, settings).pages())
-    pages += [Page(path, text) for path, text in all_outputs(index, settings)]
-    return pages
+    return [render() for _, render in render_plan(index, settings)]
+
+
+def render_some(index: Index, settings: Settings, paths: set[str]) -> list[Page]:
+    """Render only the outputs at ``paths`` (the preview's incremental regeneration)."""
+    return [render() for path, render in render_plan(index, settings) if path in paths]
 
 
 RenderFn = Callable[[Index, Settings], list[Page]]
+
+
+ALWAYS_AFFECTED = (
+    "index.md",
+    f"{ACTORS_DIR}/index.md",
+    f"{TOPICS_DIR}/index.md",
+    "proposals.md",
+    "quotes.md",
+    "timeline.md",
+    "questions.md",
+    "data/index.json",
+    *feed_paths("index"),
+)
+"""Outputs that list every brief: any change to a brief may change them."""
+
+
+def affected(old: Index, new: Index, changed: set[str]) -> set[str]:
+    """Every output that a change to the briefs ``changed`` can alter.
+
+    Briefing pages show their own brief, the titles of briefs they link to and
+    their related list; actor and topic pages show the briefs that name them;
+    the indexes show everything. The preview renders only these; a test checks
+    the result against a full regeneration after many kinds of edit.
+    """
+    paths = set(ALWAYS_AFFECTED)
+    briefs = set(changed)
+    for entry in new.entries:  # pages that show a changed brief's title, or a new related list
+        before, after = old.related.get(entry.slug), new.related.get(entry.slug)
+        links = {*entry.brief.related, *(q.answered_by for q in entry.brief.questions)}
+        links |= {r.slug for r in [*(before or []), *(after or [])]}
+        if links & changed or before != after:
+            briefs.add(entry.slug)
+    actors: set[str] = set()
+    tags: set[Tag] = set()
+    events: set[str] = set()
+    for index in (old, new):
+        for slug in changed:
+            entry = index.by_slug.get(slug)
+            if entry:
+                actors.update(entry.brief.actor_ids())
+                tags.update(Tag(t) for t in entry.brief.tags)
+                events.update(e.id for e in entry.brief.events if e.id)
+    for index in (old, new):  # a merged event shows on the pages of all its actors
+        for item in index.timeline:
+            if item.event.id in events or changed & set(item.slugs):
+                actors.update(item.event.actors)
+    for slug in briefs:
+        paths.update({brief_path(slug), f"data/briefings/{slug}.json"})
+    for actor_id in actors:
+        paths.update({actor_path(actor_id), *feed_paths(f"actors/{actor_id}")})
+    for tag in tags:
+        paths.update({topic_path(tag), *feed_paths(f"topics/{tag.slug}")})
+    return paths

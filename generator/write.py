@@ -57,8 +57,12 @@ def _claim(folder: Path) -> None:
     marker.touch()
 
 
-def write_pages(pages: Iterable[Page], folder: Path) -> WriteStats:
-    """Make ``folder`` hold exactly ``pages``, touching only files that change."""
+def write_pages(pages: Iterable[Page], folder: Path, *, prune: bool = True) -> WriteStats:
+    """Make ``folder`` hold exactly ``pages``, touching only files that change.
+
+    With ``prune=False`` other files are left alone: the preview writes only the
+    pages a change affects and removes the ones that went away itself.
+    """
     _claim(folder)
     stats = WriteStats()
     wanted: set[Path] = set()
@@ -75,10 +79,11 @@ def write_pages(pages: Iterable[Page], folder: Path) -> WriteStats:
         else:
             atomic_write(target, data)
             stats.written.append(page.path)
-    for existing in sorted(p for p in folder.rglob("*") if p.is_file()):
-        if existing not in wanted and existing.name != MARKER:
-            existing.unlink()
-            stats.removed.append(existing.relative_to(folder).as_posix())
+    if prune:
+        for existing in sorted(p for p in folder.rglob("*") if p.is_file()):
+            if existing not in wanted and existing.name != MARKER:
+                existing.unlink()
+                stats.removed.append(existing.relative_to(folder).as_posix())
     log.info(
         "wrote %d pages, %d unchanged, %d removed",
         len(stats.written),
@@ -86,3 +91,14 @@ def write_pages(pages: Iterable[Page], folder: Path) -> WriteStats:
         len(stats.removed),
     )
     return stats
+
+
+def remove_outputs(paths: Iterable[str], folder: Path) -> list[str]:
+    """Remove the named outputs from ``folder``; return those that were there."""
+    removed = []
+    for path in sorted(paths):
+        target = folder / path
+        if target.is_file():
+            target.unlink()
+            removed.append(path)
+    return removed
