@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed
 CHROMIUM   ?= /usr/bin/chromium
 NODE_STAMP := node_modules/.installed
 
-.PHONY: site test check serve lint format golden clean browser-deps system-deps
+.PHONY: site test check serve lint format golden bench clean browser-deps system-deps
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,11 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+## Time every stage on synthetic corpora of 100, 1,000 and 10,000 briefs (prints a table).
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.bench --json build/bench.json
+	$(BIN)/python -m benchmarks.serve_latency --briefs 1000
 
 ## Rewrite the golden Markdown files after an intended change to the output.
 golden: $(STAMP)
