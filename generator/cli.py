@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+import yaml
+
 from generator import pipeline, report, scaffold
 from generator.config import CONFIG_FILE, load_settings
 from generator.errors import BriefingsError, BuildError, Problem, display_path
@@ -147,7 +149,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s: %(message)s"
     )
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except FileNotFoundError as exc:
+        print(f"error: {exc.filename or exc}: no such file or folder", file=sys.stderr)
+        if Path(str(exc.filename or "")).name == CONFIG_FILE:
+            print(
+                "run briefings from the project folder, or pass -f site_config.yml", file=sys.stderr
+            )
+        return 2
+    except (OSError, yaml.YAMLError) as exc:  # unreadable config, a docs folder not ours, …
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -139,7 +139,10 @@ class Watcher(threading.Thread):
             current = snapshot(self.preview.settings.briefings_dir)
             if current != self.last:
                 self.last = current
-                self.preview.refresh()
+                try:
+                    self.preview.refresh()
+                except Exception:  # a bug must not stop the preview from watching
+                    log.exception("could not regenerate the pages; the preview keeps watching")
 
 
 def serve(

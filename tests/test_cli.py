@@ -37,3 +37,22 @@ def test_build_reports_errors_and_keeps_no_partial_site(tmp_path, capsys):
     assert code == 1
     assert "build stopped: 3 error(s); the previous site is unchanged" in capsys.readouterr().err
     assert not (tmp_path / "site").exists()
+
+
+def test_a_missing_configuration_is_an_error_not_a_traceback(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["check"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: {tmp_path}/site_config.yml: no such file or folder",
+        "run briefings from the project folder, or pass -f site_config.yml",
+    ]
+
+
+def test_a_docs_folder_with_foreign_files_is_refused_cleanly(tmp_path, capsys):
+    shutil.copytree(FIXTURES / "valid", tmp_path / "briefings")
+    shutil.copy(ROOT / "site_config.yml", tmp_path / "site_config.yml")
+    (tmp_path / "build" / "docs").mkdir(parents=True)
+    (tmp_path / "build" / "docs" / "notes.md").write_text("mine", encoding="utf-8")
+    assert main(["build", "-f", str(tmp_path / "site_config.yml")]) == 2
+    assert "holds files the generator did not write" in capsys.readouterr().err
+    assert (tmp_path / "build" / "docs" / "notes.md").read_text(encoding="utf-8") == "mine"
