@@ -269,3 +269,20 @@ def test_screenshots(visit, paths):
             shot = ARTIFACTS / f"{kind}-{device}.png"
             page.screenshot(path=shot, full_page=True)
             assert shot.stat().st_size > 10_000, f"{shot.name} looks empty"
+
+
+def test_a_briefing_prints_as_its_text_and_sources(visit, paths):
+    """Printed, a briefing drops the site's chrome and spells out its sources' addresses."""
+    page = visit().open(paths["briefing"])
+    page.emulate_media(media="print")
+    for chrome in (".md-header", ".md-tabs", ".md-sidebar--primary", ".md-footer"):
+        assert page.locator(chrome).first.evaluate("e => getComputedStyle(e).display") == "none", (
+            chrome
+        )
+    source = page.locator("#sources + ol a[href^='http']").first
+    after = source.evaluate("e => getComputedStyle(e, '::after').content")
+    assert source.get_attribute("href") in after
+    title = page.locator("article h1")
+    expect(title).to_be_visible()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.pdf(path=str(ARTIFACTS / "briefing-print.pdf"))  # headless Chromium prints to PDF
