@@ -53,9 +53,23 @@ class Document:
     values: dict[KeyPath, Position] = field(default_factory=dict)
     keys: dict[KeyPath, Position] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    forgotten: bool = False
+
+    def forget_positions(self) -> None:
+        """Drop the position maps of a document that passed its checks.
+
+        They are most of a loaded brief's memory (every node's line and column);
+        :meth:`position` reads the file again in the rare case a later, cross-file
+        check needs one.
+        """
+        self.values, self.keys = {}, {}
+        self.forgotten = True
 
     def position(self, path: KeyPath, *, key: bool = False) -> Position | None:
         """Best position for a key path: the node itself, else its nearest ancestor."""
+        if self.forgotten:
+            again = load_yaml(self.path)
+            self.values, self.keys, self.forgotten = again.values, again.keys, False
         table = self.keys if key else self.values
         for end in range(len(path), -1, -1):
             prefix = path[:end]

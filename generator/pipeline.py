@@ -17,7 +17,7 @@ from generator.errors import BriefingsError, Problem, Report
 from generator.index import build_index
 from generator.load import Document
 from generator.models import Actor
-from generator.render import render_all
+from generator.render import render_each
 from generator.schema import write_schemas
 from generator.site import build_site
 from generator.validate import ValidBrief
@@ -119,8 +119,7 @@ def generate(settings: Settings) -> Generated:
         raise BriefingsError(checked.report.errors)
     published, held = validate.release(checked.briefs, settings.today, preview=settings.preview)
     index = build_index(published, checked.actors, settings.related)
-    pages = render_all(index, settings)
-    stats = write_pages(pages, settings.docs_dir)
+    stats = write_pages(render_each(index, settings), settings.docs_dir)
     if settings.schema_dir:
         write_schemas(settings.schema_dir, checked.actors)
     return Generated(len(published), stats, held)

@@ -403,9 +403,15 @@ def _rendered(path: str, render: Callable[[], str]) -> Page:
     return Page(path, render())
 
 
+def render_each(index: Index, settings: Settings) -> Iterator[Page]:
+    """Render every output one at a time, so the writer never holds the whole site."""
+    for _, render in render_plan(index, settings):
+        yield render()
+
+
 def render_all(index: Index, settings: Settings) -> list[Page]:
     """Render every page of the site, then its feeds and JSON export."""
-    return [render() for _, render in render_plan(index, settings)]
+    return list(render_each(index, settings))
 
 
 def render_some(index: Index, settings: Settings, paths: set[str]) -> list[Page]:

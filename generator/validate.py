@@ -245,6 +245,8 @@ def validate_brief(doc: Document) -> tuple[ValidBrief | None, list[Problem]]:
     problems += _duplicate_ids(doc, brief)
     if any(p.severity is Severity.ERROR for p in problems):
         return None, problems
+    if not problems:
+        doc.forget_positions()
     return ValidBrief(doc.path.stem, brief, doc), problems
 
 
