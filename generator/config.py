@@ -44,7 +44,7 @@ class RelatedWeights:
     proposals: float = 2.0
     threshold: float = 2.0
     max_share: float = 0.5
-    max_briefs: int = 200
+    max_briefs: int = 50
     limit: int = 5
 
 
