@@ -137,9 +137,17 @@ def _stage_round(
     from generator.write import write_pages
 
     times: dict[str, float] = {}
-    times["load"], corpus = _timed(lambda: load.read_corpus(settings.briefings_dir))
-    with mock.patch.object(load, "read_corpus", lambda folder: corpus):
-        times["validate"], checked = _timed(lambda: pipeline.check(settings))  # check minus load
+    folder = settings.briefings_dir
+
+    def load_all() -> dict[Path, Any]:
+        paths, _problems = load.find_brief_files(folder)
+        return {path: load.load_yaml(path) for path in [folder / load.ACTORS_FILE, *paths]}
+
+    times["load"], loaded = _timed(load_all)
+    # Validation is pipeline.check itself, with every file already loaded: the loader
+    # is swapped for a lookup, so the code timed is check's own, minus loading.
+    with mock.patch.object(load, "load_yaml", lambda path, **_options: loaded[path]):
+        times["validate"], checked = _timed(lambda: pipeline.check(settings))
     if checked.report.errors:
         raise SystemExit(f"the synthetic corpus is invalid: {checked.report.errors[:3]}")
     published, _held = validate.release(checked.briefs, settings.today, preview=False)
@@ -149,7 +157,7 @@ def _stage_round(
         times["write"], _stats = _timed(lambda: write_pages(pages, docs))
     encoded = [(p.path, p.text.encode("utf-8")) for p in pages]
     warnings = len(checked.report.warnings)
-    corpus = checked = published = index = pages = None  # free them before generate runs
+    loaded = checked = published = index = pages = None  # free them before generate runs
 
     if generate:
         with _scratch(project, "docs") as docs, _scratch(project, "schema") as schema:
@@ -232,6 +240,9 @@ def worker_stages(project: Path, repeats: int) -> dict[str, Any]:
     result["runs"] = times
     result["median"] = {stage: statistics.median(values) for stage, values in times.items()}
     result["median"]["floor"] = result["median"]["floor_load"] + result["median"]["floor_write"]
+    # The fastest run is the one least disturbed by anything else the machine did.
+    result["best"] = {stage: min(values) for stage, values in times.items()}
+    result["best"]["floor"] = result["best"]["floor_load"] + result["best"]["floor_write"]
     return result
 
 
@@ -369,6 +380,7 @@ def measure_size(workdir: Path, briefs: int, args: argparse.Namespace) -> dict[s
             builds["build_warm"].append(_run_worker("build-warm", project)["seconds"])
         result["mkdocs_runs"] = builds
         result["mkdocs"] = {kind: statistics.median(values) for kind, values in builds.items()}
+        result["mkdocs_best"] = {kind: min(values) for kind, values in builds.items()}
     if not args.keep:
         shutil.rmtree(project, ignore_errors=True)
     return result
@@ -378,22 +390,27 @@ def ratios(results: dict[int, dict[str, Any]]) -> dict[str, float]:
     """The ratios the team's targets are written in."""
     out: dict[str, float] = {}
     for n, r in results.items():
-        median = r["stages"]["median"]
+        median, best = r["stages"]["median"], r["stages"]["best"]
         out[f"generate/floor@{n}"] = median["generate"] / median["floor"]
+        out[f"generate/floor@{n} (best runs)"] = best["generate"] / best["floor"]
         if "mkdocs" in r:
             out[f"build_cold/mkdocs@{n}"] = r["mkdocs"]["build_cold"] / r["mkdocs"]["mkdocs"]
             out[f"build_warm/mkdocs@{n}"] = r["mkdocs"]["build_warm"] / r["mkdocs"]["mkdocs"]
+            fastest = r["mkdocs_best"]
+            out[f"build_cold/mkdocs@{n} (best runs)"] = fastest["build_cold"] / fastest["mkdocs"]
     sizes = sorted(results)
     for small, large in itertools.pairwise(sizes):
         key = f"generate@{large}/generate@{small}"
         big, little = results[large]["stages"]["median"], results[small]["stages"]["median"]
         out[key] = big["generate"] / little["generate"]
         out[f"floor@{large}/floor@{small}"] = big["floor"] / little["floor"]
+        big, little = results[large]["stages"]["best"], results[small]["stages"]["best"]
+        out[f"{key} (best runs)"] = big["generate"] / little["generate"]
     return out
 
 
 _ROWS: tuple[tuple[str, str], ...] = (
-    ("load", "load (read_corpus)"),
+    ("load", "load (load_yaml per file)"),
     ("validate", "validate (check minus load)"),
     ("index", "index (build_index)"),
     ("render", "render (render_all)"),
@@ -608,7 +625,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(table(results))
         print()
         for key, value in ratios(results).items():
-            print(f"{key:<34}{value:>8.2f}")
+            print(f"{key:<46}{value:>8.2f}")
     for briefs, message in failed.items():
         print(f"\n{briefs:,} briefs: not measured; {message.strip().splitlines()[-1]}")
     if profile:
