@@ -153,9 +153,12 @@ def _stage_round(
     published, _held = validate.release(checked.briefs, settings.today, preview=False)
     times["index"], index = _timed(lambda: build_index(published, checked.actors, settings.related))
     times["render"], pages = _timed(lambda: render_all(index, settings))
-    with _scratch(project, "docs") as docs:
-        times["write"], _stats = _timed(lambda: write_pages(pages, docs))
     encoded = [(p.path, p.text.encode("utf-8")) for p in pages]
+    # The two writes run back to back, before either folder is removed: file creation
+    # on a virtual disk slows down for a while after thousands of files are deleted.
+    with _scratch(project, "docs") as docs, _scratch(project, "floor") as floor:
+        times["write"], _stats = _timed(lambda: write_pages(pages, docs))
+        times["floor_write"], _ = _timed(lambda: _floor_write(encoded, floor))
     warnings = len(checked.report.warnings)
     loaded = checked = published = index = pages = None  # free them before generate runs
 
@@ -164,8 +167,6 @@ def _stage_round(
             run = dataclasses.replace(settings, docs_dir=docs, schema_dir=schema)
             times["generate"], _generated = _timed(lambda: pipeline.generate(run))
     times["floor_load"], _ = _timed(lambda: _floor_load(yaml_files))
-    with _scratch(project, "floor") as floor:
-        times["floor_write"], _ = _timed(lambda: _floor_write(encoded, floor))
     page_bytes = sum(len(data) for _, data in encoded)
     return {"times": times, "warnings": warnings, "page_bytes": page_bytes}
 

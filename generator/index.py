@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
-from functools import total_ordering
+from functools import lru_cache, total_ordering
 
 from generator.config import RelatedWeights
 from generator.models import (
@@ -31,6 +31,12 @@ from generator.validate import ValidBrief
 log = logging.getLogger(__name__)
 
 
+@lru_cache(maxsize=65536)
+def _tag_slug(name: str) -> str:
+    """Cached: tags are hashed, compared and sorted many times."""
+    return slugify(name)
+
+
 @total_ordering
 @dataclass(frozen=True, eq=False)
 class Tag:
@@ -41,7 +47,7 @@ class Tag:
     @property
     def slug(self) -> str:
         """The tag's address and identity."""
-        return slugify(self.name)
+        return _tag_slug(self.name)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Tag) and self.slug == other.slug
@@ -322,6 +328,7 @@ def related_briefings(
         "events": weights.events,
         "proposals": weights.proposals,
     }
+    known = set(labels)  # once: rebuilding it per brief made this step quadratic
     related: dict[str, list[Related]] = {}
     for entry in entries:
         scores: Counter[str] = Counter()
@@ -334,7 +341,7 @@ def related_briefings(
                 if other != entry.slug:
                     scores[other] += weight_of[term[0]]
                     shared[other].append((weight_of[term[0]], label))
-        related[entry.slug] = _pick(entry, scores, shared, weights, labels.keys())
+        related[entry.slug] = _pick(entry, scores, shared, weights, known)
     return related
 
 
@@ -343,10 +350,9 @@ def _pick(
     scores: Counter[str],
     shared: Mapping[str, list[tuple[float, str]]],
     weights: RelatedWeights,
-    known: Iterable[str],
+    known: Set[str],
 ) -> list[Related]:
     """Explicit links to briefs on the site first, then the best-scoring others."""
-    known = set(known)
     explicit = [s for s in dict.fromkeys(entry.brief.related) if s in known and s != entry.slug]
     picked = [
         Related(slug, explicit=True, shared=_reasons(shared.get(slug, [])), score=scores[slug])

@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 MAX_FILE_BYTES = 256 * 1024
 """Largest brief accepted; a real brief is a few kilobytes."""
 
+MAX_REGISTRY_BYTES = 8 * 1024 * 1024
+"""Largest actor registry accepted: room for tens of thousands of actors."""
+
 MAX_DEPTH = 12
 """Deepest nesting accepted; the brief schema itself is four levels deep."""
 
@@ -375,8 +378,8 @@ def find_brief_files(folder: Path) -> tuple[list[Path], list[Problem]]:
 def read_actors(folder: Path) -> Document:
     """Read the actor registry of a briefings folder."""
     actors_path = folder / ACTORS_FILE
-    if actors_path.is_file():
-        return load_yaml(actors_path)
+    if actors_path.is_file():  # the registry grows with the site: a larger cap than a brief's
+        return load_yaml(actors_path, max_bytes=MAX_REGISTRY_BYTES)
     actors = Document(actors_path, data={})
     actors.problems.append(
         Problem(actors_path, "the actor registry is missing", hint="create it, even if empty")
