@@ -341,15 +341,6 @@ ACTORS_FILE = "actors.yml"
 BRIEF_SUFFIXES = (".yml", ".yaml")
 
 
-@dataclass
-class Corpus:
-    """Every file of a briefings folder, read but not yet validated."""
-
-    actors: Document
-    briefs: list[Document]
-    problems: list[Problem] = field(default_factory=list)
-
-
 def find_brief_files(folder: Path) -> tuple[list[Path], list[Problem]]:
     """The brief files in a folder, sorted; symlinks are refused, not followed."""
     paths, problems = [], []
@@ -385,9 +376,3 @@ def read_actors(folder: Path) -> Document:
         Problem(actors_path, "the actor registry is missing", hint="create it, even if empty")
     )
     return actors
-
-
-def read_corpus(folder: Path) -> Corpus:
-    """Read the actor registry and every brief in ``folder``."""
-    paths, problems = find_brief_files(folder)
-    return Corpus(read_actors(folder), [load_yaml(p) for p in paths], problems)
