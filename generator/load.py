@@ -2,13 +2,19 @@
 
 PyYAML's ``safe_load`` is too forgiving for author input: it keeps the last of
 two duplicate keys, turns ``NO`` into ``False`` and ``on:`` into ``True``, and
-expands alias bombs. We read the C parser's event stream instead and build the
-data ourselves, so that:
+expands alias bombs. We build the data ourselves instead, so that:
 
 - every scalar stays a string (the model decides what is a date or a number);
 - duplicate keys, anchors, aliases, explicit tags and extra documents are errors;
 - file size and nesting depth are capped before anything can blow up;
 - every key and value keeps its line and column for error messages.
+
+Two readers share that contract. The fast one lets libyaml compose the node
+tree in C and walks it once, keeping no positions: almost every brief is valid,
+and a valid brief needs none. Anything unusual (a possible anchor, a tag, a
+duplicate key, a syntax error, deep nesting) sends the file to the exact one,
+which follows the event stream and records every line and column. Positions
+are also read that way, on demand, when a later check reports a problem.
 """
 
 from __future__ import annotations
@@ -44,7 +50,18 @@ _DISCARD = "\x00discarded"
 
 
 class StrictLoader(yaml.CSafeLoader):
-    """The C parser under a SafeLoader: we only use its event stream."""
+    """The C parser under a SafeLoader: the exact reader uses only its event stream."""
+
+
+_UNTAGGED = "?"
+"""What :class:`_FastComposer` gives every untagged node: only explicit tags differ."""
+
+
+class _FastComposer(yaml.CSafeLoader):
+    """libyaml composes the node tree; nothing is resolved to a type, all is text."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        return _UNTAGGED
 
 
 @dataclass
@@ -71,7 +88,7 @@ class Document:
     def position(self, path: KeyPath, *, key: bool = False) -> Position | None:
         """Best position for a key path: the node itself, else its nearest ancestor."""
         if self.forgotten:
-            again = load_yaml(self.path)
+            again = load_yaml(self.path, positions=True)
             self.values, self.keys, self.forgotten = again.values, again.keys, False
         table = self.keys if key else self.values
         for end in range(len(path), -1, -1):
@@ -150,6 +167,10 @@ def _syntax_problem(path: Path, exc: yaml.MarkedYAMLError) -> Problem:
     return Problem(path, message, _position(mark) if mark else None, hint=hint)
 
 
+_COMMENT_AFTER = re.compile(r"[ \t]+#[^\s#]")
+"""After a plain value: a comment glued to a word, which was probably meant as text."""
+
+
 class _Builder:
     """Turns parser events into plain data, recording positions and problems."""
 
@@ -212,10 +233,7 @@ class _Builder:
         glued to a word ('#5', '#NATO') is almost always part of the text.
         """
         end = event.end_mark
-        if end.line >= len(self.lines):
-            return
-        rest = self.lines[end.line][end.column :]
-        if re.match(r"[ \t]+#[^\s#]", rest):
+        if end.line < len(self.lines) and _COMMENT_AFTER.match(self.lines[end.line], end.column):
             self.doc.problems.append(
                 Problem(
                     self.doc.path,
@@ -300,10 +318,68 @@ class _StopReading(Exception):
     """Stops reading a file whose structure cannot be followed further."""
 
 
+class _NotPlain(Exception):
+    """The fast reader met something only the exact reader reports well."""
+
+
+_MAYBE_TAG = re.compile(r"(?:^|[\s\[{,])!")
+"""A '!' where a tag could start: libyaml would resolve a bare '!' like no tag at all."""
+
+
+def _fast_data(text: str, max_depth: int) -> Any:
+    """Compose in C and walk the nodes to plain data; raise :class:`_NotPlain` on anything odd.
+
+    A plain value that a ' #' cut short is odd too: the exact reader warns about it.
+    """
+    if "&" in text or _MAYBE_TAG.search(text):  # an anchor, an alias or a '!' tag, maybe
+        raise _NotPlain
+    try:
+        root = _FastComposer(text).get_single_node()
+    except yaml.YAMLError:
+        raise _NotPlain from None
+    lines = text.split("\n") if "#" in text else None
+    scalar, mapping = yaml.ScalarNode, yaml.MappingNode
+
+    def walk(node: Any, depth: int) -> Any:
+        if node.tag != _UNTAGGED:
+            raise _NotPlain
+        kind = node.__class__
+        if kind is scalar:
+            value = node.value
+            if node.style:
+                return value
+            if lines is not None and value:
+                end = node.end_mark
+                if end.line < len(lines) and _COMMENT_AFTER.match(lines[end.line], end.column):
+                    raise _NotPlain
+            return None if value in NULLS else value
+        if depth >= max_depth:
+            raise _NotPlain
+        if kind is mapping:
+            data = {}
+            for key, value in node.value:
+                if key.__class__ is not scalar or key.tag != _UNTAGGED or key.value in data:
+                    raise _NotPlain
+                data[key.value] = walk(value, depth + 1)
+            return data
+        return [walk(item, depth + 1) for item in node.value]
+
+    return None if root is None else walk(root, 0)
+
+
 def load_yaml(
-    path: Path, *, max_bytes: int = MAX_FILE_BYTES, max_depth: int = MAX_DEPTH
+    path: Path,
+    *,
+    max_bytes: int = MAX_FILE_BYTES,
+    max_depth: int = MAX_DEPTH,
+    positions: bool = False,
 ) -> Document:
-    """Read one YAML file strictly; problems are collected on the returned document."""
+    """Read one YAML file strictly; problems are collected on the returned document.
+
+    Without ``positions`` a file that reads cleanly comes back with its positions
+    forgotten (:meth:`Document.position` reads them when asked); any problem, even
+    a warning, sends it through the exact reader, so every problem has its place.
+    """
     doc = Document(path)
     size = path.stat().st_size
     if size > max_bytes:
@@ -322,6 +398,13 @@ def load_yaml(
     if problem or text is None:
         doc.problems.append(problem)  # type: ignore[arg-type]
         return doc
+    if not positions:
+        try:
+            doc.data, doc.forgotten = _fast_data(text, max_depth), True
+        except _NotPlain:
+            pass
+        else:
+            return doc
     builder = _Builder(doc, max_depth, text.split("\n"))
     try:
         for event in yaml.parse(text, Loader=StrictLoader):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.errors import Position
 from generator.load import load_yaml
@@ -154,3 +157,40 @@ def test_positions_of_keys_and_values(tmp_path):
     assert doc.position(("quotes", 0, "speaker")) == Position(3, 14)
     assert doc.position(("quotes", 0, "speaker"), key=True) == Position(3, 5)
     assert doc.position(("quotes", 0, "missing")) == Position(2, 5)
+
+
+# --- The fast reader and the exact reader agree ------------------------------
+
+FRAGMENTS = [
+    "a: b", "a: b #c", "a: b # c", "a: 'b' #c", "a: ! x", "a: !!str x", "a: !t [x]", "a: &x y",
+    "b: *x", "a: |\n  x #y", "a: >-\n  folded\n  text", "- a", "- ~", "- ''", "  - nested",
+    "a:", "a: {b: c, b: d}", "a: [x #y\n  ]", "? [a]\n: b", "---", "...", "a: R&D", "a: Stop!",
+    "a: 'it''s'", 'a: "tab\\tnull\\0"', "a: x: y", "\ta: tab", "a: NO", "on: yes", "a: 2024-02-30",
+    "a: [1, [2, [3]]]", "a: {b: {c: {d: e}}}", "# comment", "a: b\n  c", "c: 'unclosed",
+]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=6))
+@settings(max_examples=300, deadline=None)
+def test_fast_and_exact_readers_agree(fragments):
+    """The C-composed reader is only a shortcut: same data, same problems, or it steps aside."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "brief.yml"
+        path.write_text("\n".join(fragments) + "\n", encoding="utf-8")
+        fast, exact = load_yaml(path), load_yaml(path, positions=True)
+        assert fast.data == exact.data
+        assert [str(p) for p in fast.problems] == [str(p) for p in exact.problems]
+        if fast.forgotten:  # the shortcut was taken: only for files with nothing to report
+            assert exact.problems == []
+
+
+def test_a_clean_brief_takes_the_fast_reader_and_still_finds_positions(tmp_path):
+    doc = read(tmp_path, "title: x\nquotes:\n  - text: hi\n    speaker: x\n")
+    assert doc.forgotten and doc.data == {"title": "x", "quotes": [{"text": "hi", "speaker": "x"}]}
+    assert doc.position(("quotes", 0, "speaker")) == Position(4, 14)
+
+
+@pytest.mark.parametrize("text", ["a: ! x\n", "a: &x y\n", "a: x #y\n", "a: 1\na: 2\n"])
+def test_anything_to_report_goes_through_the_exact_reader(tmp_path, text):
+    doc = read(tmp_path, text)
+    assert doc.problems and not doc.forgotten
