@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
 from typing import Any
 
+import pydantic_core
 from feedgen.feed import FeedGenerator
 
 from generator.config import Settings
@@ -102,7 +103,7 @@ def json_feed(settings: Settings, name: str, title: str, entries: Sequence[Entry
             for e in entries[:MAX_FEED_ENTRIES]
         ],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return _dump(document)
 
 
 def feeds(index: Index, settings: Settings) -> Iterator[tuple[str, Callable[[], str]]]:
@@ -193,7 +194,8 @@ def brief_data(settings: Settings, entry: Entry) -> dict[str, Any]:
 
 
 def _dump(data: Any) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    """Indented JSON, encoded in Rust: the standard library's indenting encoder is pure Python."""
+    return pydantic_core.to_json(data, indent=2).decode("utf-8") + "\n"
 
 
 def _summary(settings: Settings, entry: Entry) -> dict[str, Any]:

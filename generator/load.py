@@ -74,6 +74,8 @@ class Document:
     keys: dict[KeyPath, Position] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     forgotten: bool = False
+    references: Any = None
+    """What the cross-file checks need of ``data``, kept when the data itself is dropped."""
 
     def forget_positions(self) -> None:
         """Drop the position maps of a document that passed its checks.

@@ -62,16 +62,16 @@ def _check_brief(
     path: Path, cache: CheckCache | None
 ) -> tuple[Document, ValidBrief | None, list[Problem]]:
     """Load and validate one brief, or take it from the cache when the file is unchanged."""
-    if cache is None:  # a one-off check: no digest, each file is read once
-        doc = load.load_yaml(path)
-        return (doc, *validate.validate_brief(doc))
-    signature = _signature(path)
-    cached = cache.entries.get(path)
-    if cached and cached[0] == signature:
-        return cached[1], cached[2], cached[3]
-    doc = load.load_yaml(path)
+    signature = None if cache is None else _signature(path)
+    if cache is not None:
+        cached = cache.entries.get(path)
+        if cached and cached[0] == signature:
+            return cached[1], cached[2], cached[3]
+    doc = load.load_yaml(path)  # without a cache, each file is read once
     valid, problems = validate.validate_brief(doc)
-    cache.entries[path] = (signature, doc, valid, problems)
+    validate.settle(doc)
+    if cache is not None and signature is not None:
+        cache.entries[path] = (signature, doc, valid, problems)
     return doc, valid, problems
 
 

@@ -141,7 +141,12 @@ def _by_month(items: Iterable[TimelineEntry]) -> list[tuple[str, list[TimelineEn
 
 
 def reading_minutes(brief: Brief, words_per_minute: int) -> int:
-    """Minutes to read the brief's text at a steady pace; at least one."""
+    """Minutes to read the brief's text at a steady pace; at least one.
+
+    Words are counted in the raw text: emphasis marks and link targets sit inside
+    words ('*very*', '[the report](url)'), so the count is the reader's, without
+    parsing every paragraph.
+    """
     texts: list[str] = [brief.title, brief.summary]
     texts += [p.text for p in brief.key_points]
     texts += [f"{s.heading} {s.text}" for s in brief.sections]
@@ -149,7 +154,7 @@ def reading_minutes(brief: Brief, words_per_minute: int) -> int:
     texts += [f"{q.text} {q.context or ''}" for q in brief.quotes]
     texts += [e.what for e in brief.events]
     texts += [p.summary for p in brief.positions]
-    words = sum(len(plain(t).split()) for t in texts)
+    words = sum(len(t.split()) for t in texts)
     return max(1, math.ceil(words / words_per_minute))
 
 

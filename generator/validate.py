@@ -379,6 +379,27 @@ def _actor_hint(ref: str, actors: Mapping[str, Actor]) -> str:
     return did_you_mean(ref, list(actors)) or "add the actor to briefings/actors.yml, or fix the id"
 
 
+BriefReferences = tuple[list[tuple[KeyPath, str]], list[tuple[KeyPath, str]]]
+"""The actors and the other briefs a brief names, each with its key path."""
+
+
+def _references(doc: Document) -> BriefReferences:
+    if doc.references is None:
+        return references(doc.data, ACTOR_FIELDS), references(doc.data, BRIEF_FIELDS)
+    return doc.references  # type: ignore[no-any-return]
+
+
+def settle(doc: Document) -> None:
+    """Keep only the references of a checked brief, and drop its raw data.
+
+    The raw data is a third of a loaded brief's memory and, once the model is
+    built, only the cross-file checks still read it (for every brief, on every
+    preview refresh).
+    """
+    doc.references = _references(doc)
+    doc.data = None
+
+
 def cross_check(docs: Sequence[Document], actors: Mapping[str, Actor]) -> list[Problem]:
     """Checks that need every file: actor ids and the slugs of other briefs.
 
@@ -388,7 +409,8 @@ def cross_check(docs: Sequence[Document], actors: Mapping[str, Actor]) -> list[P
     problems: list[Problem] = []
     slugs = {doc.path.stem for doc in docs}
     for doc in docs:
-        for path, ref in references(doc.data, ACTOR_FIELDS):
+        actor_refs, brief_refs = _references(doc)
+        for path, ref in actor_refs:
             if ref not in actors and _SLUG_RE.match(ref):  # a malformed id is a schema error
                 problems.append(
                     Problem(
@@ -399,7 +421,7 @@ def cross_check(docs: Sequence[Document], actors: Mapping[str, Actor]) -> list[P
                         hint=_actor_hint(ref, actors),
                     )
                 )
-        for path, ref in references(doc.data, BRIEF_FIELDS):
+        for path, ref in brief_refs:
             if not _SLUG_RE.match(ref):
                 continue  # reported by the schema check
             if ref == doc.path.stem:
