@@ -46,6 +46,7 @@ class CheckCache:
     entries: dict[Path, tuple[Signature, Document, ValidBrief | None, list[Problem]]] = field(
         default_factory=dict
     )
+    registry: tuple[Signature, Document, dict[str, Actor], list[Problem]] | None = None
 
 
 def _signature(path: Path) -> Signature:
@@ -75,6 +76,20 @@ def _check_brief(
     return doc, valid, problems
 
 
+def _check_actors(
+    settings: Settings, cache: CheckCache | None
+) -> tuple[Document, dict[str, Actor], list[Problem]]:
+    """Load and validate the actor registry, or take it from the cache when unchanged."""
+    signature = registry_signature(settings) if cache is not None else None
+    if cache is not None and cache.registry and signature == cache.registry[0]:
+        return cache.registry[1:]
+    doc = load.read_actors(settings.briefings_dir)
+    actors, problems = validate.validate_actors(doc)
+    if cache is not None and signature is not None:
+        cache.registry = (signature, doc, actors, problems)
+    return doc, actors, problems
+
+
 def check(settings: Settings, cache: CheckCache | None = None) -> Checked:
     """Load and validate every file, collecting all problems before deciding anything.
 
@@ -82,8 +97,7 @@ def check(settings: Settings, cache: CheckCache | None = None) -> Checked:
     """
     folder = settings.briefings_dir
     checked = Checked()
-    actors_doc = load.read_actors(folder)
-    checked.actors, problems = validate.validate_actors(actors_doc)
+    actors_doc, checked.actors, problems = _check_actors(settings, cache)
     checked.report.extend(problems)
     paths, problems = load.find_brief_files(folder)
     checked.report.extend(problems)

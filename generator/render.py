@@ -396,7 +396,11 @@ def external_link(text: str, url: str | None) -> Markdown:
     return link(text, target) if target else escape(text)
 
 
-def render_plan(index: Index, settings: Settings) -> list[tuple[str, Callable[[], Page]]]:
+Plan = list[tuple[str, Callable[[], Page]]]
+"""Every output of the site with how to render it, from :func:`render_plan`."""
+
+
+def render_plan(index: Index, settings: Settings) -> Plan:
     """Every output of the site, pages then feeds and data, each with how to render it."""
     plan = list(Renderer(index, settings).plan())
     for path, render in all_outputs(index, settings):
@@ -419,9 +423,9 @@ def render_all(index: Index, settings: Settings) -> list[Page]:
     return list(render_each(index, settings))
 
 
-def render_some(index: Index, settings: Settings, paths: set[str]) -> list[Page]:
+def render_some(plan: Plan, paths: set[str]) -> list[Page]:
     """Render only the outputs at ``paths`` (the preview's incremental regeneration)."""
-    return [render() for path, render in render_plan(index, settings) if path in paths]
+    return [render() for path, render in plan if path in paths]
 
 
 RenderFn = Callable[[Index, Settings], list[Page]]

@@ -1,55 +1,56 @@
-"""Local preview: regenerate pages when a brief is saved, and let MkDocs live-reload.
+"""Local preview: regenerate the pages a saved brief changes, rebuild only those, reload.
 
-The generator watches ``briefings/`` and rewrites only the pages whose bytes
-changed; MkDocs' own server watches the docs folder, rebuilds and reloads the
-browser. A brief saved in a broken state prints its errors and leaves the last
-good pages in place, so the preview never crashes and never shows half a change.
+One process does it all. MkDocs' live-reload server watches ``briefings/``
+(with the operating system's file events) and calls our builder: the generator
+checks the briefs (unchanged ones come from a cache), writes the edited brief's
+own page, and MkDocs, kept warm, renders just that page; the browser reloads.
+A second round then does the same for the pages that list the brief. A brief
+saved in a broken state prints its errors and leaves the last good pages in
+place, so the preview never crashes and never shows half a change.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
+import shutil
 import sys
-import threading
-import time
+import tempfile
+from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
-from mkdocs.commands.serve import serve as mkdocs_serve
+import jinja2
+from mkdocs.commands.build import _build_page, _populate_page
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.livereload import LiveReloadServer
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import Files
+from mkdocs.structure.nav import Navigation
+from watchdog.events import FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
+from watchdog.observers.polling import PollingObserver
 
 from generator import pipeline
 from generator.config import Settings
 from generator.errors import Problem
 from generator.index import Index, build_index
 from generator.models import Brief
-from generator.render import affected, brief_path, render_all, render_plan, render_some
+from generator.render import Plan, affected, brief_path, render_plan, render_some
 from generator.schema import write_schemas
 from generator.validate import release
 from generator.write import WriteStats, remove_outputs, write_pages
 
 log = logging.getLogger(__name__)
 
-POLL_SECONDS = 0.3
-
-FIRST_PAGES_HEAD_START = 0.6
-"""Seconds the edited pages get to be rebuilt alone before the index pages follow."""
-
-Snapshot = frozenset[tuple[str, bytes]]
-
-
-def snapshot(folder: Path) -> Snapshot:
-    """Names and content digests of the files in ``folder``.
-
-    Digests, not modification times: two saves within one clock tick, of the
-    same size, would otherwise look like one and leave the preview stale.
-    """
-    entries = set()
-    for path in folder.iterdir():
-        try:
-            entries.add((path.name, hashlib.blake2b(path.read_bytes(), digest_size=16).digest()))
-        except (FileNotFoundError, IsADirectoryError):  # removed while we looked, or a folder
-            continue
-    return frozenset(entries)
+POLL_SECONDS = 0.25
+"""How often to look for saves where the operating system gives no file events."""
 
 
 def _report(problems: list[Problem]) -> None:
@@ -62,87 +63,271 @@ class Preview:
     """The preview's generator: after the first run, each save re-renders only what it affects.
 
     Unchanged briefs come from a cache instead of being read and validated again;
-    the whole index is rebuilt (it is cheap, and related briefings need it); then
-    only the outputs that :func:`~generator.render.affected` names are rendered.
-    A change to the actor registry regenerates everything.
+    the whole index is rebuilt (related briefings need it); then only the outputs
+    that :func:`~generator.render.affected` names are rendered, in two steps:
+    :meth:`start` writes the edited briefs' own pages, the ones the author is
+    looking at, and :meth:`finish` the pages that list them (home, timeline,
+    quotes), which take MkDocs much longer to rebuild. A change to the actor
+    registry regenerates everything at once.
     """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.cache = pipeline.CheckCache()
         self.index: Index | None = None
-        self.briefs: dict[str, Brief] = {}
         self.registry: pipeline.Signature | None = None
+        self.outputs: set[str] = set()
+        self.checked: list[Brief] = []
+        self.pending: tuple[Plan, set[str]] | None = None
 
     def refresh(self) -> bool:
-        """Regenerate after a change; on invalid briefs, report and keep the last good pages."""
+        """Regenerate after a change, both steps; on invalid briefs, report and keep the pages."""
+        if self.start() is None:
+            return False
+        self.finish()
+        return True
+
+    def start(self) -> WriteStats | None:
+        """Check, index, and write the changed briefs' own pages; None if a brief is invalid.
+
+        The rest of the work waits in :attr:`pending` for :meth:`finish`; work
+        still pending from an earlier save joins it. With nothing saved since
+        the last call, nothing is indexed: the check alone reads the cache.
+        """
         settings = self.settings
         checked = pipeline.check(settings, self.cache)
         if checked.report.errors:
             _report(checked.report.errors)
-            return False
+            return None
+        registry = pipeline.registry_signature(settings)
+        briefs = [item.brief for item in checked.briefs]
+        if self.index is not None and registry == self.registry and _same(briefs, self.checked):
+            return WriteStats()
+        self.checked = briefs
         published, _ = release(checked.briefs, settings.today, preview=settings.preview)
         index = build_index(published, checked.actors, settings.related)
-        briefs = {item.slug: item.brief for item in published}
-        registry = pipeline.registry_signature(settings)
-        if self.index is None or registry != self.registry:
-            stats = write_pages(render_all(index, settings), settings.docs_dir)
+        plan = render_plan(index, settings)
+        outputs = {path for path, _ in plan}
+        old, old_outputs = self.index, self.outputs
+        first_run = old is None or registry != self.registry
+        self.index, self.outputs, self.registry = index, outputs, registry
+        if first_run:
+            self.pending = None
+            stats = write_pages((render() for _, render in plan), settings.docs_dir)
             if settings.schema_dir:
                 write_schemas(settings.schema_dir, checked.actors)
-        else:
-            changed = {
-                s
-                for s in briefs.keys() | self.briefs.keys()
-                if briefs.get(s) is not self.briefs.get(s)
-            }
-            stats = self._update(index, changed) if changed else WriteStats()
-        self.index, self.briefs, self.registry = index, briefs, registry
-        if stats.written or stats.removed:
-            log.info("regenerated: %s", ", ".join(stats.written + stats.removed))
-        return True
-
-    def _update(self, index: Index, changed: set[str]) -> WriteStats:
-        """Write the edited briefs' own pages first, the pages that list them after.
-
-        MkDocs rebuilds what changed: the page the author is looking at comes
-        back in about a second, while the long index pages (home, timeline,
-        quotes) follow a few seconds later in a second rebuild.
-        """
-        assert self.index is not None
-        settings = self.settings
+            _log(stats)
+            return stats
+        assert old is not None
+        changed = {s for s in index.by_slug.keys() | old.by_slug.keys() if _differs(old, index, s)}
         first = {brief_path(slug) for slug in changed if slug in index.by_slug}
-        stats = write_pages(render_some(index, settings, first), settings.docs_dir, prune=False)
-        if stats.written:
-            time.sleep(FIRST_PAGES_HEAD_START)
-        rest = affected(self.index, index, changed) - first
-        later = write_pages(render_some(index, settings, rest), settings.docs_dir, prune=False)
-        stats.written += later.written
-        stats.unchanged += later.unchanged
-        before = {path for path, _ in render_plan(self.index, settings)}
-        after = {path for path, _ in render_plan(index, settings)}
-        stats.removed = remove_outputs(before - after, settings.docs_dir)
+        stats = write_pages(render_some(plan, first), settings.docs_dir, prune=False)
+        stats.removed = remove_outputs(old_outputs - outputs, settings.docs_dir)
+        leftover = self.pending[1] if self.pending else set()
+        rest = (affected(old, index, changed) | leftover) - first if changed else leftover
+        self.pending = (plan, rest) if rest else None
+        _log(stats)
+        return stats
+
+    def finish(self) -> WriteStats:
+        """Write the pages that list the briefs changed by the last :meth:`start`."""
+        if self.pending is None:
+            return WriteStats()
+        plan, rest = self.pending
+        self.pending = None
+        stats = write_pages(render_some(plan, rest), self.settings.docs_dir, prune=False)
+        _log(stats)
         return stats
 
 
-class Watcher(threading.Thread):
-    """Polls the briefs folder and regenerates the pages after each change."""
+def _same(briefs: list[Brief], before: list[Brief]) -> bool:
+    """Whether a check returned the very same briefs (the cache's objects) as before."""
+    return len(briefs) == len(before) and all(a is b for a, b in zip(briefs, before, strict=True))
 
-    def __init__(self, preview: Preview) -> None:
-        super().__init__(name="briefings-watcher", daemon=True)
+
+def _differs(old: Index, new: Index, slug: str) -> bool:
+    """Whether a brief was added, removed or edited between two indexes."""
+    before, after = old.by_slug.get(slug), new.by_slug.get(slug)
+    return before is None or after is None or before.brief is not after.brief
+
+
+def _log(stats: WriteStats) -> None:
+    if stats.written or stats.removed:
+        log.info("regenerated: %s", ", ".join(stats.written + stats.removed))
+
+
+class _Recorder(BasePlugin):  # type: ignore[type-arg]
+    """Keeps what a MkDocs build computed, so that single pages can be rebuilt later."""
+
+    def __init__(self) -> None:
+        self.files: Files | None = None
+        self.nav: Navigation | None = None
+        self.env: jinja2.Environment | None = None
+
+    def on_files(self, files: Files, **_: Any) -> Files:
+        self.files = files
+        return files
+
+    def on_nav(self, nav: Navigation, **_: Any) -> Navigation:
+        self.nav = nav
+        return nav
+
+    def on_env(self, env: jinja2.Environment, **_: Any) -> jinja2.Environment:
+        self.env = env
+        return env
+
+
+class LiveSite:
+    """MkDocs kept warm for the preview: rebuild only the pages the generator rewrote.
+
+    A MkDocs build, even a "dirty" one, lists every file, rebuilds the
+    navigation and recompiles the theme: most of a second at 1,000 briefs
+    before it renders anything. Between builds we keep the files, navigation
+    and theme environment of the last one and render just the rewritten pages
+    with them (MkDocs' own page steps, plugins included). Anything else (a page
+    that is new or gone, a changed configuration) gets a whole MkDocs build.
+    The search index covers the pages as of the last whole build.
+    """
+
+    def __init__(self, settings: Settings, site_dir: Path, serve_url: str, *, dirty: bool) -> None:
+        self.settings = settings
+        self.site_dir = site_dir
+        self.serve_url = serve_url
+        self.dirty = dirty
+        self.config: MkDocsConfig = self._load_config()
+        self.recorder = _Recorder()
+
+    def _load_config(self) -> MkDocsConfig:
+        config = load_config(
+            config_file=str(self.settings.config_file), site_dir=str(self.site_dir), strict=False
+        )
+        config.site_url = self.serve_url
+        return config
+
+    def build(self, *, reload_config: bool = False) -> None:
+        """A whole MkDocs build ("dirty" unless the preview asked for full ones)."""
+        if reload_config:
+            self.config = self._load_config()
+        self.recorder = _Recorder()
+        self.config.plugins["briefings-live-site"] = self.recorder
+        mkdocs_build(self.config, serve_url=self.serve_url, dirty=self.dirty)
+
+    def update(self, paths: Iterable[str], stop: Callable[[], bool] = lambda: False) -> set[str]:
+        """Rebuild the outputs of the docs files at ``paths``, or the whole site if need be.
+
+        Page by page; when ``stop()`` turns true (the author saved again), the
+        pages not rebuilt yet are returned, for a later round.
+        """
+        todo = sorted(set(paths))
+        if not todo:
+            return set()
+        files, nav, env = self.recorder.files, self.recorder.nav, self.recorder.env
+        known = [files.get_file_from_path(p) for p in todo] if files is not None else [None]
+        if not self.dirty or nav is None or env is None or files is None or None in known:
+            self.build()
+            return set()
+        doc_files = files.documentation_pages()
+        for done, file in enumerate(known):
+            if done and stop():
+                return set(todo[done:])
+            assert file is not None
+            if file.page is None:
+                file.copy_file()  # a feed or JSON export
+                continue
+            _populate_page(file.page, self.config, files)
+            _build_page(file.page, self.config, doc_files, nav, env)
+        return set()
+
+
+class _Server(LiveReloadServer):
+    """MkDocs' live-reload server, told by the preview when to rebuild."""
+
+    def __init__(
+        self, builder: Callable[[], None], host: str, port: int, root: Path, mount: str
+    ) -> None:
+        super().__init__(
+            builder=builder, host=host, port=port, root=str(root), mount_path=mount,
+            polling_interval=POLL_SECONDS,
+        )  # fmt: skip
+        self.observer = _observer()
+
+    def saved_again(self) -> bool:
+        """Whether a file changed since this build started."""
+        return self._want_rebuild
+
+    def rebuild_soon(self) -> None:
+        """Run the builder again once this build is served (what a watched file change does)."""
+        with self._rebuild_cond:
+            self._want_rebuild = True
+            self._rebuild_cond.notify_all()
+
+
+def _observer() -> BaseObserver:
+    """The operating system's file events where they work, else polling.
+
+    MkDocs polls every half second; events cut that wait from the time a save
+    takes to show, and never miss two saves within one clock tick.
+    """
+    probe = Observer()
+    try:  # start one on a folder that surely exists, to see whether events work here
+        probe.schedule(FileSystemEventHandler(), tempfile.gettempdir())
+        probe.start()
+    except OSError:  # no inotify, or its watch limit reached
+        return PollingObserver(timeout=POLL_SECONDS)
+    finally:
+        if probe.is_alive():
+            probe.stop()
+            probe.join()
+    return Observer()
+
+
+class _Builder:
+    """What the server runs after a save: generate, then rebuild what was rewritten."""
+
+    def __init__(self, preview: Preview, site: LiveSite) -> None:
         self.preview = preview
-        self.stop = threading.Event()
-        self.last = snapshot(preview.settings.briefings_dir)
+        self.site = site
+        self.server: _Server | None = None
+        self.config = _digest(preview.settings.config_file)
+        self.unbuilt: set[str] = set()
 
-    def run(self) -> None:
-        """Poll until stopped; a change regenerates once, however many files it touched."""
-        while not self.stop.wait(POLL_SECONDS):
-            current = snapshot(self.preview.settings.briefings_dir)
-            if current != self.last:
-                self.last = current
-                try:
-                    self.preview.refresh()
-                except Exception:  # a bug must not stop the preview from watching
-                    log.exception("could not regenerate the pages; the preview keeps watching")
+    def __call__(self) -> None:
+        try:
+            self._run()
+        except Exception:  # a bug must not stop the preview; MkDocs would look stuck
+            log.exception("could not regenerate the pages; the preview keeps watching")
+
+    def _run(self) -> None:
+        """One round: the latest save's own pages first, else the pages that list it.
+
+        Each round ends with the browser reloading, so the page the author
+        edited shows before the long index pages are rebuilt; a new save
+        interrupts the index pages, which then wait for the next round.
+        """
+        config = _digest(self.preview.settings.config_file)
+        stats = self.preview.start()
+        if config != self.config:
+            self.config = config
+            self.site.build(reload_config=True)
+        elif stats is not None and stats.removed:
+            self.site.build()
+        elif stats is not None and stats.written:
+            self.site.update(stats.written)
+        else:
+            self.unbuilt |= set(self.preview.finish().written)
+            self.unbuilt = self.site.update(self.unbuilt, stop=self._saved_again)
+        if (self.preview.pending or self.unbuilt) and self.server is not None:
+            self.server.rebuild_soon()
+
+    def _saved_again(self) -> bool:
+        return self.server is not None and self.server.saved_again()
+
+
+def _digest(path: Path) -> bytes:
+    try:
+        return hashlib.blake2b(path.read_bytes(), digest_size=16).digest()
+    except OSError:
+        return b""
 
 
 def serve(
@@ -150,26 +335,42 @@ def serve(
 ) -> int:
     """Generate the pages, then serve them with live reload until interrupted.
 
-    By default MkDocs rebuilds only the pages whose Markdown changed ("dirty"
-    builds), which the writer makes exact by leaving unchanged files untouched:
-    a saved brief shows in about a second even with thousands of briefs. The
-    search index then covers only rebuilt pages until the next full build;
-    ``full=True`` rebuilds everything on every change instead.
+    By default a save rebuilds only the pages whose Markdown changed (see
+    :class:`LiveSite`), so it shows in well under a second even with thousands
+    of briefs; the search index then lags until the next whole build.
+    ``full=True`` makes every save a whole, clean MkDocs build instead.
     """
     preview = Preview(settings)
     if not preview.refresh() and not (settings.docs_dir / "index.md").exists():
         print("fix the errors above to start the preview", file=sys.stderr)
         return 1
-    watcher = Watcher(preview)
-    watcher.start()
+    gc.freeze()  # the briefs stay loaded: spare them the collector's full passes on each save
+    site_dir = Path(tempfile.mkdtemp(prefix="briefings-preview-"))
+    mount = urlsplit(load_config(config_file=str(settings.config_file)).site_url or "/").path
+    serve_url = f"http://{host}:{port}{mount}"
+    site = LiveSite(settings, site_dir, serve_url, dirty=not full)
+    site.config.plugins.on_startup(command="serve", dirty=not full)
+    builder = _Builder(preview, site)
+    server = _Server(builder, host, port, site_dir, mount)
+    builder.server = server
+    server.error_handler = partial(_error_page, site_dir)
     try:
-        mkdocs_serve(
-            config_file=str(settings.config_file),
-            livereload=True,
-            dev_addr=f"{host}:{port}",
-            build_type=None if full else "dirty",
-            strict=False,
-        )
+        site.build()
+        server.watch(str(settings.briefings_dir))
+        server.watch(str(settings.config_file))
+        try:
+            server.serve()
+        except KeyboardInterrupt:
+            log.info("Shutting down...")
+        finally:
+            server.shutdown()
     finally:
-        watcher.stop.set()
+        site.config.plugins.on_shutdown()
+        shutil.rmtree(site_dir, ignore_errors=True)
     return 0
+
+
+def _error_page(site_dir: Path, code: int) -> bytes | None:
+    """The site's own 404 page, as ``mkdocs serve`` shows it."""
+    page = site_dir / f"{code}.html"
+    return page.read_bytes() if code in (404, 500) and page.is_file() else None

@@ -106,8 +106,8 @@ def test_a_summary_edit_renders_only_what_it_affects(preview, tmp_path, monkeypa
 
     real = serve.render_some
 
-    def spy(index, settings, paths):
-        pages = real(index, settings, paths)
+    def spy(plan, paths):
+        pages = real(plan, paths)
         rendered.extend(p.path for p in pages)
         return pages
 

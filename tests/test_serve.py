@@ -73,3 +73,50 @@ def test_serve_keeps_the_last_good_page_and_recovers(tmp_path):
     assert "border-talks.yml:5:8: YAML syntax error" in output
     assert "the preview keeps the last good pages" in output
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def test_live_site_rebuilds_only_the_saved_pages_and_matches_a_whole_build(tmp_path):
+    """The warm MkDocs of the preview renders an edited page exactly as a whole build does."""
+    from dataclasses import replace
+
+    from generator.serve import LiveSite, Preview
+
+    settings = replace(make_project(tmp_path / "p", FIXTURES / "valid"), preview=True)
+    preview = Preview(settings)
+    assert preview.refresh()
+    url = "http://127.0.0.1:8000/"
+    live = LiveSite(settings, tmp_path / "live", url, dirty=True)
+    live.build()
+    other = tmp_path / "live" / "briefings" / "patrols-agreed" / "index.html"
+    other_before = other.stat().st_mtime_ns
+    brief = settings.briefings_dir / "border-talks.yml"
+    brief.write_text(
+        brief.read_text(encoding="utf-8").replace("Alliance weighs", "Alliance debates"),
+        encoding="utf-8",
+    )
+    first = preview.start()
+    assert first is not None and first.written == ["briefings/border-talks.md"]
+    assert live.update(first.written) == set()
+    page = tmp_path / "live" / "briefings" / "border-talks" / "index.html"
+    assert "Alliance debates border patrols" in page.read_text(encoding="utf-8")
+    assert other.stat().st_mtime_ns == other_before  # not rebuilt
+    live.update(preview.finish().written)
+
+    whole = LiveSite(settings, tmp_path / "whole", url, dirty=False)
+    whole.build()
+    for name in ("briefings/border-talks/index.html", "index.html", "timeline/index.html"):
+        assert (tmp_path / "live" / name).read_bytes() == (tmp_path / "whole" / name).read_bytes()
+
+
+def test_live_site_hands_back_the_pages_a_new_save_interrupted(tmp_path):
+    from dataclasses import replace
+
+    from generator.serve import LiveSite, Preview
+
+    settings = replace(make_project(tmp_path / "p", FIXTURES / "valid"), preview=True)
+    assert Preview(settings).refresh()
+    live = LiveSite(settings, tmp_path / "live", "http://127.0.0.1:8000/", dirty=True)
+    live.build()
+    pages = ["index.md", "timeline.md", "quotes.md"]
+    assert live.update(pages, stop=lambda: True) == {"timeline.md", "quotes.md"}
+    assert live.update(["briefings/no-such-brief.md"]) == set()  # unknown: a whole build instead
