@@ -6,8 +6,11 @@ MkDocs' ``build()`` reads as its own table of contents.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -126,18 +129,38 @@ class Generated:
     held: list[validate.Held] = field(default_factory=list)
 
 
+@contextmanager
+def _collect_rarely() -> Iterator[None]:
+    """Run the garbage collector less often while the briefs pile up in memory.
+
+    Loading keeps nearly everything it allocates, so the collector's default
+    rhythm walks the growing heap again and again for nothing: about a fifth
+    of a run at 1,000 briefs. Once the index is built, :func:`gc.freeze` takes
+    the briefs out of its walks altogether.
+    """
+    threshold = gc.get_threshold()
+    gc.set_threshold(100_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
+
+
 def generate(settings: Settings) -> Generated:
     """Check, index, render and write the Markdown pages; raise if any brief is invalid."""
-    checked = check(settings)
-    for warning in checked.report.warnings:
-        log.warning("%s", warning)
-    if checked.report.errors:
-        raise BriefingsError(checked.report.errors)
-    published, held = validate.release(checked.briefs, settings.today, preview=settings.preview)
-    index = build_index(published, checked.actors, settings.related)
-    stats = write_pages(render_each(index, settings), settings.docs_dir)
-    if settings.schema_dir:
-        write_schemas(settings.schema_dir, checked.actors)
+    with _collect_rarely():
+        checked = check(settings)
+        for warning in checked.report.warnings:
+            log.warning("%s", warning)
+        if checked.report.errors:
+            raise BriefingsError(checked.report.errors)
+        published, held = validate.release(checked.briefs, settings.today, preview=settings.preview)
+        index = build_index(published, checked.actors, settings.related)
+        gc.freeze()
+        stats = write_pages(render_each(index, settings), settings.docs_dir)
+        if settings.schema_dir:
+            write_schemas(settings.schema_dir, checked.actors)
     return Generated(len(published), stats, held)
 
 
