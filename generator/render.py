@@ -104,7 +104,26 @@ def _rich_inline(text: str | None) -> Markdown:
     return Markdown(" ".join(rich(text or "").split("\n\n")))
 
 
-def _front_matter(title: str, description: str, extra: dict[str, str]) -> Markdown:
+LISTINGS = frozenset(
+    {
+        "home.md.j2",
+        "timeline.md.j2",
+        "quotes.md.j2",
+        "proposals.md.j2",
+        "questions.md.j2",
+        "topics_index.md.j2",
+        "topic.md.j2",
+        "actors_index.md.j2",
+    }
+)
+"""Templates of pages that list what briefing pages say: kept out of the search index.
+
+Each would match every search its briefs match, burying the briefs themselves,
+and they would double the index every reader's browser downloads to search.
+"""
+
+
+def _front_matter(title: str, description: str, extra: dict[str, Any]) -> Markdown:
     """YAML front matter for MkDocs.
 
     Title and description are author text and HTML-escaped, because themes print
@@ -310,7 +329,11 @@ class Renderer:
     ) -> Page:
         helpers = _PageHelpers(path, self.index)
         text = self.env.get_template(template).render(
-            front_matter=_front_matter(title, description, meta or {}),
+            front_matter=_front_matter(
+                title,
+                description,
+                {**(meta or {}), "search": {"exclude": True} if template in LISTINGS else None},
+            ),
             title=title,
             index=self.index,
             site_name=self.settings.site_name,

@@ -229,3 +229,16 @@ def test_each_related_link_states_why(real_site):
         for item in items:
             text = item.get_text()
             assert " — shared: " in text or " — suggested by the author" in text, text
+
+
+def test_search_indexes_briefings_actors_and_guide_but_not_the_listings(real_site):
+    import json
+
+    docs = json.loads((real_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    pages = {d["location"].split("#")[0] for d in docs["docs"]}
+    slugs = {p.stem for p in (ROOT / "briefings").glob("*.yml") if p.name != "actors.yml"}
+    assert {f"briefings/{slug}/" for slug in slugs} <= pages
+    assert "guide/" in pages and any(p.startswith("actors/") and p != "actors/" for p in pages)
+    listings = {"", "timeline/", "quotes/", "proposals/", "questions/", "topics/", "actors/"}
+    assert not pages & listings
+    assert not any(p.startswith("topics/") for p in pages)
