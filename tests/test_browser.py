@@ -23,6 +23,7 @@ from tests.browser import harness
 from tests.conftest import ROOT, SEED, SEED_SPEAKERS, make_project
 
 try:
+    from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import expect, sync_playwright
 except ImportError:  # pragma: no cover - the test extras install it
     sync_playwright = None
@@ -286,3 +287,56 @@ def test_a_briefing_prints_as_its_text_and_sources(visit, paths):
     expect(title).to_be_visible()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.pdf(path=str(ARTIFACTS / "briefing-print.pdf"))  # headless Chromium prints to PDF
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_the_preview_reloads_the_open_pages_after_a_save(browser, tmp_path):
+    """`briefings serve`: a saved brief shows in the open tab, then in the pages that list it.
+
+    No navigation by the test: MkDocs' live-reload script in the page must reload it.
+    """
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from tests.conftest import FIXTURES
+
+    settings = make_project(tmp_path, FIXTURES / "valid")
+    brief = settings.briefings_dir / "border-talks.yml"
+    port = _free_port()
+    command = [str(Path(sys.executable).parent / "briefings"), "serve", "--port", str(port)]
+    server = subprocess.Popen(
+        command, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )  # fmt: skip
+    context = browser.new_context()
+    context.set_default_timeout(60_000)
+    try:
+        base = f"http://127.0.0.1:{port}/"
+        page, home = context.new_page(), context.new_page()
+        for tab, path in ((page, "briefings/border-talks/"), (home, "")):
+            for _ in range(300):  # the first build: the server answers once it is done
+                try:
+                    tab.goto(base + path)
+                    break
+                except PlaywrightError:  # not listening yet
+                    tab.wait_for_timeout(200)
+        expect(page.locator("article h1")).to_contain_text("Alliance weighs border patrols")
+        brief.write_text(
+            brief.read_text(encoding="utf-8").replace("Alliance weighs", "Alliance debates"),
+            encoding="utf-8",
+        )
+        expect(page.locator("article h1")).to_contain_text("Alliance debates border patrols")
+        expect(home.locator("article")).to_contain_text("Alliance debates border patrols")
+    finally:
+        context.close()
+        os.killpg(server.pid, signal.SIGINT)
+        server.wait(timeout=30)
