@@ -32,9 +32,15 @@ class WriteStats:
     removed: list[str] = field(default_factory=list)
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+def atomic_write(path: Path, data: bytes, *, made: set[Path] | None = None) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename.
+
+    ``made`` remembers the folders already created, sparing a system call per page.
+    """
+    if made is None or path.parent not in made:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if made is not None:
+            made.add(path.parent)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as stream:
@@ -43,6 +49,24 @@ def atomic_write(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _files(folder: Path) -> set[str]:
+    """Every file under ``folder``, as paths relative to it, in one walk."""
+    found = set()
+    for root, _dirs, names in os.walk(folder):
+        base = Path(root).relative_to(folder).as_posix()
+        prefix = "" if base == "." else f"{base}/"
+        found.update(prefix + name for name in names)
+    return found
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    """Whether the file at ``path`` holds exactly ``data``."""
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except FileNotFoundError:
+        return False
 
 
 def _claim(folder: Path) -> None:
@@ -65,25 +89,22 @@ def write_pages(pages: Iterable[Page], folder: Path, *, prune: bool = True) -> W
     """
     _claim(folder)
     stats = WriteStats()
-    wanted: set[Path] = set()
+    existing = _files(folder) if prune else None  # a walk pays off for a whole site only
+    wanted: set[str] = {MARKER}
+    made: set[Path] = set()
     for page in pages:
         target = folder / page.path
-        wanted.add(target)
+        wanted.add(page.path)
         data = page.text.encode("utf-8")
-        try:
-            same = target.read_bytes() == data
-        except FileNotFoundError:
-            same = False
-        if same:
+        if (existing is None or page.path in existing) and _holds(target, data):
             stats.unchanged.append(page.path)
         else:
-            atomic_write(target, data)
+            atomic_write(target, data, made=made)
             stats.written.append(page.path)
-    if prune:
-        for existing in sorted(p for p in folder.rglob("*") if p.is_file()):
-            if existing not in wanted and existing.name != MARKER:
-                existing.unlink()
-                stats.removed.append(existing.relative_to(folder).as_posix())
+    if existing is not None:
+        for gone in sorted(existing - wanted):
+            (folder / gone).unlink(missing_ok=True)
+            stats.removed.append(gone)
     log.info(
         "wrote %d pages, %d unchanged, %d removed",
         len(stats.written),
