@@ -16,6 +16,7 @@ from functools import partial
 from typing import Any
 
 import pydantic_core
+from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 
 from generator.config import Settings
@@ -53,7 +54,59 @@ def feed_paths(name: str) -> tuple[str, str]:
     return f"{FEEDS_DIR}/{name}.xml", f"{FEEDS_DIR}/{name}.json"
 
 
-def atom_feed(settings: Settings, name: str, title: str, entries: Sequence[Entry]) -> str:
+class FeedItems:
+    """Each brief's feed entry, built once and shared by every feed that lists it.
+
+    A brief appears in the main feed and in the feed of each of its topics and
+    actors, about ten feeds in all.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._atom: dict[str, FeedEntry] = {}
+        self._json: dict[str, dict[str, Any]] = {}
+
+    def atom(self, entry: Entry) -> FeedEntry:
+        """The Atom entry of a brief."""
+        item = self._atom.get(entry.slug)
+        if item is None:
+            item = self._atom[entry.slug] = self._new_atom(entry)
+        return item
+
+    def _new_atom(self, entry: Entry) -> FeedEntry:
+        url = page_url(self.settings, entry.slug)
+        item = FeedEntry()
+        item.id(url)
+        item.title(entry.brief.title)
+        item.link(href=url, rel="alternate")
+        item.summary(plain(entry.brief.summary))
+        item.published(_timestamp(entry.brief.date))
+        item.updated(_timestamp(entry.last_changed))
+        for tag in entry.brief.tags:
+            item.category(term=Tag(tag).slug, label=tag)
+        return item
+
+    def json(self, entry: Entry) -> dict[str, Any]:
+        """The JSON Feed item of a brief."""
+        item = self._json.get(entry.slug)
+        if item is None:
+            url = page_url(self.settings, entry.slug)
+            item = self._json[entry.slug] = {
+                "id": url,
+                "url": url,
+                "title": entry.brief.title,
+                "summary": plain(entry.brief.summary),
+                "content_text": plain(entry.brief.summary),
+                "date_published": _timestamp(entry.brief.date).isoformat(),
+                "date_modified": _timestamp(entry.last_changed).isoformat(),
+                "tags": list(entry.brief.tags),
+            }
+        return item
+
+
+def atom_feed(
+    settings: Settings, name: str, title: str, entries: Sequence[Entry], items: FeedItems
+) -> str:
     """An Atom 1.0 feed of ``entries``, newest first."""
     atom_path, _ = feed_paths(name)
     feed = FeedGenerator()
@@ -65,21 +118,14 @@ def atom_feed(settings: Settings, name: str, title: str, entries: Sequence[Entry
     feed.language("en")
     newest = max((e.last_changed for e in entries), default=dt.date(2000, 1, 1))
     feed.updated(_timestamp(newest))
-    for entry in reversed(entries[:MAX_FEED_ENTRIES]):  # feedgen prepends each entry
-        item = feed.add_entry()
-        url = page_url(settings, entry.slug)
-        item.id(url)
-        item.title(entry.brief.title)
-        item.link(href=url, rel="alternate")
-        item.summary(plain(entry.brief.summary))
-        item.published(_timestamp(entry.brief.date))
-        item.updated(_timestamp(entry.last_changed))
-        for tag in entry.brief.tags:
-            item.category(term=Tag(tag).slug, label=tag)
+    for entry in entries[:MAX_FEED_ENTRIES]:
+        feed.add_entry(items.atom(entry), order="append")
     return feed.atom_str(pretty=True).decode("utf-8")
 
 
-def json_feed(settings: Settings, name: str, title: str, entries: Sequence[Entry]) -> str:
+def json_feed(
+    settings: Settings, name: str, title: str, entries: Sequence[Entry], items: FeedItems
+) -> str:
     """A JSON Feed 1.1 document of ``entries``, newest first."""
     _, json_path = feed_paths(name)
     document = {
@@ -89,19 +135,7 @@ def json_feed(settings: Settings, name: str, title: str, entries: Sequence[Entry
         "feed_url": _absolute(settings, json_path),
         "language": "en",
         "authors": [{"name": settings.site_name}],
-        "items": [
-            {
-                "id": page_url(settings, e.slug),
-                "url": page_url(settings, e.slug),
-                "title": e.brief.title,
-                "summary": plain(e.brief.summary),
-                "content_text": plain(e.brief.summary),
-                "date_published": _timestamp(e.brief.date).isoformat(),
-                "date_modified": _timestamp(e.last_changed).isoformat(),
-                "tags": list(e.brief.tags),
-            }
-            for e in entries[:MAX_FEED_ENTRIES]
-        ],
+        "items": [items.json(e) for e in entries[:MAX_FEED_ENTRIES]],
     }
     return _dump(document)
 
@@ -120,10 +154,11 @@ def feeds(index: Index, settings: Settings) -> Iterator[tuple[str, Callable[[], 
         for actor_id, entries in sorted(index.appearances.items())
         if actor_id in index.actors
     ]
+    items = FeedItems(settings)
     for name, title, entries in named:
         atom_path, json_path = feed_paths(name)
-        yield atom_path, partial(atom_feed, settings, name, title, entries)
-        yield json_path, partial(json_feed, settings, name, title, entries)
+        yield atom_path, partial(atom_feed, settings, name, title, entries, items)
+        yield json_path, partial(json_feed, settings, name, title, entries, items)
 
 
 def script_json(data: Any) -> str:

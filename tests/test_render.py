@@ -17,3 +17,17 @@ def test_reading_time_counts_the_words_a_reader_sees(valid_project):
     assert reading_minutes(bare.model_copy(update={"summary": words}), 110) == 4
     marked = " ".join(["*word*"] * 201 + ["[the report](https://e.example/a)"] * 119)
     assert reading_minutes(bare.model_copy(update={"summary": marked}), 220) == 2  # 440 words
+
+
+def test_no_page_leaks_a_python_object_and_the_guide_states_its_limits(valid_project):
+    from generator import models, validate
+    from generator.index import build_index
+    from generator.render import render_all
+
+    checked = pipeline.check(valid_project)
+    published, _ = validate.release(checked.briefs, valid_project.today, preview=False)
+    pages = render_all(build_index(published, checked.actors, valid_project.related), valid_project)
+    for page in pages:
+        assert " at 0x" not in page.text and "built-in method" not in page.text, page.path
+    guide = next(p.text for p in pages if p.path == "guide.md")
+    assert f"Lists hold up to {models.MAX_ITEMS} items" in guide
