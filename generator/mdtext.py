@@ -92,7 +92,7 @@ _MARKUP = re.compile(r"[*_\[\]<>\\`&]")
 """Characters without which markdown-it would find no construct: plain text takes a fast path."""
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=32768)
 def rich(text: str) -> Markdown:
     """Rich author text: paragraphs, emphasis, strong and http(s) links; nothing else.
 
