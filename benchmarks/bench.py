@@ -72,9 +72,10 @@ T = TypeVar("T")
 # --- Measuring, inside a worker process -------------------------------------------------
 
 
-def _peak_rss_mb() -> float:
-    """This process's peak resident set size so far, in MB (Linux reports KB)."""
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def _peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
+    """Peak resident set size so far, in MB (Linux reports KB), of this process or
+    (``RUSAGE_CHILDREN``) of the largest of its finished children."""
+    peak = resource.getrusage(who).ru_maxrss
     return peak / 1024 if sys.platform != "darwin" else peak / 1024 / 1024
 
 
@@ -228,6 +229,7 @@ def worker_stages(project: Path, repeats: int) -> dict[str, Any]:
         run = dataclasses.replace(settings, docs_dir=docs, schema_dir=schema)
         seconds, generated = _timed(lambda: pipeline.generate(run))
         result["rss_peak_mb"] = _peak_rss_mb()
+        result["rss_peak_worker_mb"] = _peak_rss_mb(resource.RUSAGE_CHILDREN)
         result["pages"] = len(generated.stats.written)
         result["published"] = generated.briefs
         times["generate"] = [seconds]
@@ -461,6 +463,10 @@ def table(results: dict[int, dict[str, Any]]) -> str:
     row("page MB", [f"{results[n]['stages']['page_bytes'] / 1e6:.1f}" for n in sizes])
     row("corpus MB (briefs)", [f"{results[n]['corpus']['brief_bytes'] / 1e6:.1f}" for n in sizes])
     row("peak RSS, generate (MB)", [f"{results[n]['stages']['rss_peak_mb']:.0f}" for n in sizes])
+    row(
+        "  render worker (MB, most shared)",
+        [f"{results[n]['stages'].get('rss_peak_worker_mb', 0):.0f}" for n in sizes],
+    )
     row(
         "  RSS after imports (MB)",
         [f"{results[n]['stages']['rss_after_imports_mb']:.0f}" for n in sizes],

@@ -126,6 +126,10 @@ def main() -> int:
     parser.add_argument("--settle", type=float, default=10.0, help="seconds between saves")
     parser.add_argument("--http", action="store_true", help="poll the page instead of a browser")
     args = parser.parse_args()
+    chromium = Path(os.environ.get("BRIEFINGS_CHROMIUM", "/usr/bin/chromium"))
+    if not args.http and not chromium.is_file():
+        print(f"no Chromium at {chromium} (`make test` installs it): polling over HTTP instead")
+        args.http = True
     times = measure(args.briefs, args.edits, args.full, args.settle, browser=not args.http)
     for number, seconds in enumerate(times, start=1):
         print(f"edit {number}: {seconds:.2f} s")

@@ -62,6 +62,8 @@ class Settings:
     schema_dir: Path | None = None
     related: RelatedWeights = field(default_factory=RelatedWeights)
     words_per_minute: int = 220
+    jobs: int = 0
+    """Processes that render and write pages; 0 is one per core (for sites large enough)."""
     preview: bool = False
     """True for the local preview: drafts and embargoed briefs are shown, marked."""
     today: dt.date = field(default_factory=dt.date.today)
@@ -89,4 +91,5 @@ def load_settings(
         schema_dir=root / "schema",
         related=related,
         words_per_minute=int(ours.get("words_per_minute", 220)),
+        jobs=int(ours.get("jobs", 0)),
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -17,14 +18,14 @@ from pathlib import Path
 from generator import load, validate
 from generator.config import Settings
 from generator.errors import BriefingsError, Problem, Report
-from generator.index import build_index
+from generator.index import Index, build_index
 from generator.load import Document
 from generator.models import Actor
-from generator.render import render_each
+from generator.render import render_plan
 from generator.schema import write_schemas
 from generator.site import build_site
 from generator.validate import ValidBrief
-from generator.write import WriteStats, write_pages
+from generator.write import WriteStats, write_shares
 
 log = logging.getLogger(__name__)
 
@@ -150,6 +151,24 @@ def _collect_rarely() -> Iterator[None]:
         gc.unfreeze()
 
 
+PARALLEL_FROM = 1000
+"""Outputs from which rendering is shared between processes: below, forking costs more."""
+
+
+def _render_and_write(index: Index, settings: Settings) -> WriteStats:
+    """Render every output and write it, sharing the work between processes on larger sites.
+
+    The outputs are dealt out in turn, so each process gets its part of the long
+    listing pages; each page is rendered in the process that writes it.
+    """
+    plan = render_plan(index, settings)
+    jobs = settings.jobs or (os.cpu_count() or 1)
+    if len(plan) < PARALLEL_FROM and not settings.jobs:
+        jobs = 1
+    shares = [(render() for _, render in plan[n::jobs]) for n in range(jobs)]
+    return write_shares(shares, settings.docs_dir)
+
+
 def generate(settings: Settings) -> Generated:
     """Check, index, render and write the Markdown pages; raise if any brief is invalid."""
     with _collect_rarely():
@@ -161,7 +180,7 @@ def generate(settings: Settings) -> Generated:
         published, held = validate.release(checked.briefs, settings.today, preview=settings.preview)
         index = build_index(published, checked.actors, settings.related)
         gc.freeze()
-        stats = write_pages(render_each(index, settings), settings.docs_dir)
+        stats = _render_and_write(index, settings)
         if settings.schema_dir:
             write_schemas(settings.schema_dir, checked.actors)
     return Generated(len(published), stats, held)

@@ -9,9 +9,12 @@ truncated page; pages that are no longer rendered are removed.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
+import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +33,12 @@ class WriteStats:
     written: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+
+    def extend(self, other: WriteStats) -> None:
+        """Add what another writer did."""
+        self.written += other.written
+        self.unchanged += other.unchanged
+        self.removed += other.removed
 
 
 def atomic_write(path: Path, data: bytes, *, made: set[Path] | None = None) -> None:
@@ -87,21 +96,41 @@ def write_pages(pages: Iterable[Page], folder: Path, *, prune: bool = True) -> W
     With ``prune=False`` other files are left alone: the preview writes only the
     pages a change affects and removes the ones that went away itself.
     """
+    return write_shares([pages], folder, prune=prune)
+
+
+def write_shares(
+    shares: Sequence[Iterable[Page]], folder: Path, *, prune: bool = True
+) -> WriteStats:
+    """:func:`write_pages` for pages in several shares, each drawn in its own process.
+
+    The shares are usually lazy (each page is rendered as it is drawn), so a
+    site renders on every core: the worker processes are forked and inherit
+    them, and only the lists of written paths come back. One share, or a
+    system without ``fork``, draws everything here.
+    """
     _claim(folder)
-    stats = WriteStats()
     existing = _files(folder) if prune else None  # a walk pays off for a whole site only
-    wanted: set[str] = {MARKER}
-    made: set[Path] = set()
-    for page in pages:
-        target = folder / page.path
-        wanted.add(page.path)
-        data = page.text.encode("utf-8")
-        if (existing is None or page.path in existing) and _holds(target, data):
-            stats.unchanged.append(page.path)
-        else:
-            atomic_write(target, data, made=made)
-            stats.written.append(page.path)
+    workers = len(shares) - 1 if len(shares) > 1 and _can_fork() else 0
+    stats = WriteStats()
+    if workers:
+        global _INHERITED  # what the forked workers find, never pickled
+        _INHERITED = (shares, folder, existing)
+        try:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(workers, mp_context=context) as pool:
+                # Submitted before the first share is drawn here: the fork copies it undrawn.
+                futures = [pool.submit(_write_share, n) for n in range(1, len(shares))]
+                _write(shares[0], folder, existing, stats)
+                for future in futures:
+                    stats.extend(future.result())
+        finally:
+            _INHERITED = None
+    else:
+        for share in shares:
+            _write(share, folder, existing, stats)
     if existing is not None:
+        wanted = {MARKER, *stats.written, *stats.unchanged}
         for gone in sorted(existing - wanted):
             (folder / gone).unlink(missing_ok=True)
             stats.removed.append(gone)
@@ -112,6 +141,39 @@ def write_pages(pages: Iterable[Page], folder: Path, *, prune: bool = True) -> W
         len(stats.removed),
     )
     return stats
+
+
+def _can_fork() -> bool:
+    """Whether worker processes can inherit lazy shares: Linux's fork, and another core."""
+    return sys.platform == "linux" and (os.cpu_count() or 1) > 1
+
+
+_INHERITED: tuple[Sequence[Iterable[Page]], Path, set[str] | None] | None = None
+"""The shares, folder and existing files of a parallel write, as forked workers inherit them."""
+
+
+def _write_share(number: int) -> WriteStats:
+    """In a forked worker: draw and write one share of the pages."""
+    assert _INHERITED is not None
+    shares, folder, existing = _INHERITED
+    stats = WriteStats()
+    _write(shares[number], folder, existing, stats)
+    return stats
+
+
+def _write(
+    pages: Iterable[Page], folder: Path, existing: set[str] | None, stats: WriteStats
+) -> None:
+    """Write the pages that changed; ``existing`` (if known) spares a read per new page."""
+    made: set[Path] = set()
+    for page in pages:
+        target = folder / page.path
+        data = page.text.encode("utf-8")
+        if (existing is None or page.path in existing) and _holds(target, data):
+            stats.unchanged.append(page.path)
+        else:
+            atomic_write(target, data, made=made)
+            stats.written.append(page.path)
 
 
 def remove_outputs(paths: Iterable[str], folder: Path) -> list[str]:

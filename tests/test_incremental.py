@@ -5,15 +5,23 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from generator import pipeline
+
+
+@pytest.fixture(params=[1, 2], ids=["one process", "two processes"])
+def jobs(request) -> int:
+    """Each check runs with the pages written by one process, and shared between two."""
+    return request.param
 
 
 def _generate(settings):
     return pipeline.generate(settings).stats
 
 
-def test_a_rebuild_with_nothing_changed_writes_nothing(valid_project):
-    settings = replace(valid_project, schema_dir=None)
+def test_a_rebuild_with_nothing_changed_writes_nothing(valid_project, jobs):
+    settings = replace(valid_project, schema_dir=None, jobs=jobs)
     first = _generate(settings)
     assert first.written and not first.unchanged
     second = _generate(settings)
@@ -34,8 +42,8 @@ FEEDS_OF_BORDER_TALKS = [
 """Every feed an entry of border-talks appears in: all, its topics, its actors."""
 
 
-def test_editing_one_summary_rewrites_exactly_the_pages_that_show_it(valid_project):
-    settings = replace(valid_project, schema_dir=None)
+def test_editing_one_summary_rewrites_exactly_the_pages_that_show_it(valid_project, jobs):
+    settings = replace(valid_project, schema_dir=None, jobs=jobs)
     _generate(settings)
     brief = settings.briefings_dir / "border-talks.yml"
     brief.write_text(
@@ -55,8 +63,8 @@ def test_editing_one_summary_rewrites_exactly_the_pages_that_show_it(valid_proje
     assert others == sorted(["data/briefings/border-talks.json", "data/index.json", *feeds])
 
 
-def test_editing_a_quote_rewrites_the_speaker_and_the_quote_index(valid_project):
-    settings = replace(valid_project, schema_dir=None)
+def test_editing_a_quote_rewrites_the_speaker_and_the_quote_index(valid_project, jobs):
+    settings = replace(valid_project, schema_dir=None, jobs=jobs)
     _generate(settings)
     brief = settings.briefings_dir / "border-talks.yml"
     text = brief.read_text(encoding="utf-8")
@@ -70,8 +78,8 @@ def test_editing_a_quote_rewrites_the_speaker_and_the_quote_index(valid_project)
     ]
 
 
-def test_removing_a_brief_removes_its_page(valid_project):
-    settings = replace(valid_project, schema_dir=None)
+def test_removing_a_brief_removes_its_page(valid_project, jobs):
+    settings = replace(valid_project, schema_dir=None, jobs=jobs)
     _generate(settings)
     (settings.briefings_dir / "ruritania-election.yml").unlink()
     stats = _generate(settings)
@@ -83,3 +91,15 @@ def test_removing_a_brief_removes_its_page(valid_project):
         "topics/elections.md",
     ]
     assert not (settings.docs_dir / "briefings" / "ruritania-election.md").exists()
+
+
+def test_pages_shared_between_processes_are_the_pages_one_process_writes(valid_project, tmp_path):
+    one = replace(valid_project, schema_dir=None, docs_dir=tmp_path / "one", jobs=1)
+    three = replace(valid_project, schema_dir=None, docs_dir=tmp_path / "three", jobs=3)
+    written = sorted(_generate(one).written)
+    assert sorted(_generate(three).written) == written
+
+    def contents(folder):
+        return {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+    assert contents(tmp_path / "one") == contents(tmp_path / "three")
