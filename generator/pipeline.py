@@ -9,8 +9,10 @@ from __future__ import annotations
 import gc
 import hashlib
 import logging
+import multiprocessing
 import os
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +27,7 @@ from generator.render import render_plan
 from generator.schema import write_schemas
 from generator.site import build_site
 from generator.validate import ValidBrief
-from generator.write import WriteStats, write_shares
+from generator.write import WriteStats, can_fork, write_shares
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +82,35 @@ def _check_brief(
     return doc, valid, problems
 
 
+PARALLEL_CHECK_FROM = 300
+"""Briefs from which checking is shared between processes (when jobs allows)."""
+
+Outcome = tuple[Document, ValidBrief | None, list[Problem]]
+
+
+def _check_briefs(paths: list[Path], cache: CheckCache | None, jobs: int) -> list[Outcome]:
+    """Check every brief, in order; a one-off check of many briefs uses every core.
+
+    The paths are dealt out in turn to forked workers, which send back their
+    checked briefs (pickled: about a tenth of the time checking them took).
+    """
+    jobs = jobs or (os.cpu_count() or 1)
+    if cache is not None or jobs < 2 or len(paths) < PARALLEL_CHECK_FROM or not can_fork():
+        return [_check_brief(path, cache) for path in paths]
+    shares = [paths[n::jobs] for n in range(jobs)]
+    with ProcessPoolExecutor(jobs - 1, mp_context=multiprocessing.get_context("fork")) as pool:
+        futures = [pool.submit(_check_share, share) for share in shares[1:]]
+        done = [_check_share(shares[0]), *(future.result() for future in futures)]
+    outcomes: list[Outcome] = [None] * len(paths)  # type: ignore[list-item]
+    for n, share in enumerate(done):
+        outcomes[n::jobs] = share
+    return outcomes
+
+
+def _check_share(paths: list[Path]) -> list[Outcome]:
+    return [_check_brief(path, None) for path in paths]
+
+
 def _check_actors(
     settings: Settings, cache: CheckCache | None
 ) -> tuple[Document, dict[str, Actor], list[Problem]]:
@@ -107,8 +138,7 @@ def check(settings: Settings, cache: CheckCache | None = None) -> Checked:
     checked.report.extend(problems)
     checked.report.extend(validate.case_collisions(paths))
     docs = []
-    for path in paths:
-        doc, valid, problems = _check_brief(path, cache)
+    for doc, valid, problems in _check_briefs(paths, cache, settings.jobs):
         docs.append(doc)
         checked.report.extend(problems)
         if valid:

@@ -111,7 +111,7 @@ def write_shares(
     """
     _claim(folder)
     existing = _files(folder) if prune else None  # a walk pays off for a whole site only
-    workers = len(shares) - 1 if len(shares) > 1 and _can_fork() else 0
+    workers = len(shares) - 1 if len(shares) > 1 and can_fork() else 0
     stats = WriteStats()
     if workers:
         global _INHERITED  # what the forked workers find, never pickled
@@ -143,7 +143,7 @@ def write_shares(
     return stats
 
 
-def _can_fork() -> bool:
+def can_fork() -> bool:
     """Whether worker processes can inherit lazy shares: Linux's fork, and another core."""
     return sys.platform == "linux" and (os.cpu_count() or 1) > 1
 

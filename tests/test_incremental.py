@@ -103,3 +103,18 @@ def test_pages_shared_between_processes_are_the_pages_one_process_writes(valid_p
         return {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
     assert contents(tmp_path / "one") == contents(tmp_path / "three")
+
+
+def test_a_check_shared_between_processes_finds_what_one_process_finds(valid_project, monkeypatch):
+    """Same briefs, same problems in the same order, with their lines and columns."""
+    import shutil
+
+    from tests.conftest import FIXTURES
+
+    shutil.copy(FIXTURES / "three-errors" / "broken.yml", valid_project.briefings_dir)
+    monkeypatch.setattr(pipeline, "PARALLEL_CHECK_FROM", 2)
+    alone = pipeline.check(replace(valid_project, jobs=1))
+    shared = pipeline.check(replace(valid_project, jobs=3))
+    assert [str(p) for p in shared.report.problems] == [str(p) for p in alone.report.problems]
+    assert len(alone.report.errors) >= 3 and alone.report.errors[0].position is not None
+    assert [(b.slug, b.brief) for b in shared.briefs] == [(b.slug, b.brief) for b in alone.briefs]
