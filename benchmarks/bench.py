@@ -41,12 +41,14 @@ import json
 import os
 import platform
 import pstats
+import re
 import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -70,6 +72,41 @@ T = TypeVar("T")
 
 
 # --- Measuring, inside a worker process -------------------------------------------------
+
+
+class _MemorySampler(threading.Thread):
+    """Samples the proportional set size (PSS) of this process and its workers.
+
+    RSS counts a page shared by a parent and its forked worker twice; PSS splits
+    it between them, so their sum is the memory the generator really takes.
+    Linux only (``/proc/…/smaps_rollup``); elsewhere it reports nothing.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.peak_mb = 0.0
+        self.done = threading.Event()
+
+    @staticmethod
+    def _pss_mb(pid: int) -> float:
+        try:
+            text = Path(f"/proc/{pid}/smaps_rollup").read_text(encoding="ascii")
+        except OSError:
+            return 0.0
+        found = re.search(r"^Pss:\s+(\d+) kB", text, re.MULTILINE)
+        return int(found.group(1)) / 1024 if found else 0.0
+
+    def _pids(self) -> list[int]:
+        me = os.getpid()
+        try:
+            children = Path(f"/proc/{me}/task/{me}/children").read_text(encoding="ascii")
+        except OSError:
+            children = ""
+        return [me, *(int(pid) for pid in children.split())]
+
+    def run(self) -> None:
+        while not self.done.wait(0.05):
+            self.peak_mb = max(self.peak_mb, sum(self._pss_mb(pid) for pid in self._pids()))
 
 
 def _peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
@@ -148,7 +185,9 @@ def _stage_round(
     # Validation is pipeline.check itself, with every file already loaded: the loader
     # is swapped for a lookup, so the code timed is check's own, minus loading.
     with mock.patch.object(load, "load_yaml", lambda path, **_options: loaded[path]):
-        times["validate"], checked = _timed(lambda: pipeline.check(settings))
+        # One process, as every stage here: generate alone shares its work (jobs).
+        alone = dataclasses.replace(settings, jobs=1)
+        times["validate"], checked = _timed(lambda: pipeline.check(alone))
     if checked.report.errors:
         raise SystemExit(f"the synthetic corpus is invalid: {checked.report.errors[:3]}")
     published, _held = validate.release(checked.briefs, settings.today, preview=False)
@@ -227,9 +266,14 @@ def worker_stages(project: Path, repeats: int) -> dict[str, Any]:
     times: dict[str, list[float]] = {}
     with _scratch(project, "docs") as docs, _scratch(project, "schema") as schema:
         run = dataclasses.replace(settings, docs_dir=docs, schema_dir=schema)
+        sampler = _MemorySampler()
+        sampler.start()
         seconds, generated = _timed(lambda: pipeline.generate(run))
+        sampler.done.set()
+        sampler.join()
         result["rss_peak_mb"] = _peak_rss_mb()
         result["rss_peak_worker_mb"] = _peak_rss_mb(resource.RUSAGE_CHILDREN)
+        result["pss_peak_mb"] = sampler.peak_mb
         result["pages"] = len(generated.stats.written)
         result["published"] = generated.briefs
         times["generate"] = [seconds]
@@ -464,8 +508,12 @@ def table(results: dict[int, dict[str, Any]]) -> str:
     row("corpus MB (briefs)", [f"{results[n]['corpus']['brief_bytes'] / 1e6:.1f}" for n in sizes])
     row("peak RSS, generate (MB)", [f"{results[n]['stages']['rss_peak_mb']:.0f}" for n in sizes])
     row(
-        "  render worker (MB, most shared)",
+        "  largest worker's peak RSS (MB)",
         [f"{results[n]['stages'].get('rss_peak_worker_mb', 0):.0f}" for n in sizes],
+    )
+    row(
+        "  all processes, peak PSS (MB)",
+        [f"{results[n]['stages'].get('pss_peak_mb', 0):.0f}" for n in sizes],
     )
     row(
         "  RSS after imports (MB)",
