@@ -12,7 +12,7 @@ import datetime as dt
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence, Set
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache, total_ordering
 
 from generator.config import RelatedWeights
@@ -266,12 +266,32 @@ def _index_timeline(index: Index) -> None:
     index.events_by_actor = dict(by_actor)
 
 
+def with_edits(index: Index, briefs: Mapping[str, Brief]) -> Index:
+    """A copy of ``index`` in which some of its briefs are replaced by edited versions.
+
+    Enough to render those briefs' own pages at once: the preview shows an edit
+    this way while the whole index is rebuilt. What depends on the other briefs
+    (the related list) is the old one until then.
+    """
+    by_slug = dict(index.by_slug)
+    questions = dict(index.questions_by_brief)
+    for slug, brief in briefs.items():
+        by_slug[slug] = Entry(slug, brief)
+        questions[slug] = [_on_site(q, by_slug) for q in brief.questions]
+    return replace(index, by_slug=by_slug, questions_by_brief=questions)
+
+
+def _on_site(question: Question, by_slug: Mapping[str, Entry]) -> Question:
+    """A question whose answer is not on the site (a draft, an embargo) stays open."""
+    if question.answered_by and question.answered_by not in by_slug:
+        return question.model_copy(update={"answered_by": None})
+    return question
+
+
 def _index_questions(index: Index) -> None:
     for entry in index.entries:
         for question in entry.brief.questions:
-            if question.answered_by and question.answered_by not in index.by_slug:
-                # the answer is not on the site (a draft, an embargo): still open
-                question = question.model_copy(update={"answered_by": None})
+            question = _on_site(question, index.by_slug)
             index.questions.append(QuestionRef(entry.slug, question))
             index.questions_by_brief.setdefault(entry.slug, []).append(question)
 

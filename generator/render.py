@@ -177,35 +177,42 @@ def reading_minutes(brief: Brief, words_per_minute: int) -> int:
     return max(1, math.ceil(words / words_per_minute))
 
 
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    """The templates and their filters; one per process, so templates compile once."""
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("generator", "templates"),
+        autoescape=False,  # Markdown, not HTML: _finalize escapes instead
+        finalize=_finalize,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters.update(
+        rich=rich,
+        rich_inline=_rich_inline,
+        indent=_indent,
+        human=human_date,
+        status=_status_badge,
+        stance=_stance_badge,
+        kind=_kind_label,
+        plain=plain,
+        tag=Tag,
+        trusted=Markdown,  # only for macro output, whose parts were escaped inside
+        groupby_month=_by_month,
+    )
+    env.globals["external_link"] = external_link
+    return env
+
+
 class Renderer:
     """Renders every page of the site from an index."""
 
     def __init__(self, index: Index, settings: Settings) -> None:
         self.index = index
         self.settings = settings
-        self.env = jinja2.Environment(
-            loader=jinja2.PackageLoader("generator", "templates"),
-            autoescape=False,  # Markdown, not HTML: _finalize escapes instead
-            finalize=_finalize,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-            undefined=jinja2.StrictUndefined,
-        )
-        self.env.filters.update(
-            rich=rich,
-            rich_inline=_rich_inline,
-            indent=_indent,
-            human=human_date,
-            status=_status_badge,
-            stance=_stance_badge,
-            kind=_kind_label,
-            plain=plain,
-            tag=Tag,
-            trusted=Markdown,  # only for macro output, whose parts were escaped inside
-            groupby_month=_by_month,
-        )
-        self.env.globals["external_link"] = external_link
+        self.env = _environment()
 
     def plan(self) -> Iterator[tuple[str, Callable[[], Page]]]:
         """Every page of the site, in a stable order, as (path, how to render it).
@@ -444,6 +451,12 @@ def render_each(index: Index, settings: Settings) -> Iterator[Page]:
 def render_all(index: Index, settings: Settings) -> list[Page]:
     """Render every page of the site, then its feeds and JSON export."""
     return list(render_each(index, settings))
+
+
+def render_briefings(index: Index, settings: Settings, slugs: Iterable[str]) -> list[Page]:
+    """Render only the pages of the briefs ``slugs``: the preview's first, fastest step."""
+    renderer = Renderer(index, settings)
+    return [renderer.briefing(index.by_slug[slug]) for slug in sorted(slugs)]
 
 
 def render_some(plan: Plan, paths: set[str]) -> list[Page]:

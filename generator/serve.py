@@ -17,6 +17,7 @@ import logging
 import shutil
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
@@ -40,14 +41,28 @@ from watchdog.observers.polling import PollingObserver
 from generator import pipeline
 from generator.config import Settings
 from generator.errors import Problem
-from generator.index import Index, build_index
-from generator.models import Brief
-from generator.render import Plan, affected, brief_path, render_plan, render_some
+from generator.index import Index, build_index, with_edits
+from generator.models import Actor, Brief
+from generator.render import (
+    Plan,
+    affected,
+    brief_path,
+    render_briefings,
+    render_plan,
+    render_some,
+)
 from generator.schema import write_schemas
-from generator.validate import release
+from generator.validate import ValidBrief, release
 from generator.write import WriteStats, remove_outputs, write_pages
 
 log = logging.getLogger(__name__)
+
+HEAD_START = 1.0
+"""Seconds the browser gets to reload the edited page before the listing pages are rebuilt.
+
+MkDocs' server answers no request while a build runs, so that it never serves a
+half-built site; the listing pages take seconds at 1,000 briefs.
+"""
 
 POLL_SECONDS = 0.25
 """How often to look for saves where the operating system gives no file events."""
@@ -79,6 +94,7 @@ class Preview:
         self.outputs: set[str] = set()
         self.checked: list[Brief] = []
         self.pending: tuple[Plan, set[str]] | None = None
+        self.deferred: tuple[list[ValidBrief], dict[str, Actor], set[str]] | None = None
 
     def refresh(self) -> bool:
         """Regenerate after a change, both steps; on invalid briefs, report and keep the pages."""
@@ -88,11 +104,14 @@ class Preview:
         return True
 
     def start(self) -> WriteStats | None:
-        """Check, index, and write the changed briefs' own pages; None if a brief is invalid.
+        """Check, and write the changed briefs' own pages; None if a brief is invalid.
 
-        The rest of the work waits in :attr:`pending` for :meth:`finish`; work
-        still pending from an earlier save joins it. With nothing saved since
-        the last call, nothing is indexed: the check alone reads the cache.
+        When briefs already on the site were edited, their pages are rendered
+        with the last index, patched with the edits (:func:`with_edits`), and the
+        index is rebuilt by :meth:`finish`; adding, removing or publishing a
+        brief rebuilds it first. The rest of the work waits for :meth:`finish`,
+        with any left from an earlier save. With nothing saved since the last
+        call, nothing is done: the check alone reads the cache.
         """
         settings = self.settings
         checked = pipeline.check(settings, self.cache)
@@ -105,22 +124,56 @@ class Preview:
             return WriteStats()
         self.checked = briefs
         published, _ = release(checked.briefs, settings.today, preview=settings.preview)
-        index = build_index(published, checked.actors, settings.related)
+        old = self.index
+        if old is not None and registry == self.registry:
+            now = {item.slug: item.brief for item in published}
+            edited = {s for s in now if s in old.by_slug and now[s] is not old.by_slug[s].brief}
+            if now.keys() == old.by_slug.keys():  # the same briefs: edits only
+                self.deferred = (published, checked.actors, edited | self._deferred_changes())
+                first = render_briefings(
+                    with_edits(old, {s: now[s] for s in edited}), settings, edited
+                )
+                stats = write_pages(first, settings.docs_dir, prune=False)
+                _log(stats)
+                return stats
+        full = old is None or registry != self.registry  # the first run, or other actors
+        self.registry = registry
+        return self._rebuild(published, checked.actors, first_step=True, full=full)
+
+    def _deferred_changes(self) -> set[str]:
+        return self.deferred[2] if self.deferred else set()
+
+    def _rebuild(
+        self,
+        published: list[ValidBrief],
+        actors: dict[str, Actor],
+        *,
+        first_step: bool,
+        full: bool = False,
+    ) -> WriteStats:
+        """Rebuild the index and write what changed.
+
+        Every page if ``full``; else the changed briefs' own pages if ``first_step``,
+        and the pages that list them are left pending for :meth:`finish`.
+        """
+        settings = self.settings
+        changed_before = self._deferred_changes()
+        self.deferred = None
+        index = build_index(published, actors, settings.related)
         plan = render_plan(index, settings)
         outputs = {path for path, _ in plan}
         old, old_outputs = self.index, self.outputs
-        first_run = old is None or registry != self.registry
-        self.index, self.outputs, self.registry = index, outputs, registry
-        if first_run:
+        self.index, self.outputs = index, outputs
+        if full or old is None:
             self.pending = None
             stats = write_pages((render() for _, render in plan), settings.docs_dir)
             if settings.schema_dir:
-                write_schemas(settings.schema_dir, checked.actors)
+                write_schemas(settings.schema_dir, actors)
             _log(stats)
             return stats
-        assert old is not None
         changed = {s for s in index.by_slug.keys() | old.by_slug.keys() if _differs(old, index, s)}
-        first = {brief_path(slug) for slug in changed if slug in index.by_slug}
+        changed |= changed_before
+        first = {brief_path(s) for s in changed if s in index.by_slug} if first_step else set()
         stats = write_pages(render_some(plan, first), settings.docs_dir, prune=False)
         stats.removed = remove_outputs(old_outputs - outputs, settings.docs_dir)
         leftover = self.pending[1] if self.pending else set()
@@ -129,14 +182,24 @@ class Preview:
         _log(stats)
         return stats
 
+    @property
+    def busy(self) -> bool:
+        """Whether :meth:`finish` has work left."""
+        return self.deferred is not None or self.pending is not None
+
     def finish(self) -> WriteStats:
-        """Write the pages that list the briefs changed by the last :meth:`start`."""
+        """Rebuild the index if an edit deferred it, and write the pages that list the edits."""
+        stats = WriteStats()
+        if self.deferred is not None:
+            published, actors, _ = self.deferred
+            stats = self._rebuild(published, actors, first_step=False)
         if self.pending is None:
-            return WriteStats()
+            return stats
         plan, rest = self.pending
         self.pending = None
-        stats = write_pages(render_some(plan, rest), self.settings.docs_dir, prune=False)
-        _log(stats)
+        later = write_pages(render_some(plan, rest), self.settings.docs_dir, prune=False)
+        stats.extend(later)
+        _log(later)
         return stats
 
 
@@ -313,10 +376,17 @@ class _Builder:
             self.site.build()
         elif stats is not None and stats.written:
             self.site.update(stats.written)
+            if self.preview.busy and self.server is not None:
+                # MkDocs' server holds every request while a build runs: let the
+                # browser reload the edited page before the listing pages start.
+                timer = threading.Timer(HEAD_START, self.server.rebuild_soon)
+                timer.daemon = True
+                timer.start()
+            return
         else:
             self.unbuilt |= set(self.preview.finish().written)
             self.unbuilt = self.site.update(self.unbuilt, stop=self._saved_again)
-        if (self.preview.pending or self.unbuilt) and self.server is not None:
+        if (self.preview.busy or self.unbuilt) and self.server is not None:
             self.server.rebuild_soon()
 
     def _saved_again(self) -> bool:
