@@ -33,9 +33,17 @@ from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
-from watchdog.events import FileSystemEventHandler
+from watchdog.events import (
+    FileClosedEvent,
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
 from watchdog.observers import Observer
-from watchdog.observers.api import BaseObserver
+from watchdog.observers.api import BaseObserver, ObservedWatch
 from watchdog.observers.polling import PollingObserver
 
 from generator import pipeline
@@ -325,13 +333,45 @@ class _Server(LiveReloadServer):
             self._rebuild_cond.notify_all()
 
 
+_CHANGES: list[type[FileSystemEvent]] = [
+    FileCreatedEvent,
+    FileModifiedEvent,
+    FileDeletedEvent,
+    FileMovedEvent,
+    FileClosedEvent,
+]
+"""File events that mean a change. Opening and reading a file are events too, and
+every check reads every brief: watched unfiltered, each check would start the next."""
+
+
+class _ChangesObserver(Observer):  # type: ignore[misc,valid-type]
+    """The operating system's file events, changes only."""
+
+    def schedule(
+        self,
+        event_handler: FileSystemEventHandler,
+        path: str | Path,
+        *,
+        recursive: bool = False,
+        event_filter: list[type[FileSystemEvent]] | None = None,
+        follow_symlink: bool = False,
+    ) -> ObservedWatch:
+        return super().schedule(
+            event_handler,
+            path,
+            recursive=recursive,
+            event_filter=event_filter or _CHANGES,
+            follow_symlink=follow_symlink,
+        )
+
+
 def _observer() -> BaseObserver:
     """The operating system's file events where they work, else polling.
 
     MkDocs polls every half second; events cut that wait from the time a save
     takes to show, and never miss two saves within one clock tick.
     """
-    probe = Observer()
+    probe = _ChangesObserver()
     try:  # start one on a folder that surely exists, to see whether events work here
         probe.schedule(FileSystemEventHandler(), tempfile.gettempdir())
         probe.start()
@@ -341,7 +381,7 @@ def _observer() -> BaseObserver:
         if probe.is_alive():
             probe.stop()
             probe.join()
-    return Observer()
+    return _ChangesObserver()
 
 
 class _Builder:

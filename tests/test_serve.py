@@ -120,3 +120,29 @@ def test_live_site_hands_back_the_pages_a_new_save_interrupted(tmp_path):
     pages = ["index.md", "timeline.md", "quotes.md"]
     assert live.update(pages, stop=lambda: True) == {"timeline.md", "quotes.md"}
     assert live.update(["briefings/no-such-brief.md"]) == set()  # unknown: a whole build instead
+
+
+def test_the_preview_watches_changes_not_reads(tmp_path):
+    """Every check reads every brief: a read must not count as a save, or checks never end."""
+    from watchdog.events import FileSystemEventHandler
+
+    from generator.serve import _observer
+
+    brief = tmp_path / "brief.yml"
+    brief.write_text("title: x\n", encoding="utf-8")
+    seen: list[object] = []
+    handler = FileSystemEventHandler()
+    handler.on_any_event = seen.append  # type: ignore[method-assign]
+    observer = _observer()
+    observer.schedule(handler, str(tmp_path), recursive=True)
+    observer.start()
+    try:
+        time.sleep(0.5)
+        brief.read_text(encoding="utf-8")
+        time.sleep(0.5)
+        assert seen == [], seen
+        brief.write_text("title: y\n", encoding="utf-8")
+        _wait_for(lambda: bool(seen), "an event for the save", timeout=5)
+    finally:
+        observer.stop()
+        observer.join()
