@@ -85,13 +85,13 @@ def _report(problems: list[Problem]) -> None:
 class Preview:
     """The preview's generator: after the first run, each save re-renders only what it affects.
 
-    Unchanged briefs come from a cache instead of being read and validated again;
-    the whole index is rebuilt (related briefings need it); then only the outputs
-    that :func:`~generator.render.affected` names are rendered, in two steps:
-    :meth:`start` writes the edited briefs' own pages, the ones the author is
-    looking at, and :meth:`finish` the pages that list them (home, timeline,
-    quotes), which take MkDocs much longer to rebuild. A change to the actor
-    registry regenerates everything at once.
+    Unchanged briefs come from a cache instead of being read and validated again,
+    and only the outputs that :func:`~generator.render.affected` names are
+    rendered, in two steps: :meth:`start` writes the edited briefs' own pages,
+    the ones the author is looking at, and :meth:`finish` rebuilds the index
+    (related briefings need all of it) and the pages that list the edits (home,
+    timeline, quotes), which take MkDocs much longer to rebuild. A change to the
+    actor registry regenerates everything at once.
     """
 
     def __init__(self, settings: Settings) -> None:
