@@ -55,21 +55,22 @@ class CheckCache:
     registry: tuple[Signature, Document, dict[str, Actor], list[Problem]] | None = None
 
 
-def _signature(path: Path) -> Signature:
+def file_signature(path: Path) -> Signature:
+    """A digest of a file's bytes, to tell whether it changed since it was last read."""
     return hashlib.blake2b(path.read_bytes(), digest_size=16).digest()
 
 
 def registry_signature(settings: Settings) -> Signature | None:
     """The actor registry's signature, or None when it is missing."""
     path = settings.briefings_dir / load.ACTORS_FILE
-    return _signature(path) if path.exists() else None
+    return file_signature(path) if path.exists() else None
 
 
 def _check_brief(
     path: Path, cache: CheckCache | None
 ) -> tuple[Document, ValidBrief | None, list[Problem]]:
     """Load and validate one brief, or take it from the cache when the file is unchanged."""
-    signature = None if cache is None else _signature(path)
+    signature = None if cache is None else file_signature(path)
     if cache is not None:
         cached = cache.entries.get(path)
         if cached and cached[0] == signature:
@@ -77,15 +78,26 @@ def _check_brief(
     doc = load.load_yaml(path)  # without a cache, each file is read once
     valid, problems = validate.validate_brief(doc)
     validate.settle(doc)
-    if cache is not None and signature is not None:
+    if cache is not None:
         cache.entries[path] = (signature, doc, valid, problems)
     return doc, valid, problems
 
 
 PARALLEL_CHECK_FROM = 300
-"""Briefs from which checking is shared between processes (when jobs allows)."""
+"""Briefs from which a one-off check is shared between processes by default."""
 
 Outcome = tuple[Document, ValidBrief | None, list[Problem]]
+
+
+def processes(jobs: int, work: int, threshold: int) -> int:
+    """How many processes share ``work`` items.
+
+    ``jobs`` as set; with 0 (the default), one per core once there are
+    ``threshold`` items, below which forking costs more than it saves.
+    """
+    if jobs:
+        return jobs
+    return (os.cpu_count() or 1) if work >= threshold else 1
 
 
 def _check_briefs(paths: list[Path], cache: CheckCache | None, jobs: int) -> list[Outcome]:
@@ -94,8 +106,8 @@ def _check_briefs(paths: list[Path], cache: CheckCache | None, jobs: int) -> lis
     The paths are dealt out in turn to forked workers, which send back their
     checked briefs (pickled: about a tenth of the time checking them took).
     """
-    jobs = jobs or (os.cpu_count() or 1)
-    if cache is not None or jobs < 2 or len(paths) < PARALLEL_CHECK_FROM or not can_fork():
+    jobs = processes(jobs, len(paths), PARALLEL_CHECK_FROM)
+    if cache is not None or jobs < 2 or not can_fork():
         return [_check_brief(path, cache) for path in paths]
     shares = [paths[n::jobs] for n in range(jobs)]
     with ProcessPoolExecutor(jobs - 1, mp_context=multiprocessing.get_context("fork")) as pool:
@@ -182,7 +194,7 @@ def _collect_rarely() -> Iterator[None]:
 
 
 PARALLEL_FROM = 1000
-"""Outputs from which rendering is shared between processes: below, forking costs more."""
+"""Outputs from which rendering is shared between processes by default."""
 
 
 def _render_and_write(index: Index, settings: Settings) -> WriteStats:
@@ -192,9 +204,7 @@ def _render_and_write(index: Index, settings: Settings) -> WriteStats:
     listing pages; each page is rendered in the process that writes it.
     """
     plan = render_plan(index, settings)
-    jobs = settings.jobs or (os.cpu_count() or 1)
-    if len(plan) < PARALLEL_FROM and not settings.jobs:
-        jobs = 1
+    jobs = processes(settings.jobs, len(plan), PARALLEL_FROM)
     shares = [(render() for _, render in plan[n::jobs]) for n in range(jobs)]
     return write_shares(shares, settings.docs_dir)
 

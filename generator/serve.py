@@ -12,7 +12,6 @@ place, so the preview never crashes and never shows half a change.
 from __future__ import annotations
 
 import gc
-import hashlib
 import logging
 import shutil
 import sys
@@ -391,7 +390,7 @@ class _Builder:
         self.preview = preview
         self.site = site
         self.server: _Server | None = None
-        self.config = _digest(preview.settings.config_file)
+        self.config = pipeline.file_signature(preview.settings.config_file)
         self.unbuilt: set[str] = set()
 
     def __call__(self) -> None:
@@ -407,7 +406,7 @@ class _Builder:
         edited shows before the long index pages are rebuilt; a new save
         interrupts the index pages, which then wait for the next round.
         """
-        config = _digest(self.preview.settings.config_file)
+        config = pipeline.file_signature(self.preview.settings.config_file)
         stats = self.preview.start()
         if config != self.config:
             self.config = config
@@ -431,13 +430,6 @@ class _Builder:
 
     def _saved_again(self) -> bool:
         return self.server is not None and self.server.saved_again()
-
-
-def _digest(path: Path) -> bytes:
-    try:
-        return hashlib.blake2b(path.read_bytes(), digest_size=16).digest()
-    except OSError:
-        return b""
 
 
 def serve(
