@@ -168,9 +168,14 @@ def _position(node: yaml.Node) -> Position:
     return Position(node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+def _reason(exc: yaml.YAMLError) -> str:
+    """What PyYAML says went wrong, without its own account of where."""
+    return getattr(exc, "problem", None) or getattr(exc, "context", None) or str(exc)
+
+
 def _syntax_problem(path: Path, exc: yaml.YAMLError) -> Problem:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    reason = getattr(exc, "problem", None) or getattr(exc, "context", None) or str(exc)
+    reason = _reason(exc)
     where = Position(mark.line + 1, mark.column + 1) if mark else None
     return Problem(path, f"YAML syntax error: {reason}", where)
 
@@ -223,9 +228,22 @@ class _Section:
         self.doc = Document(path)
         self.loader = loader
         self.seen: set[int] = set()
+        self.refused: set[KeyPath] = set()
+        """Key paths whose value could not be read: reported once, not again by the model."""
 
-    def problem(self, node: yaml.Node, message: str, hint: str | None = None) -> None:
-        self.doc.problems.append(Problem(self.doc.path, message, _position(node), hint=hint))
+    def problem(
+        self,
+        node: yaml.Node,
+        path: KeyPath,
+        message: str,
+        hint: str | None,
+        *,
+        at_key: bool = False,
+    ) -> None:
+        """A value that cannot be read; an alias is placed at its key, the node being shared."""
+        where = (self.doc.keys.get(path) if at_key else None) or _position(node)
+        self.doc.problems.append(Problem(self.doc.path, message, where, key_path=path, hint=hint))
+        self.refused.add(path)
 
     def read(self, node: yaml.Node, path: KeyPath) -> Any:
         self.doc.values[path] = _position(node)
@@ -233,16 +251,24 @@ class _Section:
             try:
                 return self.loader.construct_object(node, deep=True)
             except yaml.YAMLError as exc:  # !ENV on a mapping
-                self.problem(node, f"cannot be read: {getattr(exc, 'problem', exc)}")
+                self.problem(node, path, f"cannot be read: {_reason(exc)}", None)
                 return None
         if node.tag.startswith("!") or node.tag.startswith("tag:yaml.org,2002:python/"):
-            self.problem(node, f"tags ({node.tag}) are not allowed here", "write the value itself")
+            self.problem(
+                node, path, f"tags ({node.tag}) are not allowed here", "write the value itself"
+            )
             return None
         if isinstance(node, yaml.ScalarNode):
             plain = not node.style
             return None if plain and node.value in NULLS else node.value
         if id(node) in self.seen:
-            self.problem(node, "aliases are not allowed here", "write the value out in full")
+            self.problem(
+                node,
+                path,
+                "aliases are not allowed here",
+                "write the value out in full",
+                at_key=True,
+            )
             return None
         self.seen.add(id(node))
         if isinstance(node, yaml.SequenceNode):
@@ -253,15 +279,18 @@ class _Section:
         data: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                self.problem(key_node, "keys must be plain text", "write 'name: value'")
+                self.problem(key_node, path, "keys must be plain text", "write 'name: value'")
                 continue
             name = key_node.value
             if name in data:
                 first = self.doc.keys[(*path, name)]
-                self.problem(
-                    key_node,
-                    f"duplicate key '{name}' (first defined at line {first.line}, column {first.column})",
-                    "keep one of the two and delete the other",
+                self.doc.problems.append(
+                    Problem(
+                        self.doc.path,
+                        f"duplicate key '{name}' (first defined at line {first.line}, column {first.column})",
+                        _position(key_node),
+                        hint="keep one of the two and delete the other",
+                    )
                 )
                 continue
             self.doc.keys[(*path, name)] = _position(key_node)
@@ -288,12 +317,17 @@ def _describe(value: Any) -> str:
     return "text"
 
 
+def _number(value: Any) -> str:
+    """A bound as an author would write it: 1, not 1.0."""
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
 def _bound(kind: str, ctx: Mapping[str, Any], value: Any, name: str) -> str | None:
     """The message for a number out of bounds, or None when the error is another kind."""
     if kind in ("greater_than_equal", "greater_than"):
-        return f"{value} is too small; the least allowed is {ctx.get('ge', ctx.get('gt'))}"
+        return f"{value} is too small; the least allowed is {_number(ctx.get('ge', ctx.get('gt')))}"
     if kind in ("less_than_equal", "less_than"):
-        return f"{value} is too large; the most allowed is {ctx.get('le', ctx.get('lt'))}"
+        return f"{value} is too large; the most allowed is {_number(ctx.get('le', ctx.get('lt')))}"
     return None
 
 
@@ -315,7 +349,7 @@ def _translate(err: Mapping[str, Any]) -> tuple[str, str | None, bool]:
         return (
             "has no value",
             f"fill it in, or delete the line to get the default, {setting.default}",
-            False,
+            True,
         )
     bound = _bound(kind, ctx, value, name)
     if bound:
@@ -348,8 +382,10 @@ def _check_section(section: _Section, data: Any) -> tuple[BriefingsConfig | None
     except ValidationError as exc:
         problems = list(doc.problems)
         for err in exc.errors(include_url=False):
-            message, hint, at_key = _translate(err)
             path = (*SECTION, *err["loc"])
+            if path in section.refused:
+                continue
+            message, hint, at_key = _translate(err)
             problems.append(
                 Problem(doc.path, message, doc.position(path, key=at_key), key_path=path, hint=hint)
             )
@@ -400,7 +436,10 @@ def _mkdocs_text(
     try:
         value = loader.construct_object(node, deep=True)
     except (yaml.YAMLError, ValueError, TypeError) as exc:  # an !ENV on a mapping, a 13th month
-        problems.append(Problem(path, f"cannot be read: {exc}", _position(node), key_path=(key,)))
+        reason = _reason(exc) if isinstance(exc, yaml.YAMLError) else str(exc)
+        problems.append(
+            Problem(path, f"cannot be read: {reason}", _position(node), key_path=(key,))
+        )
         return None
     if value is None or isinstance(value, str):
         return value
