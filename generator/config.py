@@ -322,7 +322,7 @@ def _number(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _bound(kind: str, ctx: Mapping[str, Any], value: Any, name: str) -> str | None:
+def _bound(kind: str, ctx: Mapping[str, Any], value: Any) -> str | None:
     """The message for a number out of bounds, or None when the error is another kind."""
     if kind in ("greater_than_equal", "greater_than"):
         return f"{value} is too small; the least allowed is {_number(ctx.get('ge', ctx.get('gt')))}"
@@ -351,7 +351,7 @@ def _translate(err: Mapping[str, Any]) -> tuple[str, str | None, bool]:
             f"fill it in, or delete the line to get the default, {setting.default}",
             True,
         )
-    bound = _bound(kind, ctx, value, name)
+    bound = _bound(kind, ctx, value)
     if bound:
         return bound, HINTS.get(name), False
     if kind in ("int_parsing", "int_type", "int_from_float"):
