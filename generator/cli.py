@@ -11,9 +11,9 @@ from pathlib import Path
 
 import yaml
 
-from generator import pipeline, report, scaffold
-from generator.config import CONFIG_FILE, load_settings
-from generator.errors import BriefingsError, BuildError, Problem, display_path
+from generator import load, pipeline, report, scaffold, validate
+from generator.config import CONFIG_FILE, SettingsError, load_settings
+from generator.errors import BriefingsError, BuildError, Problem, Severity, display_path
 from generator.schema import write_schemas
 
 log = logging.getLogger(__name__)
@@ -68,11 +68,27 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    """Rewrite the JSON Schema files editors use."""
+    """Rewrite the JSON Schema files editors use; never from an invalid actor registry.
+
+    Only the registry is read: the list of actor ids is the one schema that
+    depends on the briefs folder. From a registry with errors it would be wrong
+    (an empty list, or one missing the broken entries), and the pre-commit hook
+    would commit it, so the files are left as they are.
+    """
     settings = load_settings(args.config, briefings_dir=args.briefings)
-    checked = pipeline.check(settings)
+    actors, problems = validate.validate_actors(load.read_actors(settings.briefings_dir))
+    problems = sorted(problems, key=Problem.sort_key)
+    if problems:
+        print(report.format_text(problems, colour=report.use_colour(sys.stderr)), file=sys.stderr)
+    errors = sum(1 for p in problems if p.severity is Severity.ERROR)
+    if errors:
+        noun = "error" if errors == 1 else "errors"
+        print(
+            f"schema files left unchanged: {errors} {noun} in the actor registry", file=sys.stderr
+        )
+        return 1
     folder = settings.schema_dir or settings.root / "schema"
-    changed = write_schemas(folder, checked.actors)
+    changed = write_schemas(folder, actors)
     print(f"updated {', '.join(changed)}" if changed else "the schema files are up to date")
     return 0
 
@@ -107,6 +123,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = load_settings(args.config, briefings_dir=args.briefings)
     return serve(replace(settings, preview=True), host=args.host, port=args.port, full=args.full)
+
+
+def _print_settings_problems(args: argparse.Namespace, problems: Sequence[Problem]) -> None:
+    """Problems in ``site_config.yml``, in the format ``check`` was asked for, then a count.
+
+    Every command reads the settings first, so every command ends here, with
+    exit code 1, when they are invalid: never a traceback.
+    """
+    output = getattr(args, "format", "text")
+    if output == "json":
+        print(report.format_json(problems))
+        return
+    if output == "github":
+        print(report.format_github(problems))
+        return
+    print(report.format_text(problems, colour=report.use_colour(sys.stderr)), file=sys.stderr)
+    noun = "error" if len(problems) == 1 else "errors"
+    print(f"{len(problems)} {noun} in the site configuration", file=sys.stderr)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -151,6 +185,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         return int(args.func(args))
+    except SettingsError as exc:
+        _print_settings_problems(args, exc.problems)
+        return 1
     except FileNotFoundError as exc:
         print(f"error: {exc.filename or exc}: no such file or folder", file=sys.stderr)
         if Path(str(exc.filename or "")).name == CONFIG_FILE:

@@ -423,14 +423,69 @@ def load_yaml(
 ACTORS_FILE = "actors.yml"
 """The actor registry, beside the briefs."""
 
+BRIEF_SUFFIX = ".yml"
+"""What a brief's file name ends in, in lowercase."""
+
 BRIEF_SUFFIXES = (".yml", ".yaml")
+"""File endings that are read as briefs; ``.yaml`` works too, as YAML tools expect."""
+
+IGNORED_SUFFIXES = (
+    "~",
+    "#",
+    ".swp",
+    ".swo",
+    ".swx",
+    ".bak",
+    ".orig",
+    ".tmp",
+    "___jb_tmp___",
+    "___jb_old___",
+)
+"""Editors' backup, swap and lock files, never briefs: emacs' ``x.yml~`` and ``#x.yml#``,
+vim's ``.x.yml.swp``, JetBrains' safe-write copies, merge tools' ``.orig``."""
+
+
+def ignored(name: str) -> bool:
+    """Whether a file in the briefs folder is an editor's or the system's, not the author's.
+
+    Hidden files (emacs' ``.#x.yml`` lock, vim's swap files, macOS' ``.DS_Store``
+    and ``._x.yml``) and editors' backups are left alone by the check and the
+    preview, so that a brief open in an editor never breaks either.
+    """
+    return name.startswith(".") or name.endswith(IGNORED_SUFFIXES)
+
+
+def _odd_file(path: Path) -> Problem | None:
+    """A name that looks like a brief but would not be read as one, or None.
+
+    Skipping it quietly would leave a brief off the site with nobody told.
+    """
+    suffix = path.suffix
+    if suffix.lower() in BRIEF_SUFFIXES and suffix not in BRIEF_SUFFIXES:
+        return Problem(
+            path,
+            f"'{path.name}' ends in '{suffix}', which is not read as a brief",
+            hint=f"rename it to '{path.stem}{suffix.lower()}'",
+        )
+    if suffix in BRIEF_SUFFIXES and not path.is_file():
+        what = "a folder" if path.is_dir() else "not a regular file"
+        return Problem(
+            path,
+            f"'{path.name}' is {what}, not a brief",
+            hint="rename it, or move it out of the briefs folder",
+        )
+    return None
 
 
 def find_brief_files(folder: Path) -> tuple[list[Path], list[Problem]]:
-    """The brief files in a folder, sorted; symlinks are refused, not followed."""
+    """The brief files in a folder, sorted; symlinks are refused, not followed.
+
+    Editors' files are ignored (:func:`ignored`); names that look like a brief but
+    are not read as one (``X.YML``, a folder called ``x.yml``) are reported.
+    """
     paths, problems = [], []
     for path in sorted(folder.iterdir()):
-        if path.name in BRIEF_SUFFIXES:
+        if path.name in BRIEF_SUFFIXES:  # hidden, but an author's mistake, not an editor's file
             problems.append(
                 Problem(
                     path,
@@ -439,21 +494,41 @@ def find_brief_files(folder: Path) -> tuple[list[Path], list[Problem]]:
                 )
             )
             continue
-        if path.suffix not in BRIEF_SUFFIXES or path.name == ACTORS_FILE:
+        if ignored(path.name) or path.name == ACTORS_FILE:
+            continue
+        if path.suffix.lower() not in BRIEF_SUFFIXES:
             continue
         if path.is_symlink():
             problems.append(
                 Problem(path, "briefs cannot be symbolic links", hint="copy the file instead")
             )
             continue
-        if path.is_file():
-            paths.append(path)
+        odd = _odd_file(path)
+        if odd:
+            problems.append(odd)
+            continue
+        paths.append(path)
     return paths, problems
 
 
 def read_actors(folder: Path) -> Document:
-    """Read the actor registry of a briefings folder."""
+    """Read the actor registry of a briefings folder; a symbolic link is refused, not followed."""
     actors_path = folder / ACTORS_FILE
+    refused = None
+    if actors_path.is_symlink():
+        refused = Problem(
+            actors_path,
+            "the actor registry cannot be a symbolic link",
+            hint="copy the file instead",
+        )
+    elif actors_path.exists() and not actors_path.is_file():
+        refused = Problem(
+            actors_path,
+            "the actor registry is not a file",
+            hint="make briefings/actors.yml a YAML file",
+        )
+    if refused:
+        return Document(actors_path, problems=[refused])
     if actors_path.is_file():  # the registry grows with the site: a larger cap than a brief's
         return load_yaml(actors_path, max_bytes=MAX_REGISTRY_BYTES)
     actors = Document(actors_path, data={})

@@ -13,7 +13,7 @@ import logging
 import re
 import types
 import typing
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_args, get_origin
@@ -250,24 +250,50 @@ def validate_brief(doc: Document) -> tuple[ValidBrief | None, list[Problem]]:
     return ValidBrief(doc.path.stem, brief, doc), problems
 
 
-def validate_actors(doc: Document) -> tuple[dict[str, Actor], list[Problem]]:
-    """Check the actor registry; return actors by id with their ids filled in."""
+class Registry(dict[str, Actor]):
+    """The actors of ``actors.yml`` that passed their checks, by id.
+
+    ``rejected`` holds the ids of the entries that did not: each is reported once,
+    in the registry, and a brief naming one is not told again that it is unknown.
+    """
+
+    def __init__(
+        self, actors: Mapping[str, Actor] | None = None, rejected: Iterable[str] = ()
+    ) -> None:
+        super().__init__(actors or {})
+        self.rejected = frozenset(rejected)
+
+
+def validate_actors(doc: Document) -> tuple[Registry, list[Problem]]:
+    """Check the actor registry entry by entry; return the valid actors with their ids filled in.
+
+    One bad entry is reported and left out; the others still count, so that the
+    briefs naming them are not flooded with "unknown actor" errors.
+    """
     if doc.data is None and doc.problems:
-        return {}, list(doc.problems)
+        return Registry(), list(doc.problems)
     not_mapping = _expect_mapping(doc, "actor registry")
     if not_mapping:
-        return {}, [not_mapping]
+        return Registry(), [not_mapping]
     problems = list(doc.problems)
+    bad: set[str] = set()
     for key in doc.data:
         message, hint = _actor_id_problem(key)
         if message:
             position = doc.position((key,), key=True)
             problems.append(Problem(doc.path, message, position, key_path=(key,), hint=hint))
+            bad.add(key)
     actors, schema = schema_problems(doc, _ACTORS, _ActorsRoot)
     problems += schema
-    if actors is None or any(p.severity is Severity.ERROR for p in problems):
-        return {}, problems
-    return {key: actor.model_copy(update={"id": key}) for key, actor in actors.items()}, problems
+    if actors is None:  # validate the good entries alone
+        bad |= {str(p.key_path[0]) for p in schema if p.key_path}
+        actors = _ACTORS.validate_python({k: v for k, v in doc.data.items() if k not in bad})
+    valid = {
+        key: actor.model_copy(update={"id": key}) for key, actor in actors.items() if key not in bad
+    }
+    # Briefs may already use the id a bad key's hint suggests: not unknown either.
+    rejected = bad | {slugify(key) for key in bad}
+    return Registry(valid, rejected), problems
 
 
 def _actor_id_problem(key: str) -> tuple[str | None, str | None]:
@@ -404,23 +430,26 @@ def cross_check(docs: Sequence[Document], actors: Mapping[str, Actor]) -> list[P
     """Checks that need every file: actor ids and the slugs of other briefs.
 
     Every brief file counts as existing, valid or not, so that a link to a
-    brief with errors of its own is not reported a second time as unknown.
+    brief with errors of its own is not reported a second time as unknown; so
+    does every entry of the actor registry, for the same reason.
     """
     problems: list[Problem] = []
     slugs = {doc.path.stem for doc in docs}
+    rejected = actors.rejected if isinstance(actors, Registry) else frozenset()
     for doc in docs:
         actor_refs, brief_refs = _references(doc)
         for path, ref in actor_refs:
-            if ref not in actors and _SLUG_RE.match(ref):  # a malformed id is a schema error
-                problems.append(
-                    Problem(
-                        doc.path,
-                        f"unknown actor '{ref}'",
-                        doc.position(path),
-                        key_path=path,
-                        hint=_actor_hint(ref, actors),
-                    )
+            if ref in actors or ref in rejected or not _SLUG_RE.match(ref):
+                continue  # known, reported in the registry, or a schema error
+            problems.append(
+                Problem(
+                    doc.path,
+                    f"unknown actor '{ref}'",
+                    doc.position(path),
+                    key_path=path,
+                    hint=_actor_hint(ref, actors),
                 )
+            )
         for path, ref in brief_refs:
             if not _SLUG_RE.match(ref):
                 continue  # reported by the schema check
@@ -436,6 +465,37 @@ def cross_check(docs: Sequence[Document], actors: Mapping[str, Actor]) -> list[P
             problems.append(
                 Problem(doc.path, message, doc.position(path), key_path=path, hint=hint)
             )
+    return problems
+
+
+def date_problems(briefs: Sequence[ValidBrief], today: dt.date) -> list[Problem]:
+    """Dates that only the day of the build can check: an ``updated`` still to come.
+
+    A future ``date`` is an embargo (see :func:`release`), but a future ``updated``
+    is a typo that would pin the feeds' ``<updated>`` to that day until it comes.
+    """
+    problems = []
+    for item in briefs:
+        updated = item.brief.updated
+        if updated is None or updated <= today:
+            continue
+        if item.brief.date > today:
+            hint = (
+                f"the brief is embargoed until {item.brief.date.isoformat()}: leave 'updated' "
+                "out until you revise it after that day"
+            )
+        else:
+            hint = "write the day of the last revision; to hold a brief back, set a later 'date'"
+        problems.append(
+            Problem(
+                item.path,
+                f"'updated' ({updated.isoformat()}) is later than the day of the build "
+                f"({today.isoformat()})",
+                item.doc.position(("updated",)),
+                key_path=("updated",),
+                hint=hint,
+            )
+        )
     return problems
 
 
@@ -470,16 +530,22 @@ def release(
 
 
 def case_collisions(paths: Sequence[Path]) -> list[Problem]:
-    """File names that differ only in case would collide on case-insensitive disks."""
+    """File names that would make the same page.
+
+    Names differing only in case collide on case-insensitive disks; ``x.yml``
+    beside ``x.yaml`` would both be the page ``x``.
+    """
     seen: dict[str, Path] = {}
     problems = []
     for path in sorted(paths):
         key = path.stem.lower()
         if key in seen:
+            first = seen[key]
+            differ = "only in case" if first.suffix == path.suffix else "only in their ending"
             problems.append(
                 Problem(
                     path,
-                    f"'{path.name}' and '{seen[key].name}' differ only in case",
+                    f"'{path.name}' and '{first.name}' differ {differ}",
                     hint="give one of them a different name",
                 )
             )
