@@ -305,11 +305,12 @@ class _Builder:
             )
 
     def text_of(self, event: Any, path: KeyPath) -> str:
-        r"""A scalar's text, without the noncharacters an escape (``"\uFFFF"``) put in it.
+        r"""A scalar's text, with the noncharacters an escape (``"\uFFFF"``) put in it replaced.
 
-        Each is reported here, where its line is known; dropping it lets the
-        rest of the file be checked, while the problem keeps the brief out of
-        the site (an Atom feed cannot carry it).
+        The first is reported here, where its line is known; the problem keeps
+        the brief out of the site (an Atom feed cannot carry it). Each becomes
+        U+FFFD, the replacement character, so the rest of the file is checked
+        without a second error for the same mistake (a value left empty).
         """
         value: str = event.value
         found = _NONCHARACTER.search(value)
@@ -325,7 +326,7 @@ class _Builder:
                 hint="delete the escape that writes it; feeds and web pages cannot carry it",
             )
         )
-        return _NONCHARACTER.sub("", value)
+        return _NONCHARACTER.sub("\ufffd", value)
 
     def key(self, event: Any) -> None:
         """A scalar in key position: check for duplicates, then wait for its value."""
