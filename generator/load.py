@@ -211,17 +211,18 @@ def _syntax_problem(path: Path, exc: yaml.MarkedYAMLError, lines: _Lines) -> Pro
     return Problem(path, message, lines.at(mark) if mark else None, hint=hint)
 
 
-def _reader_problem(path: Path, exc: yaml.reader.ReaderError, lines: _Lines) -> Problem:
+def _reader_problem(path: Path, exc: yaml.reader.ReaderError, text: str) -> Problem:
     """A character libyaml's reader refused that the pre-scan let through, located.
 
-    The reader names a character offset only (and a ``<unicode string>`` for a
-    file name); the offset becomes a line and column here.
+    The reader names only an offset in the UTF-8 bytes it was given (and a
+    ``<unicode string>`` for a file name); the offset becomes a line and column here.
     """
     code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+    index = len(text.encode("utf-8")[: exc.position].decode("utf-8", "ignore"))
     return Problem(
         path,
         f"character U+{code:04X} is not allowed: {exc.reason}",
-        lines.position(exc.position),
+        _Lines(text).position(index),
         hint="delete it; it was probably pasted by accident",
     )
 
@@ -499,7 +500,7 @@ def load_yaml(
         doc.problems.append(_syntax_problem(path, exc, builder.lines))
         return doc
     except yaml.reader.ReaderError as exc:
-        doc.problems.append(_reader_problem(path, exc, builder.lines))
+        doc.problems.append(_reader_problem(path, exc, text))
         return doc
     except _StopReading:
         return doc
