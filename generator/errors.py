@@ -7,6 +7,8 @@ fixing briefs sees all of them in one run (as MkDocs does for its config).
 from __future__ import annotations
 
 import enum
+import re
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,17 +31,63 @@ class Position:
     column: int
 
 
-def format_key_path(path: KeyPath) -> str:
-    """Render a key path the way authors see it: ``quotes[2].speaker``.
+BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f\u17b4\u17b5")
+"""Letters and symbols that print as nothing: Hangul fillers, the braille blank, the
+combining grapheme joiner and Khmer inherent vowels."""
 
-    List indexes count from 1, like the items an author sees in the file.
+_SHOWN_AS_ESCAPE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp", "Zs"})
+"""Unicode categories a message never prints raw: controls, format characters,
+surrogates, private-use and unassigned code points, separators and spaces."""
+
+_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+_NOT_PLAIN_ASCII = re.compile(r"[^\x20-\x7e]")
+
+
+def _show(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in _NAMED_ESCAPES:
+        return _NAMED_ESCAPES[char]
+    if char not in BLANK_LOOKING and unicodedata.category(char) not in _SHOWN_AS_ESCAPE:
+        return char
+    code = ord(char)
+    if code < 0x80:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def visible(text: str) -> str:
+    r"""Text safe to print on one line, with every invisible character written as an escape.
+
+    Problems echo author text, and author text may hold terminal escape sequences
+    (``\x1b[2J`` clears the screen), newlines (which would break the one problem
+    per line format), or characters that print as nothing (an NBSP, U+2028, a
+    Hangul filler). Each is shown as the escape an author could type in a
+    double-quoted YAML string: ``\n``, ``\x1b`` for ASCII, ``\u00a0`` and
+    ``\U000e0001`` beyond. The ordinary space and every visible character stay.
+    A backslash is left alone, so a literal ``\x1b`` typed by the author and an
+    escape look the same: the point is that nothing reaches the terminal raw.
+    """
+    return _NOT_PLAIN_ASCII.sub(_show, text)
+
+
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def format_key_path(path: KeyPath) -> str:
+    r"""Render a key path the way authors see it: ``quotes[2].speaker``.
+
+    List indexes count from 1, like the items an author sees in the file. A key
+    that is not plain letters, digits, ``_`` and ``-`` is quoted (``'tags[0]'``,
+    ``'title\u00a0'``), so it cannot pass for a list index or a nested key.
     """
     out = ""
     for part in path:
         if isinstance(part, int):
             out += f"[{part + 1}]"
-        else:
-            out += f".{part}" if out else part
+            continue
+        name = part if _PLAIN_KEY.fullmatch(part) else f"'{visible(part)}'"
+        out += f".{name}" if out else name
     return out
 
 
@@ -52,11 +100,14 @@ def _plain(role: str, text: str) -> str:
 
 
 def display_path(path: Path) -> str:
-    """The path as the author typed it: relative to the working folder when inside it."""
+    """The path as the author typed it: relative to the working folder when inside it.
+
+    Shown through :func:`visible`: a file name can hold control characters too.
+    """
     try:
-        return str(path.relative_to(Path.cwd()))
+        return visible(str(path.relative_to(Path.cwd())))
     except ValueError:
-        return str(path)
+        return visible(str(path))
 
 
 @dataclass(frozen=True)
@@ -69,6 +120,12 @@ class Problem:
     key_path: KeyPath = ()
     hint: str | None = None
     severity: Severity = Severity.ERROR
+
+    def __post_init__(self) -> None:
+        """Make the message and hint printable once, for every output that shows them."""
+        object.__setattr__(self, "message", visible(self.message))
+        if self.hint is not None:
+            object.__setattr__(self, "hint", visible(self.hint))
 
     @property
     def line(self) -> int | None:

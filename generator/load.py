@@ -19,6 +19,7 @@ are also read that way, on demand, when a later check reports a problem.
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import logging
 import re
@@ -101,8 +102,32 @@ class Document:
         return None
 
 
-def _position(mark: Any) -> Position:
-    return Position(mark.line + 1, mark.column + 1)
+_LINE_BREAK = re.compile(r"\r\n?|\n")
+"""The line breaks an editor counts. libyaml also breaks lines at U+0085, U+2028
+and U+2029, which editors show inside a line, so its own line numbers drift."""
+
+
+class _Lines:
+    r"""Turns a character offset into the line and column an editor shows.
+
+    Lines end at ``\n``, ``\r\n`` or ``\r`` only. Columns count code points
+    (Unicode characters) from 1, as Python, Emacs and Sublime Text do, and as the
+    'at character N' of our messages does; VS Code counts a character beyond
+    U+FFFF (an emoji) as two, so there a column after one on the same line reads
+    one more. A tab counts as one column.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0, *(m.end() for m in _LINE_BREAK.finditer(text))]
+
+    def position(self, index: int) -> Position:
+        """The 1-based line and column of the character at ``index``."""
+        line = bisect.bisect_right(self.starts, index)
+        return Position(line, index - self.starts[line - 1] + 1)
+
+    def at(self, mark: Any) -> Position:
+        """Where a libyaml mark points; its ``index`` counts code points, like ours."""
+        return self.position(mark.index)
 
 
 def _decode(path: Path, raw: bytes) -> tuple[str | None, Problem | None]:
@@ -118,34 +143,51 @@ def _decode(path: Path, raw: bytes) -> tuple[str | None, Problem | None]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        before = raw[: exc.start]
-        line = before.count(b"\n") + 1
-        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        before = raw[: exc.start].decode("utf-8", "replace")
         return None, Problem(
             path,
             f"invalid UTF-8 byte 0x{raw[exc.start]:02x}",
-            Position(line, column),
+            _Lines(before).position(len(before)),
             hint="save the file as UTF-8 in your editor",
         )
     return text, None
 
 
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
-"""Control characters (but tab, newline, carriage return) and lone surrogates."""
+NONCHARACTERS = "\ufdd0-\ufdef" + "".join(
+    f"{chr(plane + 0xFFFE)}{chr(plane + 0xFFFF)}" for plane in range(0, 0x110000, 0x10000)
+)
+"""Unicode noncharacters, as a regular-expression class body: U+FDD0 to U+FDEF and the
+last two code points of every plane. XML (so the Atom feed) cannot hold them."""
+
+_NONCHARACTER = re.compile(f"[{NONCHARACTERS}]")
+
+_REFUSED = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff{NONCHARACTERS}]")
+"""Control characters (but tab, newline, carriage return), lone surrogates and
+noncharacters: everything libyaml's reader refuses, and more."""
 
 
 def _bad_character(path: Path, text: str) -> Problem | None:
-    """Reject characters YAML would refuse anyway, with a position and a name."""
-    found = _CONTROL.search(text)
+    """Reject characters YAML would refuse anyway, with a position and a name.
+
+    libyaml refuses some of them too, but names only a character offset, and
+    not the file; anywhere in the file (a comment too), they are found here first.
+    """
+    found = _REFUSED.search(text)
     if not found:
         return None
-    before = text[: found.start()]
-    line = before.count("\n") + 1
-    column = found.start() - (before.rfind("\n") + 1) + 1
+    code = ord(found.group())
+    where = _Lines(text[: found.start()]).position(found.start())
+    if _NONCHARACTER.match(found.group()):
+        return Problem(
+            path,
+            f"Unicode noncharacter U+{code:04X} is not allowed",
+            where,
+            hint="delete it; it is invisible, and feeds and web pages cannot carry it",
+        )
     return Problem(
         path,
-        f"control character U+{ord(found.group()):04X} is not allowed",
-        Position(line, column),
+        f"control character U+{code:04X} is not allowed",
+        where,
         hint="delete it; it is invisible and was probably pasted by accident",
     )
 
@@ -162,11 +204,27 @@ _SYNTAX_HINTS = {
 }
 
 
-def _syntax_problem(path: Path, exc: yaml.MarkedYAMLError) -> Problem:
+def _syntax_problem(path: Path, exc: yaml.MarkedYAMLError, lines: _Lines) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     message = f"YAML syntax error: {exc.problem or exc.context}"
     hint = next((h for k, h in _SYNTAX_HINTS.items() if k in message), None)
-    return Problem(path, message, _position(mark) if mark else None, hint=hint)
+    return Problem(path, message, lines.at(mark) if mark else None, hint=hint)
+
+
+def _reader_problem(path: Path, exc: yaml.reader.ReaderError, text: str) -> Problem:
+    """A character libyaml's reader refused that the pre-scan let through, located.
+
+    The reader names only an offset in the UTF-8 bytes it was given (and a
+    ``<unicode string>`` for a file name); the offset becomes a line and column here.
+    """
+    code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+    index = len(text.encode("utf-8")[: exc.position].decode("utf-8", "ignore"))
+    return Problem(
+        path,
+        f"character U+{code:04X} is not allowed: {exc.reason}",
+        _Lines(text).position(index),
+        hint="delete it; it was probably pasted by accident",
+    )
 
 
 _COMMENT_AFTER = re.compile(r"[ \t]+#[^\s#]")
@@ -176,9 +234,10 @@ _COMMENT_AFTER = re.compile(r"[ \t]+#[^\s#]")
 class _Builder:
     """Turns parser events into plain data, recording positions and problems."""
 
-    def __init__(self, doc: Document, max_depth: int, lines: list[str]) -> None:
+    def __init__(self, doc: Document, max_depth: int, text: str) -> None:
         self.doc = doc
-        self.lines = lines
+        self.text = text
+        self.lines = _Lines(text)
         self.max_depth = max_depth
         self.stack: list[tuple[Any, KeyPath]] = []
         self.pending_key: list[str | None] = []
@@ -187,7 +246,7 @@ class _Builder:
 
     def problem(self, event: Any, message: str, hint: str | None = None) -> None:
         self.doc.problems.append(
-            Problem(self.doc.path, message, _position(event.start_mark), hint=hint)
+            Problem(self.doc.path, message, self.lines.at(event.start_mark), hint=hint)
         )
 
     def child_path(self) -> KeyPath | None:
@@ -234,17 +293,41 @@ class _Builder:
         A comment written on purpose has a space after its '#' ('# note'); a '#'
         glued to a word ('#5', '#NATO') is almost always part of the text.
         """
-        end = event.end_mark
-        if end.line < len(self.lines) and _COMMENT_AFTER.match(self.lines[end.line], end.column):
+        end = event.end_mark.index
+        if _COMMENT_AFTER.match(self.text, end):
             self.doc.problems.append(
                 Problem(
                     self.doc.path,
                     f"the text after ' #' was read as a comment, so the value is '{event.value}'",
-                    Position(end.line + 1, end.column + 2),
+                    self.lines.position(end + 1),
                     hint="put the whole value in quotes if the '#' belongs to it",
                     severity=Severity.WARNING,
                 )
             )
+
+    def text_of(self, event: Any, path: KeyPath) -> str:
+        r"""A scalar's text, with the noncharacters an escape (``"\uFFFF"``) put in it replaced.
+
+        The first is reported here, where its line is known; the problem keeps
+        the brief out of the site (an Atom feed cannot carry it). Each becomes
+        U+FFFD, the replacement character, so the rest of the file is checked
+        without a second error for the same mistake (a value left empty).
+        """
+        value: str = event.value
+        found = _NONCHARACTER.search(value)
+        if not found:
+            return value
+        self.doc.problems.append(
+            Problem(
+                self.doc.path,
+                f"Unicode noncharacter U+{ord(found.group()):04X} at character "
+                f"{found.start() + 1} is not allowed",
+                self.lines.at(event.start_mark),
+                key_path=path,
+                hint="delete the escape that writes it; feeds and web pages cannot carry it",
+            )
+        )
+        return _NONCHARACTER.sub("\ufffd", value)
 
     def key(self, event: Any) -> None:
         """A scalar in key position: check for duplicates, then wait for its value."""
@@ -253,8 +336,8 @@ class _Builder:
             self.problem(event, "keys must be plain text", "write 'name: value'")
             raise _StopReading
         self.check_node(event)
-        name = event.value
-        here = _position(event.start_mark)
+        name = self.text_of(event, (*path, event.value))
+        here = self.lines.at(event.start_mark)
         if name in container:
             first = self.doc.keys[(*path, name)]
             self.problem(
@@ -297,12 +380,13 @@ class _Builder:
             raise _StopReading  # an alias bomb must not be read any further
 
         self.check_node(event)
-        self.doc.values[path] = _position(event.start_mark)
+        self.doc.values[path] = self.lines.at(event.start_mark)
         if isinstance(event, yaml.ScalarEvent):
             plain = not event.style
             if plain and event.value:
                 self.check_comment(event)
-            self.attach(None if plain and event.value in NULLS else event.value, path)
+            value = self.text_of(event, path)
+            self.attach(None if plain and value in NULLS else value, path)
             return
         if len(self.stack) >= self.max_depth:
             self.problem(
@@ -329,17 +413,20 @@ _MAYBE_TAG = re.compile(r"(?:^|[\s\[{,])!")
 
 
 def _fast_data(text: str, max_depth: int) -> Any:
-    """Compose in C and walk the nodes to plain data; raise :class:`_NotPlain` on anything odd.
+    r"""Compose in C and walk the nodes to plain data; raise :class:`_NotPlain` on anything odd.
 
-    A plain value that a ' #' cut short is odd too: the exact reader warns about it.
+    A plain value that a ' #' cut short is odd too: the exact reader warns about it,
+    and so is a ``\u`` escape, which may write a noncharacter.
     """
     if "&" in text or _MAYBE_TAG.search(text):  # an anchor, an alias or a '!' tag, maybe
+        raise _NotPlain
+    if "\\u" in text or "\\U" in text:
         raise _NotPlain
     try:
         root = _FastComposer(text).get_single_node()
     except yaml.YAMLError:
         raise _NotPlain from None
-    lines = text.split("\n") if "#" in text else None
+    comments = "#" in text
     scalar, mapping = yaml.ScalarNode, yaml.MappingNode
 
     def walk(node: Any, depth: int) -> Any:
@@ -350,10 +437,8 @@ def _fast_data(text: str, max_depth: int) -> Any:
             value = node.value
             if node.style:
                 return value
-            if lines is not None and value:
-                end = node.end_mark
-                if end.line < len(lines) and _COMMENT_AFTER.match(lines[end.line], end.column):
-                    raise _NotPlain
+            if comments and value and _COMMENT_AFTER.match(text, node.end_mark.index):
+                raise _NotPlain
             return None if value in NULLS else value
         if depth >= max_depth:
             raise _NotPlain
@@ -407,12 +492,15 @@ def load_yaml(
             pass
         else:
             return doc
-    builder = _Builder(doc, max_depth, text.split("\n"))
+    builder = _Builder(doc, max_depth, text)
     try:
         for event in yaml.parse(text, Loader=StrictLoader):
             builder.feed(event)
     except yaml.MarkedYAMLError as exc:
-        doc.problems.append(_syntax_problem(path, exc))
+        doc.problems.append(_syntax_problem(path, exc, builder.lines))
+        return doc
+    except yaml.reader.ReaderError as exc:
+        doc.problems.append(_reader_problem(path, exc, text))
         return doc
     except _StopReading:
         return doc

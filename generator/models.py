@@ -35,6 +35,8 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue, SkipJsonSchema
 from pydantic_core import PydanticCustomError, core_schema
 
+from generator.errors import BLANK_LOOKING
+
 # --- Limits: documented in the author guide and enforced with clear errors ---
 
 MAX_TITLE = 200
@@ -72,21 +74,55 @@ def _check_characters(value: str) -> str:
     return value
 
 
+_VARIATION_SELECTORS = ((0xFE00, 0xFE0F), (0xE0100, 0xE01EF))
+
+
+def _looks_blank(char: str) -> bool:
+    """Whether a character prints as nothing: spaces, format characters, fillers."""
+    if char.isspace() or char in BLANK_LOOKING:
+        return True
+    if unicodedata.category(char) in ("Cc", "Cf", "Zs", "Zl", "Zp"):
+        return True
+    return any(low <= ord(char) <= high for low, high in _VARIATION_SELECTORS)
+
+
+def _refuse_blank(original: str, cleaned: str) -> None:
+    """Refuse text that would show as nothing, naming the characters it holds.
+
+    A title of Hangul fillers (U+3164) or braille blanks (U+2800) passes a
+    length check and looks empty on the page; a title of zero-width spaces is
+    empty once they are dropped. Text of ordinary spaces only is left to the
+    length check, whose message ('is empty') says all there is to say.
+    """
+    if not all(_looks_blank(c) for c in cleaned):
+        return
+    unusual = list(dict.fromkeys(c for c in original if c not in " \t\n\r"))
+    if not unusual:
+        return
+    codes = " ".join(f"U+{ord(c):04X}" for c in unusual[:3]) + (" …" if len(unusual) > 3 else "")
+    raise PydanticCustomError(
+        "blank", "is blank: it has only invisible or blank characters ({codes})", {"codes": codes}
+    )
+
+
 def _clean_text(value: Any) -> Any:
     """Single-line text: surrounding space trimmed, inner runs of space folded."""
     if not isinstance(value, str):
         return value
-    value = _check_characters(value.translate(_DROPPED))
-    return " ".join(value.split())
+    cleaned = " ".join(_check_characters(value.translate(_DROPPED)).split())
+    _refuse_blank(value, cleaned)
+    return cleaned
 
 
 def _clean_rich_text(value: Any) -> Any:
     """Paragraph text: lines trimmed, paragraphs kept, three or more newlines folded."""
     if not isinstance(value, str):
         return value
-    value = _check_characters(value.translate(_DROPPED))
-    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", value.strip())]
-    return "\n\n".join(p for p in paragraphs if p)
+    kept = _check_characters(value.translate(_DROPPED))
+    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", kept.strip())]
+    cleaned = "\n\n".join(p for p in paragraphs if p)
+    _refuse_blank(value, cleaned)
+    return cleaned
 
 
 def slugify(text: str) -> str:

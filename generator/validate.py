@@ -70,9 +70,32 @@ def did_you_mean(name: str, candidates: Sequence[str]) -> str | None:
 # --- Translating pydantic errors ------------------------------------------------
 
 
-def _clean_loc(loc: tuple[Any, ...]) -> KeyPath:
-    """Drop the validator names pydantic puts into locations of wrapped types."""
-    return tuple(p for p in loc if isinstance(p, int) or ("[" not in p and "(" not in p))
+def _clean_loc(loc: tuple[Any, ...], data: Any) -> KeyPath:
+    """Drop the validator names pydantic puts into locations of wrapped types.
+
+    Such a name (``function-after[…]``) holds a bracket, but so may a key an
+    author wrote (``tags[0]: x``); the data tells them apart: a part that is a
+    key of the mapping at that place is the author's, whatever it holds.
+    """
+    path: list[str | int] = []
+    node = data
+    for part in loc:
+        if isinstance(part, int):
+            path.append(part)
+            node = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
+        elif isinstance(node, dict) and part in node:
+            path.append(part)
+            node = node[part]
+        elif "[" not in part and "(" not in part:
+            path.append(part)  # a field that is missing from the data
+            node = None
+    return tuple(path)
+
+
+def _subject(loc: KeyPath) -> str:
+    """What a message about one value calls it: its key, or 'this item' in a list."""
+    name = loc[-1] if loc else None
+    return name if isinstance(name, str) and name else "this item"
 
 
 def _unwrap(annotation: Any) -> type[BaseModel] | None:
@@ -120,10 +143,16 @@ def _describe(value: Any) -> str:
     return next((k for t, k in _KIND.items() if isinstance(value, t)), "nothing")
 
 
-def _translate(err: Mapping[str, Any], root: type[BaseModel]) -> tuple[str, str | None, bool]:
-    """Author-facing message and hint for one pydantic error; the flag marks key errors."""
+def _translate(
+    err: Mapping[str, Any], loc: KeyPath, root: type[BaseModel]
+) -> tuple[str, str | None, bool]:
+    """Author-facing message and hint for one pydantic error; the flag marks key errors.
+
+    Text lengths are counted in characters after the text is tidied (spaces
+    folded), which is what the limit applies to; pydantic reports a limit on
+    a validated string as one on 'items', so the input's type decides.
+    """
     kind = err["type"]
-    loc = _clean_loc(err["loc"])
     ctx = err.get("ctx") or {}
     value = err.get("input")
     name = loc[-1] if loc else ""
@@ -137,10 +166,23 @@ def _translate(err: Mapping[str, Any], root: type[BaseModel]) -> tuple[str, str 
         allowed = [a.strip(" '") for a in ctx.get("expected", "").replace(" or ", ", ").split(",")]
         hint = did_you_mean(str(value), allowed)
         return f"'{value}' is not one of: {', '.join(allowed)}", hint, False
-    if kind == "string_too_long":
+    if kind in ("string_too_long", "too_long") and isinstance(value, str):
+        length = ctx.get("actual_length", len(value))
         return (
-            f"text is {len(value)} characters; the limit is {ctx['max_length']}",
+            f"{_subject(loc)} is {length:,} characters long; the limit is {ctx['max_length']:,}",
             "shorten it",
+            False,
+        )
+    if kind == "blank":
+        subject = _subject(loc)
+        write = (
+            "write the text or remove the item"
+            if subject == "this item"
+            else f"write the {subject}"
+        )
+        return (
+            f"{subject} is blank: it has only invisible or blank characters ({ctx['codes']})",
+            write,
             False,
         )
     if kind == "too_long":
@@ -149,9 +191,9 @@ def _translate(err: Mapping[str, Any], root: type[BaseModel]) -> tuple[str, str 
             "split the brief or drop the least important items",
             False,
         )
-    if kind == "too_short":
+    if kind == "too_short" and not isinstance(value, str):
         return f"needs at least {ctx['min_length']} item(s)", None, False
-    if kind == "string_too_short":
+    if kind in ("string_too_short", "too_short"):
         return "is empty", "write something or remove the key", False
     if kind == "bool_parsing":
         return f"'{value}' is not true or false", "write true or false", False
@@ -181,8 +223,8 @@ def schema_problems(
     except ValidationError as exc:
         problems = []
         for err in exc.errors(include_url=False):
-            loc = _clean_loc(err["loc"])
-            message, hint, at_key = _translate(err, root)
+            loc = _clean_loc(err["loc"], doc.data)
+            message, hint, at_key = _translate(err, loc, root)
             problems.append(
                 Problem(doc.path, message, doc.position(loc, key=at_key), key_path=loc, hint=hint)
             )

@@ -77,6 +77,10 @@ def test_the_manifest_covers_every_case_file_and_the_issue_list():
         "reserved name 404", "reserved name search", "reserved name assets", "reserved name con",
         "reserved name nul", "non-ASCII", "empty file name", "differing only in case",
         "symlinked brief", "unknown actor", "unknown related slug", "related to itself",
+        "noncharacters written as escapes", "raw noncharacter U+FFFF in a comment",
+        "raw noncharacter U+1FFFE", "terminal escape sequences", "a newline in an echoed value",
+        "keys holding '[' or '('", "an NBSP in a key", "Hangul fillers", "braille blanks",
+        "invisible characters only", "over-long title", "after U+2028", "CR-only line ends",
     ]:  # fmt: skip
         assert item in covered, item
 

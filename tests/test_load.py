@@ -194,3 +194,30 @@ def test_a_clean_brief_takes_the_fast_reader_and_still_finds_positions(tmp_path)
 def test_anything_to_report_goes_through_the_exact_reader(tmp_path, text):
     doc = read(tmp_path, text)
     assert doc.problems and not doc.forgotten
+
+
+def test_positions_count_only_the_line_breaks_an_editor_shows(tmp_path):
+    doc = load_yaml(
+        _write(tmp_path, 'a: "x\u2028y\u2029z"\rb: 1\r\nc: "\u00e9\u2028"\nd: *e\n'), positions=True
+    )
+    assert doc.problems[0].position == Position(4, 4)
+    assert doc.problems[0].message == "aliases (*e) are not allowed"
+
+
+def test_a_character_libyaml_refuses_is_located_even_without_the_pre_scan(tmp_path, monkeypatch):
+    monkeypatch.setattr("generator.load._bad_character", lambda path, text: None)
+    doc = read(tmp_path, "a: 1\r# \u00e9\u2028 \uffff\n")
+    assert [(p.position, p.message) for p in doc.problems] == [
+        (Position(2, 6), "character U+FFFF is not allowed: control characters are not allowed")
+    ]
+
+
+def test_an_invalid_byte_after_cr_line_ends_is_located_as_an_editor_shows_it(tmp_path):
+    doc = read(tmp_path, b"a: 1\rb: \xc3\xa9\xff\n")
+    assert doc.problems[0].position == Position(2, 5)
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "brief.yml"
+    path.write_text(text, encoding="utf-8", newline="")
+    return path
