@@ -12,12 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import logging
+import posixpath
 import re
 import types
 import typing
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from itertools import chain
+from pathlib import Path
 from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -564,13 +566,15 @@ def _actor_claims(registry: Document) -> Iterator[_Claim]:
 
 
 def _tag_claims(docs: Sequence[Document]) -> Iterator[_Claim]:
+    outputs: dict[str, tuple[str, ...]] = {}  # a tag is named in many briefs
     for doc in sorted(docs, key=lambda d: d.path):
         for path, raw in _references(doc)[2]:
             name = " ".join(raw.split())
-            tag = Tag(name)
-            paths = render.topic_outputs(tag) if tag.slug else ()
+            if name not in outputs:
+                tag = Tag(name)
+                outputs[name] = render.topic_outputs(tag) if tag.slug else ()
             hint = "choose another name for the tag"
-            yield _Claim(f"tag '{name}'", ("tag", name), paths, doc, path, hint=hint)
+            yield _Claim(f"tag '{name}'", ("tag", name), outputs[name], doc, path, hint=hint)
 
 
 def _letters(name: str) -> str:
@@ -595,6 +599,11 @@ def _clash(claim: _Claim, other: _Claim, at: str) -> Problem:
     )
 
 
+def _stem(path: str) -> str:
+    """'topics/con.md' → 'con'."""
+    return posixpath.splitext(posixpath.basename(path))[0]
+
+
 def _unstorable(claim: _Claim) -> Problem | None:
     """A claim that cannot name a file: no letters at all, or a name Windows refuses."""
     if claim.identity[0] == "tag" and not claim.paths:
@@ -602,7 +611,7 @@ def _unstorable(claim: _Claim) -> Problem | None:
             f"{claim.label} has no letters or digits to make its page's address from",
             "name the topic in words",
         )
-    if claim.paths and PurePosixPath(claim.paths[0]).stem in WINDOWS_NAMES:
+    if claim.paths and _stem(claim.paths[0]) in WINDOWS_NAMES:
         return claim.problem(
             f"{claim.label} would be published as '{claim.paths[0]}', a name Windows cannot store",
             claim.hint,
@@ -626,8 +635,10 @@ def output_collisions(
     """
     claimed = {render.address(path): _SITE for path in render.site_outputs(settings)}
     problems: list[Problem] = []
-    claims = [*_brief_claims(docs), *_actor_claims(registry), *_tag_claims(docs)]
-    for claim in claims:
+    settled: set[tuple[str, str]] = set()  # identities that took their addresses
+    for claim in chain(_brief_claims(docs), _actor_claims(registry), _tag_claims(docs)):
+        if claim.identity in settled:
+            continue
         unstorable = _unstorable(claim)
         if unstorable:
             problems.append(unstorable)
@@ -639,4 +650,5 @@ def output_collisions(
             continue
         for at in addresses:
             claimed.setdefault(at, claim)
+        settled.add(claim.identity)
     return problems
