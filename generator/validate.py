@@ -590,7 +590,7 @@ def _clash(claim: _Claim, other: _Claim, at: str) -> Problem:
         if _letters(name) == _letters(first):
             return claim.problem(
                 f"tag '{name}' and tag '{first}'{other.where()} are one topic, published at {at}",
-                f"spell it '{first}' in every brief",
+                "use one spelling in every brief",
                 Severity.WARNING,
             )
         hint = "if they are one topic, spell them the same way; if not, rename one"

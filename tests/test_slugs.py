@@ -97,7 +97,7 @@ def test_check_names_both_sides_of_every_collision(tmp_path, monkeypatch):
     assert [str(p) for p in checked.report.warnings] == [
         "briefings/drone-attacks.yml:6:5: warning: tags[2]: tag 'air-defence' and tag "
         "'Air Defence' (briefings/air-defence.yml:6:5) are one topic, published at "
-        "/topics/air-defence/; spell it 'Air Defence' in every brief",
+        "/topics/air-defence/; use one spelling in every brief",
     ]
 
 
