@@ -54,6 +54,11 @@ def feed_paths(name: str) -> tuple[str, str]:
     return f"{FEEDS_DIR}/{name}.xml", f"{FEEDS_DIR}/{name}.json"
 
 
+def data_path(slug: str) -> str:
+    """Where a brief's JSON export lives."""
+    return f"{DATA_DIR}/briefings/{slug}.json"
+
+
 class FeedItems:
     """Each brief's feed entry, built once and shared by every feed that lists it.
 
@@ -242,14 +247,14 @@ def _summary(settings: Settings, entry: Entry) -> dict[str, Any]:
         "summary": entry.brief.summary,
         "tags": list(entry.brief.tags),
         "url": page_url(settings, entry.slug),
-        "data": _absolute(settings, f"{DATA_DIR}/briefings/{entry.slug}.json"),
+        "data": _absolute(settings, data_path(entry.slug)),
     }
 
 
 def exports(index: Index, settings: Settings) -> Iterator[tuple[str, Callable[[], str]]]:
     """The JSON export: one file per brief, an index of all, and the actor registry."""
     for entry in index.entries:
-        yield f"{DATA_DIR}/briefings/{entry.slug}.json", partial(_export_brief, settings, entry)
+        yield data_path(entry.slug), partial(_export_brief, settings, entry)
     yield (
         f"{DATA_DIR}/index.json",
         lambda: _dump({"briefings": [_summary(settings, e) for e in index.entries]}),

@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field, replace
 from functools import lru_cache, total_ordering
+from typing import TYPE_CHECKING
 
 from generator.config import RelatedWeights
 from generator.models import (
@@ -26,21 +27,32 @@ from generator.models import (
     Quote,
     slugify,
 )
-from generator.validate import ValidBrief
+
+if TYPE_CHECKING:  # only for annotations: the checks import this module to name topic pages
+    from generator.validate import ValidBrief
 
 log = logging.getLogger(__name__)
+
+MAX_TAG_SLUG = 80
+"""Characters in a topic's address: a long tag in another script can transliterate to
+several times its length, past what a file name may hold. Two tags cut to the same
+address are reported by the checks, like any other collision."""
 
 
 @lru_cache(maxsize=65536)
 def _tag_slug(name: str) -> str:
     """Cached: tags are hashed, compared and sorted many times."""
-    return slugify(name)
+    return slugify(name, MAX_TAG_SLUG)
 
 
 @total_ordering
 @dataclass(frozen=True, eq=False)
 class Tag:
-    """A topic; tags that differ only in case or punctuation are the same tag."""
+    """A topic; tags with the same address ('Air Defence', 'air-defence') are the same tag.
+
+    The checks warn when two spellings meet, and refuse different words that
+    would share one address.
+    """
 
     name: str
 

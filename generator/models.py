@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import total_ordering
 from typing import Annotated, Any, Self
@@ -34,6 +33,7 @@ from pydantic import (
 )
 from pydantic.json_schema import JsonSchemaValue, SkipJsonSchema
 from pydantic_core import PydanticCustomError, core_schema
+from slugify import slugify as _python_slugify
 
 from generator.errors import BLANK_LOOKING
 
@@ -125,11 +125,56 @@ def _clean_rich_text(value: Any) -> Any:
     return cleaned
 
 
-def slugify(text: str) -> str:
-    """An ASCII address for a name: 'Hybrid warfare' → 'hybrid-warfare', 'Café' → 'cafe'."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug or "tag-" + "-".join(f"{ord(c):x}" for c in text[:8])
+_SYMBOL_WORDS = {"+": "plus", "#": "sharp", "&": "and"}
+_SYMBOLS = re.compile(r"[+&]|(?<=[^\W_])#")
+"""Symbols that tell names apart ('C++', 'C#', 'R&D'), spelled out before slugging.
+
+A '#' counts only after a letter or digit: a hashtag's leading '#' ('#MeToo') says
+nothing and goes with the other punctuation.
+"""
+
+
+def slugify(text: str, max_length: int = 0) -> str:
+    """The one address rule for every generated path: 'Łódź' → 'lodz', 'C++' → 'c-plus-plus'.
+
+    python-slugify transliterates every script ('Противовоздушная' →
+    'protivovozdushnaia', '北京' → 'bei-jing'). The backend is named, text-unidecode,
+    because by default it prefers Unidecode when that happens to be installed, and
+    an address must not change with the packages beside it. ``max_length`` cuts
+    between words, never inside one, and keeps their order.
+
+    Returns:
+        Lowercase ASCII words joined by hyphens; empty when the text has no letter
+        or digit in any script (only emoji or punctuation), which callers report.
+
+    """
+    spelled = _SYMBOLS.sub(lambda found: f" {_SYMBOL_WORDS[found.group()]} ", text)
+    return _python_slugify(
+        spelled,
+        max_length=max_length,
+        word_boundary=True,
+        save_order=True,
+        backend="text-unidecode",
+    )
+
+
+WINDOWS_NAMES = frozenset(
+    {
+        "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7",
+        "com8", "com9", "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
+    }
+)  # fmt: skip
+"""File names Windows cannot store, whatever the extension: no generated file may take one."""
+
+_SITE_NAMES = frozenset(
+    {
+        "index", "404", "search", "assets", "actors", "topics", "proposals", "quotes",
+        "timeline", "questions", "guide", "feeds", "briefings", "tags", "sitemap",
+    }
+)  # fmt: skip
+
+RESERVED_SLUGS = _SITE_NAMES | WINDOWS_NAMES
+"""Names a brief cannot take: the site's own pages, and names Windows cannot store."""
 
 
 def _check_slug(value: str) -> str:

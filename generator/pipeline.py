@@ -161,6 +161,7 @@ def check(settings: Settings, cache: CheckCache | None = None) -> Checked:
             del cache.entries[gone]
     if checked.actors or not actors_doc.problems:  # a broken registry would flag every id
         checked.report.extend(validate.cross_check(docs, checked.actors))
+    checked.report.extend(validate.output_collisions(docs, actors_doc, settings))
     if cache is None:  # a one-off check: the references have served their purpose
         for doc in docs:
             doc.references = None

@@ -22,7 +22,7 @@ import yaml
 
 from generator import models
 from generator.config import Settings
-from generator.feeds import all_outputs, feed_paths, news_article, script_json
+from generator.feeds import all_outputs, data_path, feed_paths, news_article, script_json
 from generator.index import Entry, Index, QuoteRef, Tag, TimelineEntry
 from generator.load import MAX_DEPTH, MAX_FILE_BYTES
 from generator.mdtext import Markdown, escape, escape_html, link, plain, rich, safe_url
@@ -71,6 +71,35 @@ def actor_path(actor_id: str) -> str:
 def topic_path(tag: Tag) -> str:
     """Where a topic's page lives in the docs folder."""
     return f"{TOPICS_DIR}/{tag.slug}.md"
+
+
+def brief_outputs(slug: str) -> tuple[str, ...]:
+    """Every output named after a brief: its page and its JSON export."""
+    return brief_path(slug), data_path(slug)
+
+
+def actor_outputs(actor_id: str) -> tuple[str, ...]:
+    """Every output named after an actor: their page and their feeds."""
+    return actor_path(actor_id), *feed_paths(f"{ACTORS_DIR}/{actor_id}")
+
+
+def topic_outputs(tag: Tag) -> tuple[str, ...]:
+    """Every output named after a topic: its page and its feeds."""
+    return topic_path(tag), *feed_paths(f"{TOPICS_DIR}/{tag.slug}")
+
+
+def address(path: str) -> str:
+    """The address an output is served at, where two outputs can meet.
+
+    MkDocs serves 'a/b.md' at '/a/b/' and 'a/index.md' at '/a/'; other files at
+    their own path.
+    """
+    if not path.endswith(".md"):
+        return f"/{path}"
+    page = path.removesuffix(".md")
+    if page == "index" or page.endswith("/index"):
+        return "/" + page.removesuffix("index")
+    return f"/{page}/"
 
 
 def _finalize(value: Any) -> Any:
@@ -438,6 +467,15 @@ def render_plan(index: Index, settings: Settings) -> Plan:
     return plan
 
 
+def site_outputs(settings: Settings) -> list[str]:
+    """The outputs of a site without briefs or actors: its own pages, main feeds and data.
+
+    Read from the render plan itself, so the addresses a brief, actor or tag
+    cannot take are always those of the pages that exist.
+    """
+    return [path for path, _ in render_plan(Index(entries=[], actors={}), settings)]
+
+
 def _rendered(path: str, render: Callable[[], str]) -> Page:
     return Page(path, render())
 
@@ -512,9 +550,9 @@ def affected(old: Index, new: Index, changed: set[str]) -> set[str]:
             if item.event.id in events or changed & set(item.slugs):
                 actors.update(item.event.actors)
     for slug in briefs:
-        paths.update({brief_path(slug), f"data/briefings/{slug}.json"})
+        paths.update(brief_outputs(slug))
     for actor_id in actors:
-        paths.update({actor_path(actor_id), *feed_paths(f"actors/{actor_id}")})
+        paths.update(actor_outputs(actor_id))
     for tag in tags:
-        paths.update({topic_path(tag), *feed_paths(f"topics/{tag.slug}")})
+        paths.update(topic_outputs(tag))
     return paths

@@ -2,7 +2,9 @@
 
 Per file, pydantic checks a document against the schema and we translate its
 errors into author language. Across files we check what no single file can
-know: actor ids, related slugs, answered-by slugs and duplicate slugs.
+know: actor ids, related slugs, answered-by slugs, and the addresses of every
+generated file, where two briefs, actors or tags (or one of them and the site's
+own pages) must never meet.
 """
 
 from __future__ import annotations
@@ -10,30 +12,27 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import logging
+import posixpath
 import re
 import types
 import typing
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from generator.errors import KeyPath, Problem, Severity
+from generator import render
+from generator.config import Settings
+from generator.errors import KeyPath, Position, Problem, Severity, display_path
+from generator.index import Tag
 from generator.load import Document
-from generator.models import SLUG_PATTERN, Actor, Brief, slugify
+from generator.models import RESERVED_SLUGS, SLUG_PATTERN, WINDOWS_NAMES, Actor, Brief, slugify
 
 log = logging.getLogger(__name__)
 
-RESERVED_SLUGS = frozenset(
-    {
-        "index", "404", "search", "assets", "actors", "topics", "proposals", "quotes",
-        "timeline", "questions", "guide", "feeds", "briefings", "tags", "sitemap",
-        "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "lpt1", "lpt2", "lpt3",
-    }
-)  # fmt: skip
-"""Names a brief cannot take: the site's own pages, and names Windows cannot store."""
 
 _SLUG_RE = re.compile(SLUG_PATTERN)
 _ACTORS = TypeAdapter(dict[str, Actor])
@@ -252,7 +251,7 @@ def slug_problems(path: Path) -> list[Problem]:
     """Check that a brief's file name makes a safe, portable address."""
     slug = path.stem
     if not _SLUG_RE.match(slug):
-        suggestion = slugify(slug) if slug.strip(".") else "my-brief"
+        suggestion = slugify(slug) or "my-brief"
         return [
             Problem(
                 path,
@@ -341,7 +340,7 @@ def validate_actors(doc: Document) -> tuple[Registry, list[Problem]]:
 def _actor_id_problem(key: str) -> tuple[str | None, str | None]:
     if _SLUG_RE.match(key):
         return None, None
-    suggestion = slugify(key)
+    suggestion = slugify(key) or "mark-rutte"
     return f"'{key}' is not a valid actor id", f"use lowercase and hyphens, like '{suggestion}'"
 
 
@@ -409,6 +408,9 @@ ACTOR_FIELDS: tuple[tuple[str, ...], ...] = (
 BRIEF_FIELDS: tuple[tuple[str, ...], ...] = (("related", "*"), ("questions", "*", "answered_by"))
 """Where a brief names other briefs."""
 
+TAG_FIELDS: tuple[tuple[str, ...], ...] = (("tags", "*"),)
+"""Where a brief names its topics, each of which gets a page and feeds."""
+
 
 def _walk(data: Any, pattern: Sequence[str], prefix: KeyPath = ()) -> Iterator[tuple[KeyPath, str]]:
     """Text values found along ``pattern`` in raw data, with their key paths."""
@@ -447,13 +449,19 @@ def _actor_hint(ref: str, actors: Mapping[str, Actor]) -> str:
     return did_you_mean(ref, list(actors)) or "add the actor to briefings/actors.yml, or fix the id"
 
 
-BriefReferences = tuple[list[tuple[KeyPath, str]], list[tuple[KeyPath, str]]]
-"""The actors and the other briefs a brief names, each with its key path."""
+BriefReferences = tuple[
+    list[tuple[KeyPath, str]], list[tuple[KeyPath, str]], list[tuple[KeyPath, str]]
+]
+"""The actors, the other briefs and the tags a brief names, each with its key path."""
 
 
 def _references(doc: Document) -> BriefReferences:
     if doc.references is None:
-        return references(doc.data, ACTOR_FIELDS), references(doc.data, BRIEF_FIELDS)
+        return (
+            references(doc.data, ACTOR_FIELDS),
+            references(doc.data, BRIEF_FIELDS),
+            references(doc.data, TAG_FIELDS),
+        )
     return doc.references  # type: ignore[no-any-return]
 
 
@@ -479,7 +487,7 @@ def cross_check(docs: Sequence[Document], actors: Mapping[str, Actor]) -> list[P
     slugs = {doc.path.stem for doc in docs}
     rejected = actors.rejected if isinstance(actors, Registry) else frozenset()
     for doc in docs:
-        actor_refs, brief_refs = _references(doc)
+        actor_refs, brief_refs, _ = _references(doc)
         for path, ref in actor_refs:
             if ref in actors or ref in rejected or not _SLUG_RE.match(ref):
                 continue  # known, reported in the registry, or a schema error
@@ -572,24 +580,177 @@ def release(
 
 
 def case_collisions(paths: Sequence[Path]) -> list[Problem]:
-    """File names that would make the same page.
+    """File names that differ only in case would collide on case-insensitive disks.
 
-    Names differing only in case collide on case-insensitive disks; ``x.yml``
-    beside ``x.yaml`` would both be the page ``x``.
+    Two files with one name and different extensions ('x.yml', 'x.yaml') are
+    reported by :func:`output_collisions`, with the address they would share.
     """
     seen: dict[str, Path] = {}
     problems = []
     for path in sorted(paths):
         key = path.stem.lower()
-        if key in seen:
-            first = seen[key]
-            differ = "only in case" if first.suffix == path.suffix else "only in their ending"
+        if key in seen and seen[key].stem != path.stem:
             problems.append(
                 Problem(
                     path,
-                    f"'{path.name}' and '{first.name}' differ {differ}",
+                    f"'{path.name}' and '{seen[key].name}' differ only in case",
                     hint="give one of them a different name",
                 )
             )
         seen.setdefault(key, path)
+    return problems
+
+
+# --- Generated paths ---------------------------------------------------------------
+
+
+@dataclass
+class _Claim:
+    """Something that names generated files: the site itself, a brief, an actor or a tag."""
+
+    label: str
+    """How messages name it: "tag 'C++'", "actor 'index'", "the site's own page"."""
+    identity: tuple[str, str]
+    """The same identity claiming a path again is no collision (one tag in many briefs)."""
+    paths: tuple[str, ...] = ()
+    doc: Document | None = None
+    key_path: KeyPath = ()
+    key: bool = False
+    hint: str = ""
+
+    @property
+    def position(self) -> Position | None:
+        """Where it is written, looked up only when a problem names it."""
+        return self.doc.position(self.key_path, key=self.key) if self.doc else None
+
+    def where(self) -> str:
+        """' (briefings/a.yml:7:5)', for a message about another claim; '' for the site."""
+        if self.doc is None:
+            return ""
+        position = self.position
+        at = f":{position.line}:{position.column}" if position else ""
+        return f" ({display_path(self.doc.path)}{at})"
+
+    def problem(self, message: str, hint: str, severity: Severity = Severity.ERROR) -> Problem:
+        """A problem located at this claim."""
+        assert self.doc is not None  # the site's own pages are claimed first and never clash
+        return Problem(self.doc.path, message, self.position, self.key_path, hint, severity)
+
+
+_SITE = _Claim("the site's own page", ("site", ""))
+
+
+def _brief_claims(docs: Sequence[Document]) -> Iterator[_Claim]:
+    for doc in sorted(docs, key=lambda d: d.path):
+        slug = doc.path.stem
+        if _SLUG_RE.match(slug) and slug not in RESERVED_SLUGS:  # else see slug_problems
+            yield _Claim(
+                f"brief '{doc.path.name}'",
+                ("brief", doc.path.name),
+                render.brief_outputs(slug),
+                doc,
+                hint="rename one of the files",
+            )
+
+
+def _actor_claims(registry: Document) -> Iterator[_Claim]:
+    for key in registry.data if isinstance(registry.data, dict) else ():
+        if _SLUG_RE.match(key):  # a malformed id is reported by the registry's own check
+            yield _Claim(
+                f"actor '{key}'",
+                ("actor", key),
+                render.actor_outputs(key),
+                registry,
+                (key,),
+                key=True,
+                hint="choose another id for the actor",
+            )
+
+
+def _tag_claims(docs: Sequence[Document]) -> Iterator[_Claim]:
+    outputs: dict[str, tuple[str, ...]] = {}  # a tag is named in many briefs
+    for doc in sorted(docs, key=lambda d: d.path):
+        for path, raw in _references(doc)[2]:
+            name = " ".join(raw.split())
+            if name not in outputs:
+                tag = Tag(name)
+                outputs[name] = render.topic_outputs(tag) if tag.slug else ()
+            hint = "choose another name for the tag"
+            yield _Claim(f"tag '{name}'", ("tag", name), outputs[name], doc, path, hint=hint)
+
+
+def _letters(name: str) -> str:
+    """A tag's letters and digits, whatever their case: 'Air Defence' → 'airdefence'."""
+    return "".join(c for c in name.casefold() if c.isalnum())
+
+
+def _clash(claim: _Claim, other: _Claim, at: str) -> Problem:
+    """The problem of ``claim`` meeting ``other``, which took the address ``at`` first."""
+    hint = claim.hint
+    if claim.identity[0] == other.identity[0] == "tag":
+        name, first = claim.identity[1], other.identity[1]
+        if _letters(name) == _letters(first):
+            return claim.problem(
+                f"tag '{name}' and tag '{first}'{other.where()} are one topic, published at {at}",
+                "use one spelling in every brief",
+                Severity.WARNING,
+            )
+        hint = "if they are one topic, spell them the same way; if not, rename one"
+    return claim.problem(
+        f"{claim.label} and {other.label}{other.where()} would both be published at {at}", hint
+    )
+
+
+def _stem(path: str) -> str:
+    """'topics/con.md' → 'con'."""
+    return posixpath.splitext(posixpath.basename(path))[0]
+
+
+def _unstorable(claim: _Claim) -> Problem | None:
+    """A claim that cannot name a file: no letters at all, or a name Windows refuses."""
+    if claim.identity[0] == "tag" and not claim.paths:
+        return claim.problem(
+            f"{claim.label} has no letters or digits to make its page's address from",
+            "name the topic in words",
+        )
+    if claim.paths and _stem(claim.paths[0]) in WINDOWS_NAMES:
+        return claim.problem(
+            f"{claim.label} would be published as '{claim.paths[0]}', a name Windows cannot store",
+            claim.hint,
+        )
+    return None
+
+
+def output_collisions(
+    docs: Sequence[Document], registry: Document, settings: Settings
+) -> list[Problem]:
+    """Every generated file must have an address of its own.
+
+    Briefs, actors and tags each name pages, feeds or data files. Two of them, or
+    one of them and the site's own pages, would meet at one address, and the one
+    written last would silently replace the other: an actor 'index' replaces the
+    Who's who page, two tags cut to one address share one topic page. Each is
+    reported where it is written, naming the other side. Tags that differ only in
+    case, spaces or punctuation ('Air Defence', 'air-defence') are one topic, merged
+    on one page, with a warning so that authors settle on one spelling; different
+    words at one address are an error.
+    """
+    claimed = {render.address(path): _SITE for path in render.site_outputs(settings)}
+    problems: list[Problem] = []
+    settled: set[tuple[str, str]] = set()  # identities that took their addresses
+    for claim in chain(_brief_claims(docs), _actor_claims(registry), _tag_claims(docs)):
+        if claim.identity in settled:
+            continue
+        unstorable = _unstorable(claim)
+        if unstorable:
+            problems.append(unstorable)
+            continue
+        addresses = [render.address(path) for path in claim.paths]
+        taken = [at for at in addresses if at in claimed and claimed[at].identity != claim.identity]
+        if taken:
+            problems.append(_clash(claim, claimed[taken[0]], taken[0]))
+            continue
+        for at in addresses:
+            claimed.setdefault(at, claim)
+        settled.add(claim.identity)
     return problems

@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from importlib.resources import files
 from pathlib import Path
 from string import Template
 
-from generator.models import slugify
-from generator.validate import RESERVED_SLUGS
+from generator.models import RESERVED_SLUGS, slugify
+
+log = logging.getLogger(__name__)
 
 TEMPLATE = "brief.yml.tmpl"
+MAX_FILE_SLUG = 60
+"""Characters in a new brief's file name: long enough to read, short enough to type."""
 
 
 class BriefExistsError(FileExistsError):
@@ -23,8 +27,21 @@ class BriefExistsError(FileExistsError):
 
 
 def slug_for(title: str) -> str:
-    """The file name a title gets: lowercase ASCII words joined by hyphens, at most 60 characters."""
-    slug = slugify(title)[:60].rstrip("-")
+    """The file name a title gets: its words in lowercase ASCII joined by hyphens.
+
+    Made by the site's one slug rule, so that a title in any script gives a
+    readable name. At most ``MAX_FILE_SLUG`` characters, cut between words.
+
+    Raises:
+        ValueError: the title has no letter or digit to make a name from.
+
+    """
+    slug = slugify(title, MAX_FILE_SLUG)
+    if not slug:
+        raise ValueError(
+            f"the title {title!r} has no letters or digits to name the file after; "
+            "give it a title in words"
+        )
     return f"{slug}-briefing" if slug in RESERVED_SLUGS else slug
 
 
@@ -34,6 +51,13 @@ def new_brief(folder: Path, title: str, *, today: dt.date | None = None) -> Path
     if not title:
         raise ValueError('give the brief a title, like: briefings new "NATO weighs armed drones"')
     path = folder / f"{slug_for(title)}.yml"
+    if len(slugify(title)) > MAX_FILE_SLUG:
+        log.warning(
+            "the title is longer than a file name may be (%d characters), "
+            "so the name keeps its first whole words: '%s'",
+            MAX_FILE_SLUG,
+            path.name,
+        )
     text = Template(files("generator.scaffold").joinpath(TEMPLATE).read_text(encoding="utf-8"))
     content = text.substitute(
         title=json.dumps(title, ensure_ascii=False),  # a JSON string is a valid YAML scalar
