@@ -21,9 +21,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from yaml_env_tag import construct_env_tag
 
-from generator.errors import BriefingsError, KeyPath, Position, Problem
+from generator.errors import BriefingsError, KeyPath, Position, Problem, did_you_mean
 from generator.load import NULLS, Document
-from generator.validate import did_you_mean
 
 log = logging.getLogger(__name__)
 

@@ -6,6 +6,7 @@ fixing briefs sees all of them in one run (as MkDocs does for its config).
 
 from __future__ import annotations
 
+import difflib
 import enum
 import re
 import unicodedata
@@ -210,3 +211,16 @@ class BriefingsError(Exception):
 
 class BuildError(Exception):
     """The site could not be built; the previous site was left untouched."""
+
+
+def did_you_mean(name: str, candidates: Sequence[str]) -> str | None:
+    """A 'did you mean' hint for a mistyped name, or None when nothing is close."""
+    lowered = name.lower()
+    close = difflib.get_close_matches(lowered, candidates, n=1, cutoff=0.6)
+    if not close:
+        close = [
+            c
+            for c in candidates
+            if min(len(c), len(lowered)) >= 4 and (lowered in c or c in lowered)
+        ][:1]
+    return f"did you mean '{close[0]}'?" if close else None

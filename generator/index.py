@@ -13,7 +13,6 @@ import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field, replace
-from functools import lru_cache, total_ordering
 from typing import TYPE_CHECKING
 
 from generator.config import RelatedWeights
@@ -25,50 +24,13 @@ from generator.models import (
     Proposal,
     Question,
     Quote,
-    slugify,
+    Tag,
 )
 
-if TYPE_CHECKING:  # only for annotations: the checks import this module to name topic pages
+if TYPE_CHECKING:
     from generator.validate import ValidBrief
 
 log = logging.getLogger(__name__)
-
-MAX_TAG_SLUG = 80
-"""Characters in a topic's address: a long tag in another script can transliterate to
-several times its length, past what a file name may hold. Two tags cut to the same
-address are reported by the checks, like any other collision."""
-
-
-@lru_cache(maxsize=65536)
-def _tag_slug(name: str) -> str:
-    """Cached: tags are hashed, compared and sorted many times."""
-    return slugify(name, MAX_TAG_SLUG)
-
-
-@total_ordering
-@dataclass(frozen=True, eq=False)
-class Tag:
-    """A topic; tags with the same address ('Air Defence', 'air-defence') are the same tag.
-
-    The checks warn when two spellings meet, and refuse different words that
-    would share one address.
-    """
-
-    name: str
-
-    @property
-    def slug(self) -> str:
-        """The tag's address and identity."""
-        return _tag_slug(self.name)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Tag) and self.slug == other.slug
-
-    def __hash__(self) -> int:
-        return hash(self.slug)
-
-    def __lt__(self, other: Tag) -> bool:
-        return (self.name.casefold(), self.slug) < (other.name.casefold(), other.slug)
 
 
 @dataclass(frozen=True, eq=False)

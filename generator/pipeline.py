@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator import load, validate
+from generator import load, render, validate
 from generator.config import Settings
 from generator.errors import BriefingsError, Problem, Report
 from generator.index import Index, build_index
@@ -161,7 +161,8 @@ def check(settings: Settings, cache: CheckCache | None = None) -> Checked:
             del cache.entries[gone]
     if checked.actors or not actors_doc.problems:  # a broken registry would flag every id
         checked.report.extend(validate.cross_check(docs, checked.actors))
-    checked.report.extend(validate.output_collisions(docs, actors_doc, settings))
+    site_outputs = render.site_outputs(settings)
+    checked.report.extend(validate.output_collisions(docs, actors_doc, render, site_outputs))
     if cache is None:  # a one-off check: the references have served their purpose
         for doc in docs:
             doc.references = None

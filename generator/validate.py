@@ -10,7 +10,6 @@ own pages) must never meet.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import logging
 import posixpath
 import re
@@ -24,12 +23,17 @@ from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from generator import render
-from generator.config import Settings
-from generator.errors import KeyPath, Position, Problem, Severity, display_path
-from generator.index import Tag
+from generator.errors import KeyPath, Position, Problem, Severity, did_you_mean, display_path
 from generator.load import Document
-from generator.models import RESERVED_SLUGS, SLUG_PATTERN, WINDOWS_NAMES, Actor, Brief, slugify
+from generator.models import (
+    RESERVED_SLUGS,
+    SLUG_PATTERN,
+    WINDOWS_NAMES,
+    Actor,
+    Brief,
+    Tag,
+    slugify,
+)
 
 log = logging.getLogger(__name__)
 
@@ -51,19 +55,6 @@ class ValidBrief:
     def path(self) -> Path:
         """The file the brief was read from."""
         return self.doc.path
-
-
-def did_you_mean(name: str, candidates: Sequence[str]) -> str | None:
-    """A 'did you mean' hint for a mistyped name, or None when nothing is close."""
-    lowered = name.lower()
-    close = difflib.get_close_matches(lowered, candidates, n=1, cutoff=0.6)
-    if not close:
-        close = [
-            c
-            for c in candidates
-            if min(len(c), len(lowered)) >= 4 and (lowered in c or c in lowered)
-        ][:1]
-    return f"did you mean '{close[0]}'?" if close else None
 
 
 # --- Translating pydantic errors ------------------------------------------------
@@ -640,26 +631,26 @@ class _Claim:
 _SITE = _Claim("the site's own page", ("site", ""))
 
 
-def _brief_claims(docs: Sequence[Document]) -> Iterator[_Claim]:
+def _brief_claims(docs: Sequence[Document], scheme: OutputScheme) -> Iterator[_Claim]:
     for doc in sorted(docs, key=lambda d: d.path):
         slug = doc.path.stem
         if _SLUG_RE.match(slug) and slug not in RESERVED_SLUGS:  # else see slug_problems
             yield _Claim(
                 f"brief '{doc.path.name}'",
                 ("brief", doc.path.name),
-                render.brief_outputs(slug),
+                scheme.brief_outputs(slug),
                 doc,
                 hint="rename one of the files",
             )
 
 
-def _actor_claims(registry: Document) -> Iterator[_Claim]:
+def _actor_claims(registry: Document, scheme: OutputScheme) -> Iterator[_Claim]:
     for key in registry.data if isinstance(registry.data, dict) else ():
         if _SLUG_RE.match(key):  # a malformed id is reported by the registry's own check
             yield _Claim(
                 f"actor '{key}'",
                 ("actor", key),
-                render.actor_outputs(key),
+                scheme.actor_outputs(key),
                 registry,
                 (key,),
                 key=True,
@@ -667,14 +658,14 @@ def _actor_claims(registry: Document) -> Iterator[_Claim]:
             )
 
 
-def _tag_claims(docs: Sequence[Document]) -> Iterator[_Claim]:
+def _tag_claims(docs: Sequence[Document], scheme: OutputScheme) -> Iterator[_Claim]:
     outputs: dict[str, tuple[str, ...]] = {}  # a tag is named in many briefs
     for doc in sorted(docs, key=lambda d: d.path):
         for path, raw in _references(doc)[2]:
             name = " ".join(raw.split())
             if name not in outputs:
                 tag = Tag(name)
-                outputs[name] = render.topic_outputs(tag) if tag.slug else ()
+                outputs[name] = scheme.topic_outputs(tag) if tag.slug else ()
             hint = "choose another name for the tag"
             yield _Claim(f"tag '{name}'", ("tag", name), outputs[name], doc, path, hint=hint)
 
@@ -709,6 +700,8 @@ def _stem(path: str) -> str:
 def _unstorable(claim: _Claim) -> Problem | None:
     """A claim that cannot name a file: no letters at all, or a name Windows refuses."""
     if claim.identity[0] == "tag" and not claim.paths:
+        if "\ufffd" in claim.identity[1]:  # the loader's stand-in for a noncharacter it reported
+            return None
         return claim.problem(
             f"{claim.label} has no letters or digits to make its page's address from",
             "name the topic in words",
@@ -721,8 +714,20 @@ def _unstorable(claim: _Claim) -> Problem | None:
     return None
 
 
+class OutputScheme(typing.Protocol):
+    """Where the render stage puts each output: handed in, so checking never renders."""
+
+    def brief_outputs(self, slug: str) -> tuple[str, ...]: ...  # noqa: D102
+    def actor_outputs(self, actor_id: str) -> tuple[str, ...]: ...  # noqa: D102
+    def topic_outputs(self, tag: Tag) -> tuple[str, ...]: ...  # noqa: D102
+    def address(self, path: str) -> str: ...  # noqa: D102
+
+
 def output_collisions(
-    docs: Sequence[Document], registry: Document, settings: Settings
+    docs: Sequence[Document],
+    registry: Document,
+    scheme: OutputScheme,
+    site_outputs: Sequence[str],
 ) -> list[Problem]:
     """Every generated file must have an address of its own.
 
@@ -735,17 +740,19 @@ def output_collisions(
     on one page, with a warning so that authors settle on one spelling; different
     words at one address are an error.
     """
-    claimed = {render.address(path): _SITE for path in render.site_outputs(settings)}
+    claimed = {scheme.address(path): _SITE for path in site_outputs}
     problems: list[Problem] = []
     settled: set[tuple[str, str]] = set()  # identities that took their addresses
-    for claim in chain(_brief_claims(docs), _actor_claims(registry), _tag_claims(docs)):
+    for claim in chain(
+        _brief_claims(docs, scheme), _actor_claims(registry, scheme), _tag_claims(docs, scheme)
+    ):
         if claim.identity in settled:
             continue
         unstorable = _unstorable(claim)
         if unstorable:
             problems.append(unstorable)
             continue
-        addresses = [render.address(path) for path in claim.paths]
+        addresses = [scheme.address(path) for path in claim.paths]
         taken = [at for at in addresses if at in claimed and claimed[at].identity != claim.identity]
         if taken:
             problems.append(_clash(claim, claimed[taken[0]], taken[0]))
