@@ -18,6 +18,9 @@ from generator.schema import write_schemas
 
 log = logging.getLogger(__name__)
 
+INTERRUPTED = 130
+"""The exit status of a command stopped by Ctrl-C, as shells report it (128 + SIGINT)."""
+
 
 def _print_problems(problems: Sequence[Problem]) -> None:
     for problem in problems:
@@ -108,6 +111,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     except BuildError as exc:
         print(f"build failed: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:  # the new site was not published, and is cleared next time
+        print("interrupted; the previous site is unchanged", file=sys.stderr)
+        return INTERRUPTED
     for held in result.held:
         print(f"note: {held.item.path.name}: {held.reason}", file=sys.stderr)
     print(
@@ -198,6 +204,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OSError, yaml.YAMLError) as exc:  # unreadable config, a docs folder not ours, …
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -9,10 +9,8 @@ from __future__ import annotations
 import gc
 import hashlib
 import logging
-import multiprocessing
 import os
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,9 +23,10 @@ from generator.load import Document
 from generator.models import Actor
 from generator.render import render_plan
 from generator.schema import write_schemas
-from generator.site import build_site
+from generator.site import build_site, publishing
 from generator.validate import ValidBrief
-from generator.write import WriteStats, can_fork, write_shares
+from generator.workers import can_fork, fork_pool
+from generator.write import WriteStats, write_shares
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +109,7 @@ def _check_briefs(paths: list[Path], cache: CheckCache | None, jobs: int) -> lis
     if cache is not None or jobs < 2 or not can_fork():
         return [_check_brief(path, cache) for path in paths]
     shares = [paths[n::jobs] for n in range(jobs)]
-    with ProcessPoolExecutor(jobs - 1, mp_context=multiprocessing.get_context("fork")) as pool:
+    with fork_pool(jobs - 1) as pool:
         futures = [pool.submit(_check_share, share) for share in shares[1:]]
         done = [_check_share(shares[0]), *(future.result() for future in futures)]
     outcomes: list[Outcome] = [None] * len(paths)  # type: ignore[list-item]
@@ -241,9 +240,14 @@ class Built:
 
 
 def build(settings: Settings) -> Built:
-    """The whole pipeline: load → validate → index → render → write → build the site."""
-    generated = generate(settings)
-    site_dir = build_site(settings)
+    """The whole pipeline: load → validate → index → render → write → build the site.
+
+    One build of a site runs at a time: another waits until this one is done,
+    since both would write the same docs folder.
+    """
+    with publishing(settings.site_dir):
+        generated = generate(settings)
+        site_dir = build_site(settings)
     return Built(
         briefs=generated.briefs,
         written=len(generated.stats.written),

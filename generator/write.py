@@ -3,22 +3,22 @@
 Unchanged pages keep their bytes and modification time, so MkDocs' live
 reload and any file watcher see only real changes; each write goes to a
 temporary file first and is renamed into place, so a crash never leaves a
-truncated page; pages that are no longer rendered are removed.
+truncated page; pages that are no longer rendered are removed. Files and
+folders get the ordinary modes the process umask allows (0644 and 0755 under
+umask 022), as any other program's would, so a web server can read them.
 """
 
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
-import sys
-import tempfile
+import secrets
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.render import Page
+from generator.workers import can_fork, fork_pool
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,10 @@ class WriteStats:
         self.removed += other.removed
 
 
+TEMPORARY_SUFFIX = ".briefings-tmp"
+"""How a file being written ends until it is renamed into place."""
+
+
 def atomic_write(path: Path, data: bytes, *, made: set[Path] | None = None) -> None:
     """Write ``data`` to ``path`` through a temporary file and a rename.
 
@@ -50,14 +54,29 @@ def atomic_write(path: Path, data: bytes, *, made: set[Path] | None = None) -> N
         path.parent.mkdir(parents=True, exist_ok=True)
         if made is not None:
             made.add(path.parent)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = _create_temporary(path)
     try:
         with os.fdopen(fd, "wb") as stream:
             stream.write(data)
-        Path(tmp).replace(path)
+        tmp.replace(path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+
+
+def _create_temporary(path: Path) -> tuple[int, Path]:
+    """A new file beside ``path``, open for writing.
+
+    Unlike :func:`tempfile.mkstemp`, which makes every file 0600, the file is
+    created 0666 less the umask: the mode it keeps once renamed into place.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
+    while True:
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}{TEMPORARY_SUFFIX}")
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
 
 
 def _files(folder: Path) -> set[str]:
@@ -117,13 +136,15 @@ def write_shares(
         global _INHERITED  # what the forked workers find, never pickled
         _INHERITED = (shares, folder, existing)
         try:
-            context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            with fork_pool(workers) as pool:
                 # Submitted before the first share is drawn here: the fork copies it undrawn.
                 futures = [pool.submit(_write_share, n) for n in range(1, len(shares))]
                 _write(shares[0], folder, existing, stats)
                 for future in futures:
                     stats.extend(future.result())
+        except BaseException:
+            _remove_temporaries(folder)  # a killed worker may have been writing a page
+            raise
         finally:
             _INHERITED = None
     else:
@@ -143,9 +164,12 @@ def write_shares(
     return stats
 
 
-def can_fork() -> bool:
-    """Whether worker processes can inherit lazy shares: Linux's fork, and another core."""
-    return sys.platform == "linux" and (os.cpu_count() or 1) > 1
+def _remove_temporaries(folder: Path) -> None:
+    """Remove the temporary files of writes that were cut short."""
+    for root, _dirs, names in os.walk(folder):
+        for name in names:
+            if name.startswith(".") and name.endswith(TEMPORARY_SUFFIX):
+                Path(root, name).unlink(missing_ok=True)
 
 
 _INHERITED: tuple[Sequence[Iterable[Page]], Path, set[str] | None] | None = None

@@ -171,7 +171,8 @@ def test_failed_mkdocs_build_leaves_the_previous_site_untouched(tmp_path):
     with pytest.raises(BuildError, match=r"missing\.md"):
         pipeline.build(settings)
     assert digest(settings.site_dir) == before
-    assert [p.name for p in settings.root.iterdir() if p.name.startswith(".site")] == []
+    versions = sorted(p.name for p in (settings.root / ".site-builds").iterdir())
+    assert versions == [".lock", settings.site_dir.resolve().name]
 
 
 def _article_links(site: Path, page: Path) -> set[Path]:
