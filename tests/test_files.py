@@ -16,7 +16,7 @@ from generator.serve import Preview
 from tests.conftest import FIXTURES, ROOT, make_project
 
 BAD_REGISTRY = [
-    "briefings/actors.yml:8:1: Bob Sample: 'Bob Sample' is not a valid actor id; use lowercase "
+    "briefings/actors.yml:8:1: 'Bob Sample': 'Bob Sample' is not a valid actor id; use lowercase "
     "and hyphens, like 'bob-sample'",
     "briefings/actors.yml:17:3: borduria.name: missing required field 'name'; add 'name: …'",
 ]
@@ -232,8 +232,9 @@ def test_a_yaml_brief_is_read_and_may_not_shadow_a_yml_one(tmp_path, capsys, mon
     shutil.copy(folder / "border-talks.yml", folder / "border-talks.yaml")
     assert main(["check"]) == 1
     assert capsys.readouterr().err.splitlines()[0] == (
-        "briefings/border-talks.yml: 'border-talks.yml' and 'border-talks.yaml' differ only in "
-        "their ending; give one of them a different name"
+        "briefings/border-talks.yml:1:1: brief 'border-talks.yml' and brief 'border-talks.yaml' "
+        "(briefings/border-talks.yaml:1:1) would both be published at /briefings/border-talks/; "
+        "rename one of the files"
     )
 
 
