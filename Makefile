@@ -5,18 +5,34 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+LOCK   := requirements.lock
 # The browser tests drive Debian's Chromium (never a browser Playwright downloads)
 # and inject axe-core from node_modules/, pinned by package-lock.json.
 CHROMIUM   ?= /usr/bin/chromium
 NODE_STAMP := node_modules/.installed
 
-.PHONY: site test check serve lint format golden bench clean browser-deps system-deps
+.PHONY: site test check serve lint format golden bench clean browser-deps system-deps lock
 
-$(STAMP): pyproject.toml
+# The exact versions (with their hashes) come from requirements.lock, so every
+# machine installs the same packages; the project itself is installed on top.
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+## Pin pyproject.toml's dependencies into requirements.lock, after editing them.
+# Pins that still fit are kept; `make lock UPGRADE=--upgrade` moves all to the newest.
+# uv resolves for every platform and Python from 3.11 at once (pip-compile pins only
+# this machine's), reads no pip configuration (so no local index gets into the
+# file), and records a hash for every file of each pinned release.
+lock:
+	[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet 'uv>=0.13,<1'
+	$(BIN)/uv pip compile pyproject.toml --quiet --universal --python-version 3.11 \
+		--extra test --extra zensical --generate-hashes $(UPGRADE) \
+		--custom-compile-command 'make lock' --output-file $(LOCK)
 
 ## Build the site from briefings/ into site/ (the previous site survives a failure).
 site: $(STAMP)
