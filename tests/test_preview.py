@@ -40,7 +40,7 @@ def _fixture_edits(folder: Path):
     yield "summary", lambda: edit(talks, "after a series of incidents", "after incidents")
     yield (
         "tag added",
-        lambda: edit(agreed, "tags: [border, Patrols]", "tags: [border, Patrols, ceasefire]"),
+        lambda: edit(agreed, "tags: [Border, patrols]", "tags: [Border, patrols, ceasefire]"),
     )
     yield "speaker", lambda: edit(talks, "speaker: alice-example", "speaker: bob-sample")
     yield (
