@@ -62,6 +62,8 @@ class Settings:
     schema_dir: Path | None = None
     related: RelatedWeights = field(default_factory=RelatedWeights)
     words_per_minute: int = 220
+    engine: str = "properdocs"
+    """The engine that builds the site: properdocs, mkdocs or zensical (checked in site.py)."""
     jobs: int = 0
     """Processes that render and write pages; 0 is one per core (for sites large enough)."""
     preview: bool = False
@@ -92,4 +94,5 @@ def load_settings(
         related=related,
         words_per_minute=int(ours.get("words_per_minute", 220)),
         jobs=int(ours.get("jobs", 0)),
+        engine=str(ours.get("engine", "properdocs")),
     )
