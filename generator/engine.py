@@ -88,11 +88,12 @@ def _run(engine: Engine, command: list[str], cwd: Path) -> None:
     log.debug("running %s", " ".join(command))
     try:
         done = subprocess.run(
-            command, cwd=cwd, env=env, capture_output=True, text=True, check=False
-        )
+            command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True, check=False,
+        )  # fmt: skip
     except OSError as exc:
         raise BuildError(f"{engine.label} could not start: {exc}") from exc
-    output = _plain(done.stdout + done.stderr)
+    output = _plain(done.stdout)
     if done.returncode == 0:
         log.debug("%s: %s", engine.label, output)
         return
