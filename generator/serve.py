@@ -1,12 +1,17 @@
 """Local preview: regenerate the pages a saved brief changes, rebuild only those, reload.
 
-One process does it all. MkDocs' live-reload server watches ``briefings/``
+One process does it all. The engine's live-reload server (ProperDocs', or
+MkDocs 1.6's: the same code) watches ``briefings/`` and ``site_config.yml``
 (with the operating system's file events) and calls our builder: the generator
 checks the briefs (unchanged ones come from a cache), writes the edited brief's
-own page, and MkDocs, kept warm, renders just that page; the browser reloads.
-A second round then does the same for the pages that list the brief. A brief
+own page, and the engine, kept warm, renders just that page; the browser
+reloads. A second round then does the same for the pages that list the brief.
+A deleted brief's pages and data are removed from the served site. A brief
 saved in a broken state prints its errors and leaves the last good pages in
-place, so the preview never crashes and never shows half a change.
+place, so the preview never crashes and never shows half a change. A changed
+``site_config.yml`` regenerates and rebuilds everything, except for the few
+settings that need a restart (:data:`RESTART_SETTINGS`), which the preview says.
+The engine's private parts that this needs are all in :mod:`generator.live_engine`.
 """
 
 from __future__ import annotations
@@ -60,7 +65,7 @@ log = logging.getLogger(__name__)
 HEAD_START = 1.0
 """Seconds the browser gets to reload the edited page before the listing pages are rebuilt.
 
-MkDocs' server answers no request while a build runs, so that it never serves a
+The engine's server answers no request while a build runs, so that it never serves a
 half-built site; the listing pages take seconds at 1,000 briefs.
 """
 
@@ -82,7 +87,7 @@ class Preview:
     rendered, in two steps: :meth:`start` writes the edited briefs' own pages,
     the ones the author is looking at, and :meth:`finish` rebuilds the index
     (related briefings need all of it) and the pages that list the edits (home,
-    timeline, quotes), which take MkDocs much longer to rebuild. A change to the
+    timeline, quotes), which take the engine much longer to rebuild. A change to the
     actor registry regenerates everything at once.
     """
 
@@ -421,7 +426,7 @@ class _ChangesObserver(Observer):  # type: ignore[misc,valid-type]
 def _observer() -> BaseObserver:
     """The operating system's file events where they work, else polling.
 
-    MkDocs polls every half second; events cut that wait from the time a save
+    The engine's server polls every half second; events cut that wait from the time a save
     takes to show, and never miss two saves within one clock tick.
     """
     probe = _ChangesObserver()
