@@ -329,3 +329,31 @@ def test_a_changed_private_signature_stops_the_preview_with_a_message(monkeypatc
         "(page, config, doc_files, nav, env, dirty, excluded), not (page, config, nav); "
         "install the engine version this preview was checked with"
     )
+
+
+def test_the_search_index_follows_single_page_rebuilds(tmp_path):
+    """The edited page's entries replace its old ones once the round's second step is done."""
+    import json
+
+    from generator.serve import LiveSite, Preview
+
+    settings = replace(make_project(tmp_path / "p", FIXTURES / "valid"), preview=True)
+    preview = Preview(settings)
+    assert preview.refresh()
+    live = LiveSite(settings, tmp_path / "live", "http://127.0.0.1:8000/", dirty=True)
+    live.build()
+    index = tmp_path / "live" / "search" / "search_index.json"
+    before = json.loads(index.read_text(encoding="utf-8"))["docs"]
+    brief = settings.briefings_dir / "border-talks.yml"
+    brief.write_text(
+        brief.read_text(encoding="utf-8").replace("Alliance weighs", "Alliance debates"),
+        encoding="utf-8",
+    )
+    first = preview.start()
+    assert first is not None
+    live.update(first.written, search=not preview.busy)
+    live.update(preview.finish().written)
+    after = json.loads(index.read_text(encoding="utf-8"))["docs"]
+    assert sorted(e["location"] for e in after) == sorted(e["location"] for e in before)
+    titles = {e["title"] for e in after if e["location"] == "briefings/border-talks/"}
+    assert titles == {"Alliance debates border patrols"}
