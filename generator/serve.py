@@ -1,12 +1,17 @@
 """Local preview: regenerate the pages a saved brief changes, rebuild only those, reload.
 
-One process does it all. MkDocs' live-reload server watches ``briefings/``
+One process does it all. The engine's live-reload server (ProperDocs', or
+MkDocs 1.6's: the same code) watches ``briefings/`` and ``site_config.yml``
 (with the operating system's file events) and calls our builder: the generator
 checks the briefs (unchanged ones come from a cache), writes the edited brief's
-own page, and MkDocs, kept warm, renders just that page; the browser reloads.
-A second round then does the same for the pages that list the brief. A brief
+own page, and the engine, kept warm, renders just that page; the browser
+reloads. A second round then does the same for the pages that list the brief.
+A deleted brief's pages and data are removed from the served site. A brief
 saved in a broken state prints its errors and leaves the last good pages in
-place, so the preview never crashes and never shows half a change.
+place, so the preview never crashes and never shows half a change. A changed
+``site_config.yml`` regenerates and rebuilds everything, except for the few
+settings that need a restart (:data:`RESTART_SETTINGS`), which the preview says.
+The engine's private parts that this needs are all in :mod:`generator.live_engine`.
 """
 
 from __future__ import annotations
@@ -18,20 +23,13 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterable
+from dataclasses import fields, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
-from mkdocs.commands.build import _build_page, _populate_page
-from mkdocs.commands.build import build as mkdocs_build
-from mkdocs.config import load_config
-from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin
-from mkdocs.structure.files import Files
-from mkdocs.structure.nav import Navigation
 from watchdog.events import (
     FileClosedEvent,
     FileCreatedEvent,
@@ -45,8 +43,8 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver, ObservedWatch
 from watchdog.observers.polling import PollingObserver
 
-from generator import pipeline
-from generator.config import Settings
+from generator import live_engine, pipeline
+from generator.config import Settings, load_settings
 from generator.errors import Problem
 from generator.index import Index, build_index, with_edits
 from generator.models import Actor, Brief
@@ -67,7 +65,7 @@ log = logging.getLogger(__name__)
 HEAD_START = 1.0
 """Seconds the browser gets to reload the edited page before the listing pages are rebuilt.
 
-MkDocs' server answers no request while a build runs, so that it never serves a
+The engine's server answers no request while a build runs, so that it never serves a
 half-built site; the listing pages take seconds at 1,000 briefs.
 """
 
@@ -89,7 +87,7 @@ class Preview:
     rendered, in two steps: :meth:`start` writes the edited briefs' own pages,
     the ones the author is looking at, and :meth:`finish` rebuilds the index
     (related briefings need all of it) and the pages that list the edits (home,
-    timeline, quotes), which take MkDocs much longer to rebuild. A change to the
+    timeline, quotes), which take the engine much longer to rebuild. A change to the
     actor registry regenerates everything at once.
     """
 
@@ -226,19 +224,28 @@ def _log(stats: WriteStats) -> None:
         log.info("regenerated: %s", ", ".join(stats.written + stats.removed))
 
 
-class _Recorder(BasePlugin):  # type: ignore[type-arg]
-    """Keeps what a MkDocs build computed, so that single pages can be rebuilt later."""
+class _Recorder:
+    """A plugin that keeps what a whole build computed, so single pages can be rebuilt later.
+
+    It also keeps the search index whole. Material's search plugin, in a dirty
+    build, merges the pages it rendered into the last index assuming one page
+    per build, so several pages per build duplicated entries; here every
+    build's entries replace those of the same pages, and the index is
+    written whole.
+    """
 
     def __init__(self) -> None:
-        self.files: Files | None = None
-        self.nav: Navigation | None = None
+        self.files: Any = None
+        self.nav: Any = None
         self.env: jinja2.Environment | None = None
+        self.search: dict[str, list[dict[str, Any]]] = {}
+        """Search entries by page address (``briefings/x/``), from each page's last render."""
 
-    def on_files(self, files: Files, **_: Any) -> Files:
+    def on_files(self, files: Any, **_: Any) -> Any:
         self.files = files
         return files
 
-    def on_nav(self, nav: Navigation, **_: Any) -> Navigation:
+    def on_nav(self, nav: Any, **_: Any) -> Any:
         self.nav = nav
         return nav
 
@@ -246,17 +253,42 @@ class _Recorder(BasePlugin):  # type: ignore[type-arg]
         self.env = env
         return env
 
+    def on_post_build(self, *, config: Any, **_: Any) -> None:  # before the search plugin's
+        plugin = live_engine.search_plugin(config)
+        if plugin is None:
+            return
+        fresh: dict[str, list[dict[str, Any]]] = {}
+        for entry in live_engine.take_search_entries(plugin):
+            fresh.setdefault(str(entry["location"]).partition("#")[0], []).append(entry)
+        self.search.update(fresh)
+        live_engine.set_search_entries(plugin, [e for es in self.search.values() for e in es])
+
+    def forget(self, urls: Iterable[str]) -> None:
+        """Drop the search entries of pages that are gone."""
+        for url in urls:
+            self.search.pop(url, None)
+
+
+class _AfterSearch:
+    """A plugin that empties the search plugin's index once written, for the next round."""
+
+    def on_post_build(self, *, config: Any, **_: Any) -> None:  # after the search plugin's
+        plugin = live_engine.search_plugin(config)
+        if plugin is not None:
+            live_engine.take_search_entries(plugin)
+
 
 class LiveSite:
-    """MkDocs kept warm for the preview: rebuild only the pages the generator rewrote.
+    """The engine kept warm for the preview: rebuild only the pages the generator rewrote.
 
-    A MkDocs build, even a "dirty" one, lists every file, rebuilds the
+    A whole build, even a "dirty" one, lists every file, rebuilds the
     navigation and recompiles the theme: most of a second at 1,000 briefs
     before it renders anything. Between builds we keep the files, navigation
     and theme environment of the last one and render just the rewritten pages
-    with them (MkDocs' own page steps, plugins included). Anything else (a page
-    that is new or gone, a changed configuration) gets a whole MkDocs build.
-    The search index covers the pages as of the last whole build.
+    with them (the engine's own page steps, plugins included, through
+    :mod:`generator.live_engine`). A new page or a changed configuration gets a
+    whole build; the outputs of a removed page are deleted. The search index is
+    rewritten after each round, with each page's entries from its last render.
     """
 
     def __init__(self, settings: Settings, site_dir: Path, serve_url: str, *, dirty: bool) -> None:
@@ -264,72 +296,116 @@ class LiveSite:
         self.site_dir = site_dir
         self.serve_url = serve_url
         self.dirty = dirty
-        self.config: MkDocsConfig = self._load_config()
+        self.live = live_engine.load(live_engine.preview_engine(settings.engine))
         self.recorder = _Recorder()
+        self.search_behind = False
+        """Whether pages were rendered since the search index was last written."""
+        self.config: Any = self._load_config()
 
-    def _load_config(self) -> MkDocsConfig:
-        config = load_config(
+    def _load_config(self) -> Any:
+        """Read the configuration, and register our plugins with it, once per configuration."""
+        config = self.live.load_config(
             config_file=str(self.settings.config_file), site_dir=str(self.site_dir), strict=False
         )
         config.site_url = self.serve_url
+        self.recorder = _Recorder()
+        first, last = self.live.event_priority(100), self.live.event_priority(-100)
+        first(_Recorder.on_post_build)
+        last(_AfterSearch.on_post_build)
+        config.plugins["briefings-live-site"] = self.recorder
+        config.plugins["briefings-after-search"] = _AfterSearch()
+        config.plugins.on_startup(command="serve", dirty=self.dirty)
         return config
 
-    def build(self, *, reload_config: bool = False) -> None:
-        """A whole MkDocs build ("dirty" unless the preview asked for full ones)."""
-        if reload_config:
-            self.config = self._load_config()
-        self.recorder = _Recorder()
-        self.config.plugins["briefings-live-site"] = self.recorder
-        mkdocs_build(self.config, serve_url=self.serve_url, dirty=self.dirty)
+    def close(self) -> None:
+        """End the plugins' session (their ``on_shutdown``)."""
+        self.config.plugins.on_shutdown()
 
-    def update(self, paths: Iterable[str], stop: Callable[[], bool] = lambda: False) -> set[str]:
+    def build(self, *, reload_config: bool = False) -> None:
+        """A whole build: "dirty" unless the preview asked for full ones, or the configuration changed."""
+        if reload_config:
+            self.close()
+            self.config = self._load_config()
+        dirty = self.dirty and not reload_config
+        self.live.build(self.config, serve_url=self.serve_url, dirty=dirty)
+        self.search_behind = False
+
+    def remove(self, paths: Iterable[str]) -> list[Path]:
+        """Delete what the docs files at ``paths`` were built into, and their search entries."""
+        removed = []
+        urls = []
+        config = self.config
+        for path in sorted(set(paths)):
+            file = self.live.file_class(
+                path, str(self.settings.docs_dir), str(self.site_dir), config.use_directory_urls
+            )
+            urls.append(file.url)
+            target = Path(file.abs_dest_path)
+            if target.is_file():
+                target.unlink()
+                removed.append(target)
+                _prune_empty(target.parent, self.site_dir)
+        self.recorder.forget(urls)
+        return removed
+
+    def update(
+        self, paths: Iterable[str], stop: Callable[[], bool] = lambda: False, *, search: bool = True
+    ) -> set[str]:
         """Rebuild the outputs of the docs files at ``paths``, or the whole site if need be.
 
         Page by page; when ``stop()`` turns true (the author saved again), the
-        pages not rebuilt yet are returned, for a later round.
+        pages not rebuilt yet are returned, for a later round. The search index
+        is rewritten unless ``search`` is false (about 0.2 s at 1,000 briefs, so
+        the first step leaves it to the second).
         """
         todo = sorted(set(paths))
         if not todo:
+            if search and self.search_behind:
+                self._write_search()
             return set()
         files, nav, env = self.recorder.files, self.recorder.nav, self.recorder.env
         known = [files.get_file_from_path(p) for p in todo] if files is not None else [None]
         if not self.dirty or nav is None or env is None or files is None or None in known:
             self.build()
             return set()
-        doc_files = files.documentation_pages()
+        left: set[str] = set()
         for done, file in enumerate(known):
             if done and stop():
-                return set(todo[done:])
+                left = set(todo[done:])
+                break
             assert file is not None
             if file.page is None:
                 file.copy_file()  # a feed or JSON export
                 continue
-            _populate_page(file.page, self.config, files)
-            _build_page(file.page, self.config, doc_files, nav, env)
-        return set()
+            live_engine.render_page(self.live, file.page, self.config, files, nav, env)
+        if search:
+            self._write_search()
+        else:
+            self.search_behind = True
+        return left
+
+    def _write_search(self) -> None:
+        """Write the search index (the plugins' ``on_post_build``: ours merges, Material's writes)."""
+        self.config.plugins.on_post_build(config=self.config)
+        self.search_behind = False
 
 
-class _Server(LiveReloadServer):
-    """MkDocs' live-reload server, told by the preview when to rebuild."""
+def _prune_empty(folder: Path, top: Path) -> None:
+    """Remove ``folder`` and its parents up to ``top`` while they are empty."""
+    while folder != top and folder.is_relative_to(top) and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
 
-    def __init__(
-        self, builder: Callable[[], None], host: str, port: int, root: Path, mount: str
-    ) -> None:
-        super().__init__(
-            builder=builder, host=host, port=port, root=str(root), mount_path=mount,
-            polling_interval=POLL_SECONDS,
-        )  # fmt: skip
-        self.observer = _observer()
 
-    def saved_again(self) -> bool:
-        """Whether a file changed since this build started."""
-        return self._want_rebuild
-
-    def rebuild_soon(self) -> None:
-        """Run the builder again once this build is served (what a watched file change does)."""
-        with self._rebuild_cond:
-            self._want_rebuild = True
-            self._rebuild_cond.notify_all()
+def _server(live: live_engine.Live, builder: Callable[[], None], host: str, port: int,
+            root: Path, mount: str) -> Any:  # fmt: skip
+    """The engine's live-reload server, watching with :func:`_observer`."""
+    server = live.server_class(
+        builder=builder, host=host, port=port, root=str(root), mount_path=mount,
+        polling_interval=POLL_SECONDS,
+    )  # fmt: skip
+    server.observer = _observer()
+    return server
 
 
 _CHANGES: list[type[FileSystemEvent]] = [
@@ -367,7 +443,7 @@ class _ChangesObserver(Observer):  # type: ignore[misc,valid-type]
 def _observer() -> BaseObserver:
     """The operating system's file events where they work, else polling.
 
-    MkDocs polls every half second; events cut that wait from the time a save
+    The engine's server polls every half second; events cut that wait from the time a save
     takes to show, and never miss two saves within one clock tick.
     """
     probe = _ChangesObserver()
@@ -383,20 +459,29 @@ def _observer() -> BaseObserver:
     return _ChangesObserver()
 
 
+RESTART_SETTINGS = {
+    "briefings_dir": "extra.briefings.source",
+    "engine": "extra.briefings.engine",
+    "mount": "site_url",
+}
+"""Settings a running preview cannot change (what it watches, which engine, where it serves)."""
+
+
 class _Builder:
     """What the server runs after a save: generate, then rebuild what was rewritten."""
 
-    def __init__(self, preview: Preview, site: LiveSite) -> None:
+    def __init__(self, preview: Preview, site: LiveSite, reload: Callable[[], Settings]) -> None:
         self.preview = preview
         self.site = site
-        self.server: _Server | None = None
+        self.reload = reload
+        self.server: Any = None
         self.config = pipeline.file_signature(preview.settings.config_file)
         self.unbuilt: set[str] = set()
 
     def __call__(self) -> None:
         try:
             self._run()
-        except Exception:  # a bug must not stop the preview; MkDocs would look stuck
+        except Exception:  # a bug must not stop the preview; the server would look stuck
             log.exception("could not regenerate the pages; the preview keeps watching")
 
     def _run(self) -> None:
@@ -407,18 +492,20 @@ class _Builder:
         interrupts the index pages, which then wait for the next round.
         """
         config = pipeline.file_signature(self.preview.settings.config_file)
-        stats = self.preview.start()
         if config != self.config:
             self.config = config
-            self.site.build(reload_config=True)
-        elif stats is not None and stats.removed:
+            self._apply_settings()
+            return
+        stats = self.preview.start()
+        if stats is not None and stats.removed:
+            self.site.remove(stats.removed)
             self.site.build()
         elif stats is not None and stats.written:
-            self.site.update(stats.written)
+            self.unbuilt |= self.site.update(stats.written, search=not self.preview.busy)
             if self.preview.busy and self.server is not None:
-                # MkDocs' server holds every request while a build runs: let the
+                # The server holds every request while a build runs: let the
                 # browser reload the edited page before the listing pages start.
-                timer = threading.Timer(HEAD_START, self.server.rebuild_soon)
+                timer = threading.Timer(HEAD_START, live_engine.rebuild_soon, [self.server])
                 timer.daemon = True
                 timer.start()
             return
@@ -426,10 +513,60 @@ class _Builder:
             self.unbuilt |= set(self.preview.finish().written)
             self.unbuilt = self.site.update(self.unbuilt, stop=self._saved_again)
         if (self.preview.busy or self.unbuilt) and self.server is not None:
-            self.server.rebuild_soon()
+            live_engine.rebuild_soon(self.server)
+
+    def _apply_settings(self) -> None:
+        """Apply a changed ``site_config.yml`` in full: regenerate every page, rebuild the site.
+
+        What the running preview cannot change (see :data:`RESTART_SETTINGS`)
+        is reported instead, and nothing of that change is applied.
+        """
+        old = self.preview.settings
+        name = old.config_file.name
+        try:
+            new = self.reload()
+        except Exception as exc:  # a half-typed file: say so and keep the last settings
+            print(f"{name}: cannot read it ({exc}); the preview keeps the last settings",
+                  file=sys.stderr)  # fmt: skip
+            return
+        keys = [key for attr, key in RESTART_SETTINGS.items() if _get(old, attr) != _get(new, attr)]
+        if keys:
+            print(f"{name}: {', '.join(keys)} changed; restart `briefings serve` to apply "
+                  "the change (the preview keeps the last settings)", file=sys.stderr)  # fmt: skip
+            return
+        print(f"{name} changed: regenerating every page", file=sys.stderr)
+        preview = Preview(new)
+        if not preview.refresh():
+            return
+        self.preview = preview
+        self.unbuilt = set()
+        self.site.settings = new
+        self.site.build(reload_config=True)
 
     def _saved_again(self) -> bool:
-        return self.server is not None and self.server.saved_again()
+        return self.server is not None and live_engine.saved_again(self.server)
+
+
+def _get(settings: Settings, attr: str) -> object:
+    if attr == "mount":
+        return _mount(settings)
+    return getattr(settings, attr)
+
+
+def _mount(settings: Settings) -> str:
+    """The path the preview serves the site at: that of its canonical address."""
+    return urlsplit(settings.site_url or "/").path or "/"
+
+
+def _reloader(settings: Settings) -> Callable[[], Settings]:
+    """Reads the settings again, keeping what the command line (or a caller) set over the file's."""
+    from_file = load_settings(settings.config_file)
+    overrides = {
+        f.name: getattr(settings, f.name)
+        for f in fields(settings)
+        if f.name != "today" and getattr(settings, f.name) != getattr(from_file, f.name)
+    }
+    return lambda: replace(load_settings(settings.config_file), **overrides)
 
 
 def serve(
@@ -439,21 +576,29 @@ def serve(
 
     By default a save rebuilds only the pages whose Markdown changed (see
     :class:`LiveSite`), so it shows in well under a second even with thousands
-    of briefs; the search index then lags until the next whole build.
-    ``full=True`` makes every save a whole, clean MkDocs build instead.
+    of briefs. ``full=True`` makes every save a whole, clean build instead.
+    A change to ``site_config.yml`` regenerates and rebuilds everything.
     """
+    reload = _reloader(settings)
     preview = Preview(settings)
     if not preview.refresh() and not (settings.docs_dir / "index.md").exists():
         print("fix the errors above to start the preview", file=sys.stderr)
         return 1
     gc.freeze()  # the briefs stay loaded: spare them the collector's full passes on each save
     site_dir = Path(tempfile.mkdtemp(prefix="briefings-preview-"))
-    mount = urlsplit(load_config(config_file=str(settings.config_file)).site_url or "/").path
+    mount = _mount(settings)
     serve_url = f"http://{host}:{port}{mount}"
-    site = LiveSite(settings, site_dir, serve_url, dirty=not full)
-    site.config.plugins.on_startup(command="serve", dirty=not full)
-    builder = _Builder(preview, site)
-    server = _Server(builder, host, port, site_dir, mount)
+    try:
+        site = LiveSite(settings, site_dir, serve_url, dirty=not full)
+    except live_engine.EngineChanged as exc:
+        print(f"cannot start the preview: {exc}", file=sys.stderr)
+        shutil.rmtree(site_dir, ignore_errors=True)
+        return 1
+    if site.live.name != settings.engine:
+        log.info("the preview renders with %s; `briefings build` uses %s",
+                 site.live.label, settings.engine)  # fmt: skip
+    builder = _Builder(preview, site, reload)
+    server = _server(site.live, builder, host, port, site_dir, mount)
     builder.server = server
     server.error_handler = partial(_error_page, site_dir)
     try:
@@ -467,7 +612,7 @@ def serve(
         finally:
             server.shutdown()
     finally:
-        site.config.plugins.on_shutdown()
+        site.close()
         shutil.rmtree(site_dir, ignore_errors=True)
     return 0
 

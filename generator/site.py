@@ -37,10 +37,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from mkdocs.commands.build import build as mkdocs_build
-from mkdocs.config import load_config
-from mkdocs.exceptions import MkDocsException
-
+from generator import engine
 from generator.config import Settings
 from generator.errors import BuildError, display_path
 
@@ -50,36 +47,14 @@ LOCK = ".lock"
 """The lock file, inside the versions folder."""
 
 
-class _Collect(logging.Handler):
-    """Keeps MkDocs' warnings so a failed build can say why it failed."""
-
-    def __init__(self) -> None:
-        super().__init__(level=logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
 def run_mkdocs(settings: Settings, site_dir: Path, *, strict: bool = True) -> None:
-    """Run MkDocs' own build of ``docs_dir`` into ``site_dir``; raise BuildError on failure."""
-    collect = _Collect()
-    mkdocs_log = logging.getLogger("mkdocs")
-    mkdocs_log.addHandler(collect)
-    try:
-        config = load_config(
-            config_file=str(settings.config_file), site_dir=str(site_dir), strict=strict
-        )
-        config.plugins.on_startup(command="build", dirty=False)
-        try:
-            mkdocs_build(config)
-        finally:
-            config.plugins.on_shutdown()
-    except (MkDocsException, OSError) as exc:
-        details = "".join(f"\n  {m}" for m in collect.messages)
-        raise BuildError(f"MkDocs could not build the site: {exc}{details}") from exc
-    finally:
-        mkdocs_log.removeHandler(collect)
+    """Build ``docs_dir`` into ``site_dir`` with the configured engine; raise BuildError on failure.
+
+    The engine (``extra.briefings.engine``: ProperDocs, MkDocs or Zensical) runs
+    through its own command line; see :mod:`generator.engine`.
+    """
+    chosen = engine.get_engine(settings.engine, settings.config_file)
+    engine.build(chosen, settings.config_file, site_dir, strict=strict)
 
 
 def versions_folder(target: Path) -> Path:

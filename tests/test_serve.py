@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -40,6 +45,137 @@ def _wait_for(predicate, what: str, timeout: float = 60.0) -> None:
             return
         time.sleep(0.2)
     raise AssertionError(f"gave up waiting for {what}")
+
+
+def _status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+    except OSError:
+        return 0
+
+
+class _Session:
+    """A running ``briefings serve`` on the valid fixture briefs, and what it printed."""
+
+    def __init__(self, settings, url: str) -> None:
+        self.settings = settings
+        self.url = url
+        self.output = ""
+
+
+@contextmanager
+def _serving(tmp_path: Path):
+    settings = make_project(tmp_path, FIXTURES / "valid")
+    port = _free_port()
+    command = [str(Path(sys.executable).parent / "briefings"), "serve", "--port", str(port)]
+    server = subprocess.Popen(
+        command,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    session = _Session(settings, f"http://127.0.0.1:{port}/")
+    page = session.url + "briefings/border-talks/"
+    try:
+        _wait_for(lambda: "Alliance weighs border patrols" in (_get(page) or ""), "first page")
+        yield session
+        assert server.poll() is None, "the server died"
+    finally:
+        os.killpg(server.pid, signal.SIGINT)
+        session.output = server.communicate(timeout=30)[0]
+
+
+def _search_locations(url: str) -> list[str]:
+    import json
+
+    return [
+        entry["location"] for entry in json.loads(_get(url + "search/search_index.json"))["docs"]
+    ]
+
+
+def test_a_deleted_brief_disappears_from_the_preview(tmp_path):
+    with _serving(tmp_path) as session:
+        url = session.url
+        assert _status(url + "data/briefings/sanctions-on-borduria.json") == 200
+        assert "Alliance drafts sanctions on Borduria" in _get(url)
+        (session.settings.briefings_dir / "sanctions-on-borduria.yml").unlink()
+        _wait_for(
+            lambda: (
+                _status(url + "briefings/sanctions-on-borduria/") == 404
+                and _status(url + "data/briefings/sanctions-on-borduria.json") == 404
+                and "Alliance drafts sanctions on Borduria" not in (_get(url) or "x")
+            ),
+            "the deleted brief's page, JSON and listing to go",
+            timeout=20,
+        )
+        _wait_for(
+            lambda: (
+                not any(
+                    loc.startswith("briefings/sanctions-on-borduria/")
+                    for loc in _search_locations(url)
+                )
+            ),
+            "the deleted brief's search entries to go",
+            timeout=10,
+        )
+
+
+def test_rebuilds_keep_one_search_entry_per_section(tmp_path):
+    """Quick single-page rebuilds, then a whole build: each section stays in the index once."""
+    with _serving(tmp_path) as session:
+        url = session.url
+        before = _search_locations(url)
+        assert len(before) == len(set(before))
+        folder = session.settings.briefings_dir
+        talks = folder / "border-talks.yml"
+        for title in ("Alliance debates", "Alliance ponders"):
+            text = talks.read_text(encoding="utf-8")
+            talks.write_text(
+                re.sub(r"Alliance \w+ border", f"{title} border", text, count=1), encoding="utf-8"
+            )
+            _wait_for(
+                lambda title=title: title in (_get(url + "briefings/border-talks/") or ""),
+                f"the page to show {title!r}",
+            )
+            time.sleep(1.5)  # the listing pages, in the second step
+        shutil.copy(folder / "sanctions-on-borduria.yml", folder / "sanctions-again.yml")
+        _wait_for(
+            lambda: _status(url + "briefings/sanctions-again/") == 200, "the added brief's page"
+        )
+        time.sleep(1.5)
+        after = _search_locations(url)
+        duplicated = [loc for loc, n in Counter(after).items() if n > 1]
+        assert duplicated == [], duplicated
+        added = [
+            loc.replace("sanctions-on-borduria", "sanctions-again")
+            for loc in before
+            if loc.startswith("briefings/sanctions-on-borduria/")
+        ]
+        assert sorted(after) == sorted(before + added)
+
+
+def test_a_settings_change_reaches_the_generator_and_the_engine(tmp_path):
+    with _serving(tmp_path) as session:
+        url = session.url
+        config = session.settings.config_file
+        text = config.read_text(encoding="utf-8")
+        config.write_text(text.replace("site_name: Briefings", "site_name: Dispatches"), "utf-8")
+        _wait_for(
+            lambda: "Dispatches: all briefings" in (_get(url + "feeds/index.xml") or ""),
+            "the generator's feed to use the new site name",
+        )
+        assert "<title>Dispatches - Dispatches</title>" in _get(url)  # generator - engine
+        config.write_text(text.replace("source: briefings", "source: elsewhere"), encoding="utf-8")
+        time.sleep(2)
+    assert (
+        "site_config.yml: extra.briefings.source changed; restart `briefings serve` to apply "
+        "the change (the preview keeps the last settings)"
+    ) in session.output
 
 
 def test_serve_keeps_the_last_good_page_and_recovers(tmp_path):
@@ -146,3 +282,78 @@ def test_the_preview_watches_changes_not_reads(tmp_path):
     finally:
         observer.stop()
         observer.join()
+
+
+def test_whole_builds_register_no_more_plugin_handlers(tmp_path):
+    from generator.serve import LiveSite, Preview
+
+    settings = replace(make_project(tmp_path / "p", FIXTURES / "valid"), preview=True)
+    assert Preview(settings).refresh()
+    live = LiveSite(settings, tmp_path / "live", "http://127.0.0.1:8000/", dirty=True)
+    live.build()
+    handlers = {event: len(methods) for event, methods in live.config.plugins.events.items()}
+    for _ in range(3):
+        live.build()
+    assert {e: len(m) for e, m in live.config.plugins.events.items()} == handlers
+
+
+def test_the_preview_pins_the_private_engine_api_it_uses():
+    """An engine upgrade that renames or reshapes a private name fails here, not in the preview."""
+    from generator import live_engine
+
+    for name in live_engine.LIVE_ENGINES:
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                f"from generator import live_engine; live_engine.load({name!r})",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+
+
+def test_a_changed_private_signature_stops_the_preview_with_a_message(monkeypatch):
+    from generator import live_engine
+
+    changed = dict(live_engine.PRIVATE_API)
+    changed["commands.build._build_page"] = ["page", "config", "nav"]
+    monkeypatch.setattr(live_engine, "PRIVATE_API", changed)
+    with pytest.raises(live_engine.EngineChanged) as stopped:
+        live_engine.check("properdocs")
+    assert str(stopped.value) == (
+        "the preview's warm rebuilds need parts of the engine that changed: "
+        "properdocs.commands.build._build_page takes "
+        "(page, config, doc_files, nav, env, dirty, excluded), not (page, config, nav); "
+        "install the engine version this preview was checked with"
+    )
+
+
+def test_the_search_index_follows_single_page_rebuilds(tmp_path):
+    """The edited page's entries replace its old ones once the round's second step is done."""
+    import json
+
+    from generator.serve import LiveSite, Preview
+
+    settings = replace(make_project(tmp_path / "p", FIXTURES / "valid"), preview=True)
+    preview = Preview(settings)
+    assert preview.refresh()
+    live = LiveSite(settings, tmp_path / "live", "http://127.0.0.1:8000/", dirty=True)
+    live.build()
+    index = tmp_path / "live" / "search" / "search_index.json"
+    before = json.loads(index.read_text(encoding="utf-8"))["docs"]
+    brief = settings.briefings_dir / "border-talks.yml"
+    brief.write_text(
+        brief.read_text(encoding="utf-8").replace("Alliance weighs", "Alliance debates"),
+        encoding="utf-8",
+    )
+    first = preview.start()
+    assert first is not None
+    live.update(first.written, search=not preview.busy)
+    live.update(preview.finish().written)
+    after = json.loads(index.read_text(encoding="utf-8"))["docs"]
+    assert sorted(e["location"] for e in after) == sorted(e["location"] for e in before)
+    titles = {e["title"] for e in after if e["location"] == "briefings/border-talks/"}
+    assert titles == {"Alliance debates border patrols"}
