@@ -315,11 +315,13 @@ def worker_mkdocs(project: Path) -> dict[str, Any]:
 def worker_build(project: Path, *, cold: bool) -> dict[str, Any]:
     """The whole ``pipeline.build``; ``cold`` starts with no docs folder and no site."""
     from generator import pipeline
+    from generator.site import versions_folder
 
     settings = _settings(project)
     if cold:
         shutil.rmtree(settings.docs_dir, ignore_errors=True)
-        shutil.rmtree(settings.site_dir, ignore_errors=True)
+        settings.site_dir.unlink(missing_ok=True)  # the published link, and its versions
+        shutil.rmtree(versions_folder(settings.site_dir), ignore_errors=True)
     seconds, built = _timed(lambda: pipeline.build(settings))
     return {"seconds": seconds, "written": built.written, "unchanged": built.unchanged}
 
