@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -28,7 +29,12 @@ class Workers:
 
     def spy(self, function: Callable) -> Callable:
         def recorded(*args, **kwargs):
-            (self.folder / str(os.getpid())).touch()
+            mark = self.folder / str(os.getpid())
+            if not mark.exists():
+                mark.touch()
+                # A process's first share takes a moment, so that an idle worker takes
+                # the next share rather than this one taking both.
+                time.sleep(0.3)
             return function(*args, **kwargs)
 
         return recorded

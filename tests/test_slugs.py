@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -38,7 +39,9 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fixture: str) -> Se
     """A copy of a fixture folder as ``briefings/``, with messages naming it so."""
     shutil.copytree(FIXTURES / fixture, tmp_path / "briefings")
     monkeypatch.chdir(tmp_path)
-    return load_settings(ROOT / "site_config.yml", briefings_dir=tmp_path / "briefings")
+    return _in(
+        tmp_path, load_settings(ROOT / "site_config.yml", briefings_dir=tmp_path / "briefings")
+    )
 
 
 def with_briefs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: dict[str, str]) -> Settings:
@@ -49,7 +52,17 @@ def with_briefs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: dict[str
     for name, text in files.items():
         (folder / name).write_text(text, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
-    return load_settings(ROOT / "site_config.yml", briefings_dir=folder)
+    return _in(tmp_path, load_settings(ROOT / "site_config.yml", briefings_dir=folder))
+
+
+def _in(tmp_path: Path, settings: Settings) -> Settings:
+    """Everything the generator writes goes into ``tmp_path``, never into the project."""
+    return replace(
+        settings,
+        docs_dir=tmp_path / "docs",
+        site_dir=tmp_path / "site",
+        schema_dir=tmp_path / "schema",
+    )
 
 
 # --- The rule --------------------------------------------------------------------
