@@ -25,6 +25,16 @@ SEED_SPEAKERS = [
 ]
 """Who speaks in the seed brief's five quotes, in order."""
 
+MINIMAL = """\
+title: T
+date: 2025-01-01
+summary: S
+sources:
+  - id: src
+    outlet: Outlet
+"""
+"""The smallest valid brief: title, date, summary and one source."""
+
 
 def make_project(tmp_path: Path, briefings: Path) -> Settings:
     """A copy of the real site configuration and theme around a folder of briefs."""

@@ -179,35 +179,19 @@ def test_a_settings_change_reaches_the_generator_and_the_engine(tmp_path):
 
 
 def test_serve_keeps_the_last_good_page_and_recovers(tmp_path):
-    settings = make_project(tmp_path, FIXTURES / "valid")
-    port = _free_port()
-    brief = settings.briefings_dir / "border-talks.yml"
-    good = brief.read_text(encoding="utf-8")
-    url = f"http://127.0.0.1:{port}/briefings/border-talks/"
-    command = [str(Path(sys.executable).parent / "briefings"), "serve", "--port", str(port)]
-    server = subprocess.Popen(
-        command,
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        _wait_for(lambda: "Alliance weighs border patrols" in (_get(url) or ""), "first page")
+    with _serving(tmp_path) as session:
+        brief = session.settings.briefings_dir / "border-talks.yml"
+        good = brief.read_text(encoding="utf-8")
+        url = session.url + "briefings/border-talks/"
 
         brief.write_text(good.replace("summary:", "summary: [unclosed\nsummary:"), encoding="utf-8")
         time.sleep(2)  # several watcher cycles
-        assert server.poll() is None, "the server died on a broken brief"
         assert "Alliance weighs border patrols" in (_get(url) or "")
 
         brief.write_text(good.replace("Alliance weighs", "Alliance debates"), encoding="utf-8")
         _wait_for(lambda: "Alliance debates border patrols" in (_get(url) or ""), "updated page")
-    finally:
-        os.killpg(server.pid, signal.SIGINT)
-        output = server.communicate(timeout=30)[0]
-    assert "border-talks.yml:5:8: YAML syntax error" in output
-    assert "the preview keeps the last good pages" in output
+    assert "border-talks.yml:5:8: YAML syntax error" in session.output
+    assert "the preview keeps the last good pages" in session.output
     shutil.rmtree(tmp_path, ignore_errors=True)
 
 

@@ -23,16 +23,7 @@ from generator.index import build_index
 from generator.models import slugify
 from generator.render import render_plan
 from generator.scaffold import new_brief
-from tests.conftest import FIXTURES, ROOT
-
-MINIMAL = """\
-title: T
-date: 2025-01-01
-summary: S
-sources:
-  - id: src
-    outlet: Outlet
-"""
+from tests.conftest import FIXTURES, MINIMAL, ROOT
 
 
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fixture: str) -> Settings:

@@ -9,7 +9,7 @@ import pytest
 
 from generator import pipeline
 from generator.config import load_settings
-from tests.conftest import FIXTURES, ROOT
+from tests.conftest import FIXTURES, MINIMAL, ROOT
 
 
 def check_folder(tmp_path: Path, files: dict[str, str], actors_from: Path = FIXTURES / "valid"):
@@ -24,16 +24,6 @@ def check_folder(tmp_path: Path, files: dict[str, str], actors_from: Path = FIXT
 
 def lines(checked) -> list[str]:
     return [str(p).split("briefings/", 1)[1] for p in checked.report.errors]
-
-
-MINIMAL = """\
-title: T
-date: 2025-01-01
-summary: S
-sources:
-  - id: src
-    outlet: Outlet
-"""
 
 
 def test_the_fixture_briefs_are_valid(valid_project):
