@@ -446,7 +446,11 @@ class _PageHelpers:
         return Markdown(" " + "".join(links) if links else "")
 
     def timeline_certainty(self, item: TimelineEntry) -> Markdown:
-        """An event's certainty on a merged listing; each brief's, when the briefs differ."""
+        """An event's certainty on a merged listing; each brief's, when the briefs differ.
+
+        When they differ, every brief that tells the event is linked here, so the
+        templates leave out their usual list of briefs.
+        """
         if not item.certainty_differs:
             return certainty_mark(item.certainty)
         parts = [
@@ -455,7 +459,7 @@ class _PageHelpers:
             for slug, note in item.certainties.items()
         ]
         return Markdown(
-            ' <span class="certainty-differs">Briefings differ on certainty:</span> '
+            ' <span class="certainty-differs">The briefings differ on how certain this is:</span> '
             + "; ".join(parts)
         )
 

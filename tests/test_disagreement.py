@@ -266,7 +266,7 @@ def test_the_real_site_shows_russias_denials_and_every_stance_with_its_object(re
         blocks = [p.get_text(" ", strip=True) for p in page.select("p.dispute-says")]
         assert any("called the accusations groundless" in b for b in blocks), slug
     timeline = soup(real_site, "timeline/index.html")
-    (estonia,) = [p for p in timeline.select("p") if "Estonia —" in p.get_text()]
+    (estonia,) = [li for li in timeline.select("li") if "Estonia —" in li.get_text()]
     assert [b.get_text() for b in estonia.select("span.certainty")] == ["Reported", "Disputed"]
     russia = soup(real_site, "actors/russia/index.html")
     assert russia.find(id="disputes") is not None
