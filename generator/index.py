@@ -19,11 +19,14 @@ from generator.config import RelatedWeights
 from generator.models import (
     Actor,
     Brief,
+    CertaintyNote,
+    Dispute,
     Event,
     PartialDate,
     Proposal,
     Question,
     Quote,
+    Stance,
     Tag,
 )
 
@@ -75,11 +78,25 @@ class TrackedProposal:
 
     id: str
     reports: list[ProposalRef]
+    stands: dict[str, str] = field(default_factory=dict)
+    """Actor id → 'backs' or 'opposes', from positions that name the proposal as their object."""
 
     @property
     def latest(self) -> ProposalRef:
         """The newest brief's report, which gives the current status."""
         return self.reports[0]
+
+    def backers(self) -> list[str]:
+        """The latest report's proponents, then actors whose positions support it."""
+        return self._with_stands(self.latest.proposal.proponents, "backs")
+
+    def opposers(self) -> list[str]:
+        """The latest report's opponents, then actors whose positions oppose it."""
+        return self._with_stands(self.latest.proposal.opponents, "opposes")
+
+    def _with_stands(self, listed: Iterable[str], stand: str) -> list[str]:
+        extra = [actor for actor, s in self.stands.items() if s == stand]
+        return list(dict.fromkeys([*listed, *extra]))
 
 
 @dataclass
@@ -88,6 +105,19 @@ class TimelineEntry:
 
     event: Event
     slugs: list[str]
+    certainties: dict[str, CertaintyNote | None] = field(default_factory=dict)
+    """Brief slug → the certainty that brief gives the event (None: it gives none)."""
+
+    @property
+    def certainty_differs(self) -> bool:
+        """Whether the briefs that tell the event disagree on how certain it is."""
+        return len({c.level if c else None for c in self.certainties.values()}) > 1
+
+    @property
+    def certainty(self) -> CertaintyNote | None:
+        """The one certainty every brief gives, when they agree."""
+        values = list(self.certainties.values())
+        return values[0] if values and not self.certainty_differs else self.event.certainty
 
 
 @dataclass(frozen=True)
@@ -127,6 +157,7 @@ class Index:
     related: dict[str, list[Related]] = field(default_factory=dict)
     questions: list[QuestionRef] = field(default_factory=list)
     questions_by_brief: dict[str, list[Question]] = field(default_factory=dict)
+    disputes_by_actor: dict[str, list[DisputeRef]] = field(default_factory=dict)
 
     def most_cited_actors(self, limit: int = 10) -> list[tuple[Actor, int]]:
         """Actors by the number of briefs they appear in, most first."""
@@ -156,6 +187,7 @@ def build_index(
     _index_tags(index)
     _index_timeline(index)
     _index_questions(index)
+    index_disagreement(index)
     index.related = related_briefings(entries, actors, weights)
     return index
 
@@ -367,3 +399,82 @@ def _reasons(shared: list[tuple[float, str]]) -> tuple[str, ...]:
     """The shared terms, weightiest first, as readers will see them."""
     ordered = sorted(shared, key=lambda s: (-s[0], s[1].casefold()))
     return tuple(dict.fromkeys(label for _, label in ordered))
+
+
+# --- Disputes, certainty and the objects of positions (issue 12) -------------------
+
+
+@dataclass(frozen=True)
+class DisputeRef:
+    """A dispute and where it sits: its brief, its number on the page, the claim it disputes."""
+
+    entry: Entry
+    number: int
+    """1-based, in the brief's "Room for disagreement" block: its anchor is ``dispute-N``."""
+    claim: str
+    """The disputed item's text (a key point, an event, a section's heading)."""
+    dispute: Dispute
+
+
+def disputes_of(entry: Entry) -> list[DisputeRef]:
+    """A brief's disputes, numbered in page order."""
+    refs = []
+    for number, (field_name, item, dispute) in enumerate(entry.brief.disputes(), start=1):
+        refs.append(DisputeRef(entry, number, claim_text(entry.brief, field_name, item), dispute))
+    return refs
+
+
+def claim_text(brief: Brief, field_name: str, item: int) -> str:
+    """What a disputed item claims, as the dispute block names it."""
+    if field_name == "key_points":
+        return brief.key_points[item].text
+    if field_name == "events":
+        return brief.events[item].what
+    return brief.sections[item].heading
+
+
+def index_disagreement(index: Index) -> None:
+    """Who disputes what, each brief's certainty on the merged timeline, and position objects.
+
+    Runs after the timeline and the proposals are indexed, and only adds to them.
+    """
+    by_actor: dict[str, list[DisputeRef]] = defaultdict(list)
+    for entry in index.entries:
+        for ref in disputes_of(entry):
+            for actor_id in dict.fromkeys(ref.dispute.by):
+                by_actor[actor_id].append(ref)
+    index.disputes_by_actor = dict(by_actor)
+    _timeline_certainty(index)
+    _position_stands(index)
+
+
+def _timeline_certainty(index: Index) -> None:
+    """Each merged event keeps the certainty of every brief that tells it."""
+    for item in index.timeline:
+        for slug in item.slugs:
+            events = index.by_slug[slug].brief.events
+            own = [e for e in events if e.id and e.id == item.event.id]
+            item.certainties[slug] = (own[0] if own else item.event).certainty
+
+
+def _position_stands(index: Index) -> None:
+    """A position about a proposal counts its actor among the proposal's backers or opponents.
+
+    Newest brief first, so an actor's latest stand wins; cautious, mixed and
+    neutral stances stay on the page, outside the tracker's two columns.
+    """
+    stand_of = {Stance.SUPPORTS: "backs", Stance.OPPOSES: "opposes"}
+    by_actor: dict[str, list[tuple[str, ProposalRef]]] = defaultdict(list)
+    for actor_id, refs in index.proposals_by_actor.items():
+        by_actor[actor_id] = list(refs)
+    for entry in index.entries:
+        for position in entry.brief.positions:
+            tracked = index.proposals.get(position.proposal or "")
+            stand = stand_of.get(position.stance)
+            if tracked is None or stand is None or position.actor in tracked.stands:
+                continue
+            tracked.stands[position.actor] = stand
+            ref = next((r for r in tracked.reports if r.entry == entry), tracked.latest)
+            if not any(r.proposal.id == tracked.id for _, r in by_actor[position.actor]):
+                by_actor[position.actor].append((stand, ref))
+    index.proposals_by_actor = dict(by_actor)

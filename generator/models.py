@@ -474,6 +474,61 @@ class Source(Model):
     """A caveat readers should know: 'relays the FT report', 'Russian state media'."""
 
 
+class Certainty(enum.StrEnum):
+    """How sure the sources are of a claim, from settled to denied."""
+
+    CONFIRMED = "confirmed"
+    REPORTED = "reported"
+    UNCONFIRMED = "unconfirmed"
+    DISPUTED = "disputed"
+
+    @property
+    def label(self) -> str:
+        """The level as readers see it."""
+        return self.value.capitalize()
+
+
+class CertaintyNote(Model):
+    """A claim's certainty: a level, and a short reason readers see beside it."""
+
+    level: Certainty
+    """One of: confirmed, reported, unconfirmed, disputed."""
+
+    reason: Text | None = None
+    """Why, in a few words: 'no official finding yet', 'denied by Russia'."""
+
+
+class Dispute(Model):
+    """Named actors who dispute a claim: what they say instead, and the source that says so."""
+
+    by: list[ActorId] = Field(min_length=1, max_length=20)
+    """Actor ids of those who dispute the claim."""
+
+    says: RichText
+    """What they say instead, in the sources' terms."""
+
+    sources: list[Slug] = Field(min_length=1, max_length=20)
+    """Ids of the brief's sources that report the dispute."""
+
+    date: PartialDate | None = None
+    """When they said it: YYYY-MM-DD, or YYYY-MM."""
+
+
+def _contested(value: Any) -> Any:
+    """Read the deprecated ``contested: true`` as ``certainty: {level: disputed}``.
+
+    ``check`` warns where it is written (see validate.py), so authors move to
+    ``certainty``; a brief that gives both keeps its ``certainty``. The key is
+    dropped once read, so a brief equals its own JSON export read back.
+    """
+    if not isinstance(value, dict) or not isinstance(value.get("contested"), bool):
+        return value
+    read = {key: item for key, item in value.items() if key != "contested"}
+    if value["contested"] and not value.get("certainty"):
+        read["certainty"] = {"level": "disputed"}
+    return read
+
+
 class Point(Model):
     """A key point; write it as plain text, or as a mapping to cite sources."""
 
@@ -483,13 +538,19 @@ class Point(Model):
     sources: list[Slug] = _items(20)
     """Ids of the brief's sources that support the point."""
 
-    contested: bool = False
-    """True when sources disagree or the fact is unconfirmed; readers see a mark."""
+    contested: bool = Field(default=False, exclude=True, json_schema_extra={"deprecated": True})
+    """Deprecated: read as ``certainty: {level: disputed}``; write ``certainty`` instead."""
 
     @model_validator(mode="before")
     @classmethod
     def _from_text(cls, value: Any) -> Any:
-        return {"text": value} if isinstance(value, str) else value
+        return _contested({"text": value} if isinstance(value, str) else value)
+
+    certainty: CertaintyNote | None = None
+    """How sure the sources are of the point: a level and a short reason."""
+
+    disputes: list[Dispute] = _items(20)
+    """Named actors who dispute the point, what they say instead and where."""
 
 
 class Section(Model):
@@ -503,6 +564,12 @@ class Section(Model):
 
     sources: list[Slug] = _items(20)
     """Ids of the brief's sources the section draws on."""
+
+    certainty: CertaintyNote | None = None
+    """How sure the sources are of the section's claim: a level and a short reason."""
+
+    disputes: list[Dispute] = _items(20)
+    """Named actors who dispute the section's claim, what they say instead and where."""
 
 
 class Proposal(Model):
@@ -607,8 +674,19 @@ class Event(Model):
     sources: list[Slug] = _items(20)
     """Ids of the brief's sources that report it."""
 
-    contested: bool = False
-    """True when sources disagree about it or it is unconfirmed."""
+    contested: bool = Field(default=False, exclude=True, json_schema_extra={"deprecated": True})
+    """Deprecated: read as ``certainty: {level: disputed}``; write ``certainty`` instead."""
+
+    certainty: CertaintyNote | None = None
+    """How sure the sources are that it happened as told: a level and a short reason."""
+
+    disputes: list[Dispute] = _items(20)
+    """Named actors who dispute the event, what they say instead and where."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _contested_alias(cls, value: Any) -> Any:
+        return _contested(value)
 
 
 class Position(Model):
@@ -625,6 +703,23 @@ class Position(Model):
 
     sources: list[Slug] = _items(20)
     """Ids of the brief's sources that report it."""
+
+    proposal: Slug | None = None
+    """Id of the brief's proposal the stance is about: the actor then counts among the
+    proposal's backers (supports) or opponents (opposes) in the tracker."""
+
+    issue: Text | None = None
+    """The stated issue the stance is about, when it is not one of the brief's proposals:
+    'a tougher NATO stance against Russia'."""
+
+    @model_validator(mode="after")
+    def _one_object(self) -> Self:
+        if self.proposal and self.issue:
+            raise PydanticCustomError(
+                "position_two_objects",
+                "a position is about one thing: give 'proposal' or 'issue', not both",
+            )
+        return self
 
 
 class Question(Model):
@@ -710,4 +805,17 @@ class Brief(Model):
         for event in self.events:
             ids += event.actors
         ids += [p.actor for p in self.positions]
+        ids += [actor for _, _, dispute in self.disputes() for actor in dispute.by]
         return list(dict.fromkeys(ids))
+
+    def disputes(self) -> list[tuple[str, int, Dispute]]:
+        """Every dispute in the brief with the list and the index of the item it disputes.
+
+        In page order (key points, events, sections), the order the brief's
+        "Room for disagreement" block numbers them in.
+        """
+        found: list[tuple[str, int, Dispute]] = []
+        for field in ("key_points", "events", "sections"):
+            for number, item in enumerate(getattr(self, field)):
+                found += [(field, number, dispute) for dispute in item.disputes]
+        return found

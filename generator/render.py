@@ -23,7 +23,7 @@ import yaml
 from generator import models
 from generator.config import Settings
 from generator.feeds import all_outputs, data_path, feed_paths, news_article, script_json
-from generator.index import Entry, Index, QuoteRef, Tag, TimelineEntry
+from generator.index import Entry, Index, QuoteRef, Tag, TimelineEntry, disputes_of
 from generator.load import MAX_DEPTH, MAX_FILE_BYTES
 from generator.mdtext import Markdown, escape, escape_html, link, plain, rich, safe_url
 from generator.models import Actor, ActorKind, Brief, PartialDate, Proposal, ProposalStatus, Stance
@@ -232,6 +232,7 @@ def _environment() -> jinja2.Environment:
         groupby_month=_by_month,
     )
     env.globals["external_link"] = external_link
+    _add_disagreement(env)
     return env
 
 
@@ -381,6 +382,8 @@ class Renderer:
             cite=helpers.cite,
             source_link=helpers.source_link,
             proposal_link=helpers.proposal,
+            timeline_certainty=helpers.timeline_certainty,
+            position_object=helpers.position_object,
             today=self.settings.today,
             page_path=path,
             **context,
@@ -441,6 +444,35 @@ class _PageHelpers:
             for i in sorted(set(ids), key=numbers.__getitem__)
         ]
         return Markdown(" " + "".join(links) if links else "")
+
+    def timeline_certainty(self, item: TimelineEntry) -> Markdown:
+        """An event's certainty on a merged listing; each brief's, when the briefs differ.
+
+        When they differ, every brief that tells the event is linked here, so the
+        templates leave out their usual list of briefs.
+        """
+        if not item.certainty_differs:
+            return certainty_mark(item.certainty)
+        parts = [
+            f"{certainty_mark(note).lstrip() if note else 'no certainty given'} in "
+            f"{self.brief(slug, 'timeline')}"
+            for slug, note in item.certainties.items()
+        ]
+        return Markdown(
+            ' <span class="certainty-differs">The briefings differ on how certain this is:</span> '
+            + "; ".join(parts)
+        )
+
+    def position_object(self, brief: Brief, position: models.Position, slug: str = "") -> Markdown:
+        """What a stance is about: the proposal (linked), the stated issue, or the brief."""
+        if position.proposal:
+            proposal = next((p for p in brief.proposals if p.id == position.proposal), None)
+            if proposal is not None:
+                target = self.link_to(brief_path(slug)) if slug else ""
+                return link(proposal.title, f"{target}#proposal-{proposal.id}")
+        if position.issue:
+            return escape(position.issue)
+        return escape(brief.title)
 
     def source_link(self, brief: Brief, source_id: str, slug: str = "") -> Markdown:
         """A link from a quote to the source it came from, in its brief's source list."""
@@ -556,3 +588,37 @@ def affected(old: Index, new: Index, changed: set[str]) -> set[str]:
     for tag in tags:
         paths.update(topic_outputs(tag))
     return paths
+
+
+# --- Disputes and certainty (issue 12) ----------------------------------------------
+
+
+def certainty_mark(note: models.CertaintyNote | None) -> Markdown:
+    """A claim's certainty badge and reason, led by a space; empty when none is given."""
+    if note is None:
+        return Markdown("")
+    badge = f' <span class="certainty certainty--{note.level.value}">{note.level.label}</span>'
+    reason = f' <span class="certainty-reason">{escape(note.reason)}</span>' if note.reason else ""
+    return Markdown(badge + reason)
+
+
+def dispute_marks(brief: Brief, item: object, actors: dict[str, Actor]) -> Markdown:
+    """Links from a disputed item to its entries in the page's "Room for disagreement" block.
+
+    The item is matched by identity, so an event keeps its marks however the
+    timeline sorts it.
+    """
+    marks = []
+    for number, (field_name, position, dispute) in enumerate(brief.disputes(), start=1):
+        if getattr(brief, field_name)[position] is not item:
+            continue
+        names = ", ".join(actors[a].name if a in actors else a for a in dispute.by)
+        marks.append(f"{link(f'Disputed by {names}', f'#dispute-{number}')}{{ .dispute-mark }}")
+    return Markdown("".join(f" {mark}" for mark in marks))
+
+
+def _add_disagreement(env: jinja2.Environment) -> None:
+    """The filters and globals that show certainty and disputes."""
+    env.filters["certainty"] = certainty_mark
+    env.globals["dispute_marks"] = dispute_marks
+    env.globals["disputes_of"] = disputes_of

@@ -275,6 +275,7 @@ def validate_brief(doc: Document) -> tuple[ValidBrief | None, list[Problem]]:
         return None, problems
     problems += _source_problems(doc, brief)
     problems += _duplicate_ids(doc, brief)
+    problems += story_problems(doc, brief)
     if any(p.severity is Severity.ERROR for p in problems):
         return None, problems
     if not problems:
@@ -382,6 +383,106 @@ def _duplicate_ids(doc: Document, brief: Brief) -> list[Problem]:
     return problems
 
 
+# --- Disputes, certainty and the objects of positions (issue 12) ------------------
+
+
+def story_problems(doc: Document, brief: Brief) -> list[Problem]:
+    """What a brief says about disagreement: dispute sources, position objects, old keys."""
+    return [
+        *_dispute_source_problems(doc, brief),
+        *_position_object_problems(doc, brief),
+        *_contested_warnings(doc),
+    ]
+
+
+def _dispute_source_problems(doc: Document, brief: Brief) -> list[Problem]:
+    """A dispute cites the brief's own sources, like every other claim."""
+    known = [s.id for s in brief.sources]
+    problems = []
+    for field in ("key_points", "events", "sections"):
+        for i, item in enumerate(getattr(brief, field)):
+            for k, dispute in enumerate(item.disputes):
+                for j, ref in enumerate(dispute.sources):
+                    if ref in known:
+                        continue
+                    path = (field, i, "disputes", k, "sources", j)
+                    hint = did_you_mean(ref, known) or (
+                        f"sources defined in this brief: {', '.join(known)}"
+                    )
+                    problems.append(
+                        Problem(
+                            doc.path,
+                            f"unknown source '{ref}'",
+                            doc.position(path),
+                            key_path=path,
+                            hint=hint,
+                        )
+                    )
+    return problems
+
+
+def _position_object_problems(doc: Document, brief: Brief) -> list[Problem]:
+    """Every stance is about something: one of the brief's proposals, or a stated issue.
+
+    A position without either is a warning, not an error, so that briefs written
+    before positions named their object still build; the page then shows the
+    brief's headline as the object.
+    """
+    known = [p.id for p in brief.proposals]
+    problems = []
+    for i, position in enumerate(brief.positions):
+        if position.proposal and position.proposal not in known:
+            path: KeyPath = ("positions", i, "proposal")
+            listed = ", ".join(known) if known else "none; add the proposal under 'proposals'"
+            hint = did_you_mean(position.proposal, known) or f"proposals in this brief: {listed}"
+            problems.append(
+                Problem(
+                    doc.path,
+                    f"unknown proposal '{position.proposal}'",
+                    doc.position(path),
+                    key_path=path,
+                    hint=hint,
+                )
+            )
+        elif not position.proposal and not position.issue:
+            path = ("positions", i)
+            problems.append(
+                Problem(
+                    doc.path,
+                    "the position does not say what it is about",
+                    doc.position(path),
+                    key_path=path,
+                    hint="add 'proposal: <id of one of the brief's proposals>' or "
+                    "'issue: <what the stance is about>'",
+                    severity=Severity.WARNING,
+                )
+            )
+    return problems
+
+
+def _contested_warnings(doc: Document) -> list[Problem]:
+    """``contested`` still works, read as ``certainty: {level: disputed}``; authors should move."""
+    data = doc.data if isinstance(doc.data, dict) else {}
+    paths: list[KeyPath] = [
+        (field, i, "contested")
+        for field in ("key_points", "events")
+        for i, item in enumerate(data.get(field) or [])
+        if isinstance(item, dict) and "contested" in item
+    ]
+    return [
+        Problem(
+            doc.path,
+            "'contested' is deprecated; it is read as 'certainty: {level: disputed}'",
+            doc.position(path, key=True),
+            key_path=path,
+            hint="write 'certainty:' with a 'level' (confirmed, reported, unconfirmed or "
+            "disputed) and a short 'reason', and name who disputes it under 'disputes'",
+            severity=Severity.WARNING,
+        )
+        for path in paths
+    ]
+
+
 # --- Across files ---------------------------------------------------------------
 
 
@@ -393,6 +494,9 @@ ACTOR_FIELDS: tuple[tuple[str, ...], ...] = (
     ("proposals", "*", "opponents", "*"),
     ("events", "*", "actors", "*"),
     ("positions", "*", "actor"),
+    ("key_points", "*", "disputes", "*", "by", "*"),
+    ("events", "*", "disputes", "*", "by", "*"),
+    ("sections", "*", "disputes", "*", "by", "*"),
 )
 """Where a brief names actors; ``*`` stands for every item of a list."""
 

@@ -64,6 +64,7 @@ def test_escaped_noncharacters_are_refused_where_they_are_written(capsys, projec
         f"briefings/noncharacter-escapes.yml:1:8: title: Unicode noncharacter U+FFFF at character 3 is not allowed; {hint}",
         f"briefings/noncharacter-escapes.yml:3:10: summary: Unicode noncharacter U+FFFE at character 8 is not allowed; {hint}",
         f"briefings/noncharacter-escapes.yml:12:11: quotes[1].role: Unicode noncharacter U+10FFFF at character 10 is not allowed; {hint}",
+        "briefings/noncharacter-escapes.yml:15:5: warning: positions[1]: the position does not say what it is about; add 'proposal: <id of one of the brief's proposals>' or 'issue: <what the stance is about>'",
         f"briefings/noncharacter-escapes.yml:22:8: tags[1]: Unicode noncharacter U+FDD0 at character 1 is not allowed; {hint}",
     ]  # fmt: skip
     assert data["errors"] == 4
@@ -75,7 +76,7 @@ def test_escaped_noncharacters_are_refused_where_they_are_written(capsys, projec
         "Unicode noncharacter U+FFFF at character 3 is not allowed",
         hint,
     )
-    assert github[3] == (
+    assert github[4] == (
         "::error file=briefings/noncharacter-escapes.yml,line=22,col=8,title=tags[1]"
         f"::Unicode noncharacter U+FDD0 at character 1 is not allowed; {hint}"
     )

@@ -51,6 +51,18 @@ def cases() -> dict[str, str]:
         "fixture-timeline.md": fixtures["timeline.md"],
         "fixture-quotes.md": fixtures["quotes.md"],
         "fixture-questions.md": fixtures["questions.md"],
+        **disagreement_cases(),
+    }
+
+
+def disagreement_cases() -> dict[str, str]:
+    """Disputes, certainty and position objects (issue 12), from their own fixture briefs."""
+    pages = _render(FIXTURES / "disagreement", ["border-clash", "clash-inquiry"])
+    return {
+        "disagreement-briefing.md": pages["briefings/border-clash.md"],
+        "disagreement-actor.md": pages["actors/borduria.md"],
+        "disagreement-timeline.md": pages["timeline.md"],
+        "disagreement-tracker.md": pages["proposals.md"],
     }
 
 
