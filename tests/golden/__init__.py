@@ -51,6 +51,21 @@ def cases() -> dict[str, str]:
         "fixture-timeline.md": fixtures["timeline.md"],
         "fixture-quotes.md": fixtures["quotes.md"],
         "fixture-questions.md": fixtures["questions.md"],
+        **story_cases(),
+    }
+
+
+def story_cases() -> dict[str, str]:
+    """A story in three briefings: its page, a briefing with a correction, the home page."""
+    story = _render(
+        FIXTURES / "threads",
+        ["ferry-talks-open", "ferry-talks-stall", "ferry-deal-signed", "lighthouse-repainted"],
+    )
+    return {
+        "story-thread.md": story["threads/ferry-talks-open.md"],
+        "story-briefing.md": story["briefings/ferry-talks-stall.md"],
+        "story-home.md": story["index.md"],
+        "story-topic.md": story["topics/ferries.md"],
     }
 
 
