@@ -29,6 +29,8 @@ MODELS: tuple[type[BaseModel], ...] = (
     models.Question,
     models.Source,
     models.Actor,
+    models.Cited,
+    models.Change,
 )
 """The models an author writes, in the order the guide explains them."""
 

@@ -50,6 +50,7 @@ PAGES = {
     "open questions": "questions/",
     "guide": "guide/",
     "404": "no-such-page/",
+    "story": "threads/nato-weighs-assertive-response/",
 }
 
 PHONE_PAGES = ["home", "briefing", "actor", "tracker"]
