@@ -807,6 +807,17 @@ def change_problems(doc: Document, brief: Brief) -> list[Problem]:
                     hint="a change comes after publication; correct the date",
                 )
             )
+    if brief.direction and not brief.continues:
+        problems.append(
+            Problem(
+                doc.path,
+                "'direction' says where the story went since the brief this one continues, "
+                "but 'continues' is missing",
+                doc.position(("direction",)),
+                key_path=("direction",),
+                hint="add 'continues: <slug of the earlier brief>', or remove 'direction'",
+            )
+        )
     if brief.changes and "updated" in brief.model_fields_set:
         latest = max(c.date for c in brief.changes)
         if brief.updated != latest:

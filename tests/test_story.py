@@ -71,28 +71,35 @@ def test_story_errors_are_reported_where_they_are(tmp_path):
     settings = load_settings(ROOT / "site_config.yml", briefings_dir=folder)
     settings = dataclasses.replace(settings, today=dt.date(2025, 6, 1))
     checked = pipeline.check(settings)
-    assert sorted(str(p).split("briefings/", 1)[1] for p in checked.report.errors) == [
-        "after-draft.yml:4:12: continues: continues 'draft-start', which is a draft; "
-        "publish 'draft-start' first, or remove 'continues'",
-        "bad-changes.yml:3:10: updated: 'updated' (2025-01-06) disagrees with the latest change "
-        "(2025-01-07); remove 'updated': it is taken from the latest entry of 'changes'",
-        "bad-changes.yml:7:13: why_it_matters.sources[1]: unknown source 'nowhere'; "
-        "sources defined in this brief: src",
-        "bad-changes.yml:9:11: changes[1].date: change dated 2025-01-04 is before 'date' "
-        "(2025-01-05); a change comes after publication; correct the date",
-        "bad-fields.yml:6:12: whats_next.sources: needs at least 1 item(s)",
-        "bad-fields.yml:7:12: direction: 'worse' is not one of: deteriorated, unchanged, improved",
-        "before-its-start.yml:4:12: continues: continues 'after-draft', which is dated later "
-        "(2025-01-02); a brief continues an earlier one; check both dates",
-        "future-change.yml:5:11: changes[1].date: change dated 2099-01-01 is later than the day "
-        "of the build (2025-06-01); write the day the brief was changed",
-        "loop-a.yml:4:12: continues: 'continues' makes a cycle: loop-a → loop-b → loop-a; "
-        "the first brief of a story continues nothing; remove 'continues' there",
-        "loop-b.yml:4:12: continues: 'continues' makes a cycle: loop-b → loop-a → loop-b; "
-        "the first brief of a story continues nothing; remove 'continues' there",
-        "missing-start.yml:4:12: continues: unknown brief 'no-such-brief'; "
-        "use the file name of a brief, without .yml",
-    ]
+    found = sorted(str(p).split("briefings/", 1)[1] for p in checked.report.errors)
+    assert found == sorted(EXPECTED_ERRORS)
+
+
+EXPECTED_ERRORS = [
+    "after-draft.yml:4:12: continues: continues 'draft-start', which is a draft; "
+    "publish 'draft-start' first, or remove 'continues'",
+    "bad-changes.yml:3:10: updated: 'updated' (2025-01-06) disagrees with the latest change "
+    "(2025-01-07); remove 'updated': it is taken from the latest entry of 'changes'",
+    "bad-changes.yml:5:12: direction: 'direction' says where the story went since the brief "
+    "this one continues, but 'continues' is missing; add 'continues: <slug of the earlier "
+    "brief>', or remove 'direction'",
+    "bad-changes.yml:8:13: why_it_matters.sources[1]: unknown source 'nowhere'; "
+    "sources defined in this brief: src",
+    "bad-changes.yml:10:11: changes[1].date: change dated 2025-01-04 is before 'date' "
+    "(2025-01-05); a change comes after publication; correct the date",
+    "bad-fields.yml:6:12: whats_next.sources: needs at least 1 item(s)",
+    "bad-fields.yml:7:12: direction: 'worse' is not one of: deteriorated, unchanged, improved",
+    "before-its-start.yml:4:12: continues: continues 'after-draft', which is dated later "
+    "(2025-01-02); a brief continues an earlier one; check both dates",
+    "future-change.yml:5:11: changes[1].date: change dated 2099-01-01 is later than the day "
+    "of the build (2025-06-01); write the day the brief was changed",
+    "loop-a.yml:4:12: continues: 'continues' makes a cycle: loop-a → loop-b → loop-a; "
+    "the first brief of a story continues nothing; remove 'continues' there",
+    "loop-b.yml:4:12: continues: 'continues' makes a cycle: loop-b → loop-a → loop-b; "
+    "the first brief of a story continues nothing; remove 'continues' there",
+    "missing-start.yml:4:12: continues: unknown brief 'no-such-brief'; "
+    "use the file name of a brief, without .yml",
+]
 
 
 def test_the_story_fixtures_are_valid():
