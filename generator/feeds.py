@@ -22,7 +22,7 @@ from feedgen.feed import FeedGenerator
 from generator.config import Settings
 from generator.index import Entry, Index, Tag
 from generator.mdtext import plain
-from generator.models import Brief
+from generator.models import Brief, Change
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +89,8 @@ class FeedItems:
         item.updated(_timestamp(entry.last_changed))
         for tag in entry.brief.tags:
             item.category(term=Tag(tag).slug, label=tag)
+        if entry.brief.changes:
+            item.content(changes_text(entry.brief), type="text")
         return item
 
     def json(self, entry: Entry) -> dict[str, Any]:
@@ -105,6 +107,7 @@ class FeedItems:
                 "date_published": _timestamp(entry.brief.date).isoformat(),
                 "date_modified": _timestamp(entry.last_changed).isoformat(),
                 "tags": list(entry.brief.tags),
+                **story_feed_fields(entry.brief),
             }
         return item
 
@@ -159,6 +162,14 @@ def feeds(index: Index, settings: Settings) -> Iterator[tuple[str, Callable[[], 
         for actor_id, entries in sorted(index.appearances.items())
         if actor_id in index.actors
     ]
+    named += [
+        (
+            f"threads/{thread.id}",
+            f"{settings.site_name}: story: {thread.latest.brief.title}",
+            thread.entries[::-1],
+        )
+        for thread in index.threads.values()
+    ]
     items = FeedItems(settings)
     for name, title, entries in named:
         atom_path, json_path = feed_paths(name)
@@ -183,7 +194,7 @@ def news_article(index: Index, settings: Settings, entry: Entry) -> dict[str, An
     brief = entry.brief
     sources = {s.id: s for s in brief.sources}
     publisher = {"@type": "Organization", "name": settings.site_name}
-    return {
+    article = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "headline": brief.title,
@@ -222,6 +233,7 @@ def news_article(index: Index, settings: Settings, entry: Entry) -> dict[str, An
             for q in brief.quotes
         ],
     }
+    return article | story_jsonld(index, settings, entry)
 
 
 def brief_data(settings: Settings, entry: Entry) -> dict[str, Any]:
@@ -291,3 +303,60 @@ def all_outputs(index: Index, settings: Settings) -> Iterable[tuple[str, Callabl
     """Every non-page output: feeds and the JSON export."""
     yield from feeds(index, settings)
     yield from exports(index, settings)
+
+
+# --- Story threads, updates and corrections ------------------------------------------
+
+
+def _change_line(change: Change) -> str:
+    kind = "Correction" if change.correction else "Update"
+    return f"{kind} ({change.date.isoformat()}): {plain(change.what)}"
+
+
+def changes_text(brief: Brief) -> str:
+    """A brief's updates and corrections, newest first, as feed readers show plain text."""
+    ordered = sorted(brief.changes, key=lambda c: c.date, reverse=True)
+    return plain(brief.summary) + "\n\n" + "\n".join(_change_line(c) for c in ordered)
+
+
+def story_feed_fields(brief: Brief) -> dict[str, Any]:
+    """JSON Feed fields for a brief's changes: the text, and an extension with the entries."""
+    if not brief.changes:
+        return {}
+    ordered = sorted(brief.changes, key=lambda c: c.date, reverse=True)
+    return {
+        "content_text": changes_text(brief),
+        "_briefings": {
+            "changes": [
+                {
+                    "date": c.date.isoformat(),
+                    "what": plain(c.what),
+                    "correction": c.correction,
+                }
+                for c in ordered
+            ]
+        },
+    }
+
+
+def story_jsonld(index: Index, settings: Settings, entry: Entry) -> dict[str, Any]:
+    """JSON-LD for corrections (schema.org ``correction``) and the story a briefing is part of."""
+    data: dict[str, Any] = {}
+    corrections = [c for c in entry.brief.changes if c.correction]
+    if corrections:
+        data["correction"] = [
+            {
+                "@type": "CorrectionComment",
+                "text": plain(c.what),
+                "datePublished": c.date.isoformat(),
+            }
+            for c in sorted(corrections, key=lambda c: c.date, reverse=True)
+        ]
+    thread_id = index.thread_of.get(entry.slug)
+    if thread_id:
+        data["isPartOf"] = {
+            "@type": "CreativeWorkSeries",
+            "name": index.threads[thread_id].latest.brief.title,
+            "url": _absolute(settings, f"threads/{thread_id}/"),
+        }
+    return data

@@ -128,6 +128,8 @@ class Related:
     explicit: bool
     shared: tuple[str, ...] = ()
     score: float = 0.0
+    same_story: bool = False
+    same_events: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -158,6 +160,8 @@ class Index:
     questions: list[QuestionRef] = field(default_factory=list)
     questions_by_brief: dict[str, list[Question]] = field(default_factory=dict)
     disputes_by_actor: dict[str, list[DisputeRef]] = field(default_factory=dict)
+    threads: dict[str, Thread] = field(default_factory=dict)
+    thread_of: dict[str, str] = field(default_factory=dict)
 
     def most_cited_actors(self, limit: int = 10) -> list[tuple[Actor, int]]:
         """Actors by the number of briefs they appear in, most first."""
@@ -168,6 +172,27 @@ class Index:
     def open_proposals(self) -> list[TrackedProposal]:
         """Proposals whose latest status is still undecided, most recently updated first."""
         return [p for p in self.proposals.values() if p.latest.proposal.status.is_open]
+
+    def by_story(self, entries: Sequence[Entry]) -> list[tuple[Entry, list[Entry]]]:
+        """A listing with each story once: its latest briefing, and its earlier ones beneath.
+
+        Entries keep the listing's order; a story stands where its latest briefing
+        in the listing stands, and the earlier ones it lists are its own, newest first.
+        """
+        listed = set(entries)
+        shown: set[str] = set()
+        grouped: list[tuple[Entry, list[Entry]]] = []
+        for entry in entries:
+            thread = self.threads.get(self.thread_of.get(entry.slug, ""))
+            if thread is None:
+                grouped.append((entry, []))
+                continue
+            if thread.id in shown:
+                continue
+            shown.add(thread.id)
+            members = [e for e in reversed(thread.entries) if e in listed]
+            grouped.append((members[0], members[1:]))
+        return grouped
 
 
 def _newest_first(entries: Iterable[Entry]) -> list[Entry]:
@@ -188,7 +213,9 @@ def build_index(
     _index_timeline(index)
     _index_questions(index)
     index_disagreement(index)
+    index_threads(index)
     index.related = related_briefings(entries, actors, weights)
+    label_related(index)
     return index
 
 
@@ -478,3 +505,131 @@ def _position_stands(index: Index) -> None:
             if not any(r.proposal.id == tracked.id for _, r in by_actor[position.actor]):
                 by_actor[position.actor].append((stand, ref))
     index.proposals_by_actor = dict(by_actor)
+
+
+# --- Story threads ------------------------------------------------------------------
+
+
+@dataclass
+class Thread:
+    """One story told over several briefings, named after its first briefing's slug."""
+
+    id: str
+    entries: list[Entry]
+    """Oldest first: the order the story was told in."""
+    timeline: list[TimelineEntry] = field(default_factory=list)
+    """The events of all its briefings, each once, in date order."""
+
+    @property
+    def latest(self) -> Entry:
+        """The briefing that tells the story as it stands."""
+        return self.entries[-1]
+
+    @property
+    def first(self) -> Entry:
+        """The briefing the story started with; its slug is the thread's id."""
+        return self.entries[0]
+
+    def before(self, entry: Entry) -> Entry | None:
+        """The briefing of the story told just before ``entry``, if any."""
+        at = self.entries.index(entry)
+        return self.entries[at - 1] if at else None
+
+
+def _depth(slug: str, predecessor: Mapping[str, str]) -> tuple[str, int]:
+    """The first brief of ``slug``'s story and how many steps back it is.
+
+    A cycle (refused by the checks, possible in the preview) ends at the brief
+    where it closes.
+    """
+    seen = [slug]
+    while slug in predecessor and predecessor[slug] not in seen:
+        slug = predecessor[slug]
+        seen.append(slug)
+    return slug, len(seen) - 1
+
+
+def index_threads(index: Index) -> None:
+    """Group briefings that continue one another into threads of two or more.
+
+    A ``continues`` naming a brief that is not on the site starts the story there.
+    """
+    predecessor = {
+        e.slug: e.brief.continues
+        for e in index.entries
+        if e.brief.continues and e.brief.continues in index.by_slug
+    }
+    members: dict[str, list[tuple[int, Entry]]] = defaultdict(list)
+    for entry in index.entries:
+        root, depth = _depth(entry.slug, predecessor)
+        members[root].append((depth, entry))
+    threads: dict[str, Thread] = {}
+    for root, found in sorted(members.items()):
+        if len(found) < 2:
+            continue
+        ordered = [e for _, e in sorted(found, key=lambda d: (d[1].brief.date, d[0], d[1].slug))]
+        threads[root] = Thread(root, ordered, merge_events(ordered))
+    index.threads = threads
+    index.thread_of = {e.slug: t.id for t in threads.values() for e in t.entries}
+
+
+def merge_events(entries: Sequence[Entry]) -> list[TimelineEntry]:
+    """The events of ``entries`` (oldest first), each once by id, in date order."""
+    merged: dict[str, TimelineEntry] = {}
+    for entry in entries:
+        for number, event in enumerate(entry.brief.events):
+            key = event.id or f"{entry.slug}#{number}"
+            if key in merged:
+                if entry.slug not in merged[key].slugs:
+                    merged[key].slugs.append(entry.slug)
+                continue
+            merged[key] = TimelineEntry(event, [entry.slug])
+    return sorted(merged.values(), key=_event_key)
+
+
+# --- Related reasons ----------------------------------------------------------------
+
+MAX_REASON_ITEMS = 3
+"""How many shared items a related briefing's reason names before 'and N more'."""
+
+
+def label_related(index: Index) -> None:
+    """Mark related briefings of the same story, and the events two briefings share."""
+    events = {
+        e.slug: {
+            label: None for (kind, _), label in _terms(e, index.actors).items() if kind == "events"
+        }
+        for e in index.entries
+    }
+    for slug, items in index.related.items():
+        story = index.thread_of.get(slug)
+        index.related[slug] = [
+            replace(
+                item,
+                same_story=story is not None and index.thread_of.get(item.slug) == story,
+                same_events=tuple(label for label in item.shared if label in events.get(slug, {})),
+            )
+            for item in items
+        ]
+
+
+def reason(item: Related) -> str:
+    """Why a briefing is related, briefly: 'same story · same event: … · shared: A and 4 more'.
+
+    At most three shared items are named, shared events first.
+    """
+    parts = ["same story"] if item.same_story else []
+    others = [label for label in item.shared if label not in item.same_events]
+    named = [*item.same_events, *others][:MAX_REASON_ITEMS]
+    events = [label for label in named if label in item.same_events]
+    rest = [label for label in named if label not in item.same_events]
+    more = len(item.shared) - len(named)
+    if events:
+        parts.append(("same event: " if len(events) == 1 else "same events: ") + ", ".join(events))
+    if rest:
+        parts.append("shared: " + ", ".join(rest))
+    if more and parts:
+        parts[-1] += f" and {more} more"
+    if not parts and item.explicit:
+        parts.append("suggested by the author")
+    return " · ".join(parts)

@@ -732,6 +732,45 @@ class Question(Model):
     """Slug of the brief that answers it; leave out while it is open."""
 
 
+class Cited(Model):
+    """A short statement with the sources that state it."""
+
+    text: RichText = Field(max_length=1_000)
+    """One or two sentences, in the sources' terms."""
+
+    sources: list[Slug] = Field(min_length=1, max_length=20)
+    """Ids of the brief's sources that state it; at least one."""
+
+
+class Direction(enum.StrEnum):
+    """Where a story went since the brief before it, in the spirit of Crisis Group's CrisisWatch."""
+
+    DETERIORATED = "deteriorated"
+    UNCHANGED = "unchanged"
+    IMPROVED = "improved"
+
+    @property
+    def label(self) -> str:
+        """The direction as readers see it."""
+        return self.value.capitalize()
+
+
+class Change(Model):
+    """A dated entry in a brief's record of changes."""
+
+    date: Date
+    """When the brief changed: YYYY-MM-DD."""
+
+    what: RichText = Field(max_length=1_000)
+    """What changed, in a sentence: 'Added the 1 December follow-up'."""
+
+    correction: bool = False
+    """True when the change corrects an error; readers see it at the top of the page."""
+
+    sources: list[Slug] = _items(20)
+    """Ids of the brief's sources behind the change, if any."""
+
+
 class Brief(Model):
     """One briefing: the file name (without ``.yml``) is its slug and its address."""
 
@@ -784,6 +823,25 @@ class Brief(Model):
     draft: bool = False
     """True while the brief is being written: it is left out of the published site."""
 
+    why_it_matters: Cited | None = None
+    """Why the story matters, as a source states it; shown right after the bottom line."""
+
+    whats_next: Cited | None = None
+    """What comes next (a meeting, a deadline, an open decision), as a source states it;
+    shown right after the bottom line."""
+
+    continues: Slug | None = None
+    """Slug of the earlier brief this one continues or updates: both are then one story,
+    shown together on a thread page named after the story's first brief."""
+
+    direction: Direction | None = None
+    """Since the brief it continues, the situation has: deteriorated, unchanged or improved.
+    Set it from what the sources say; 'unchanged' when they show no change either way."""
+
+    changes: list[Change] = _items(50)
+    """Dated entries saying what changed since publication; the latest sets 'updated'.
+    A correction is shown at the top of the page."""
+
     @model_validator(mode="after")
     def _updated_after_date(self) -> Self:
         if self.updated and self.updated < self.date:
@@ -793,6 +851,17 @@ class Brief(Model):
                 "publication",
                 {"updated": self.updated.isoformat(), "date": self.date.isoformat()},
             )
+        return self
+
+    @model_validator(mode="after")
+    def _updated_from_changes(self) -> Self:
+        """``updated`` is the latest change's date when the author leaves it out.
+
+        An explicit ``updated`` that disagrees is reported by the checks, located
+        at the key (see ``validate.change_problems``).
+        """
+        if self.changes and self.updated is None:
+            object.__setattr__(self, "updated", max(c.date for c in self.changes))
         return self
 
     def actor_ids(self) -> list[str]:

@@ -31,6 +31,8 @@ MODELS: tuple[type[BaseModel], ...] = (
     models.Actor,
     models.CertaintyNote,
     models.Dispute,
+    models.Cited,
+    models.Change,
 )
 """The models an author writes, in the order the guide explains them."""
 

@@ -23,7 +23,16 @@ import yaml
 from generator import models
 from generator.config import Settings
 from generator.feeds import all_outputs, data_path, feed_paths, news_article, script_json
-from generator.index import Entry, Index, QuoteRef, Tag, TimelineEntry, disputes_of
+from generator.index import (
+    Entry,
+    Index,
+    QuoteRef,
+    Tag,
+    Thread,
+    TimelineEntry,
+    disputes_of,
+    reason,
+)
 from generator.load import MAX_DEPTH, MAX_FILE_BYTES
 from generator.mdtext import Markdown, escape, escape_html, link, plain, rich, safe_url
 from generator.models import Actor, ActorKind, Brief, PartialDate, Proposal, ProposalStatus, Stance
@@ -233,11 +242,25 @@ def _environment() -> jinja2.Environment:
     )
     env.globals["external_link"] = external_link
     _add_disagreement(env)
+    env.globals["related_reason"] = reason
+    env.filters["direction"] = _direction_badge
     return env
 
 
 class Renderer:
     """Renders every page of the site from an index."""
+
+    def thread(self, thread: Thread) -> Page:
+        """The page of one story: its briefings in order, with directions, and its timeline."""
+        latest = thread.latest.brief
+        return self._page(
+            thread_path(thread.id),
+            "thread.md.j2",
+            title=f"Story: {latest.title}",
+            description=plain(latest.summary),
+            meta={"feed": f"{THREADS_DIR}/{thread.id}"},
+            thread=thread,
+        )
 
     def __init__(self, index: Index, settings: Settings) -> None:
         self.index = index
@@ -281,6 +304,8 @@ class Renderer:
         )
         for tag, entries in self.index.by_tag.items():
             yield topic_path(tag), partial(self.topic, tag, entries)
+        for thread in self.index.threads.values():
+            yield thread_path(thread.id), partial(self.thread, thread)
 
     def pages(self) -> Iterator[Page]:
         """Every page of the site, rendered."""
@@ -351,6 +376,7 @@ class Renderer:
             brief=brief,
             minutes=reading_minutes(brief, self.settings.words_per_minute),
             related=self.index.related.get(entry.slug, []),
+            thread=self.index.threads.get(self.index.thread_of.get(entry.slug, "")),
             meta={"jsonld": script_json(news_article(self.index, self.settings, entry))},
         )
 
@@ -581,6 +607,12 @@ def affected(old: Index, new: Index, changed: set[str]) -> set[str]:
         for item in index.timeline:
             if item.event.id in events or changed & set(item.slugs):
                 actors.update(item.event.actors)
+    for index in (old, new):  # a story's page and feeds, and the pages of its briefings
+        for thread in index.threads.values():
+            slugs = {e.slug for e in thread.entries}
+            if slugs & changed:
+                paths.update(thread_outputs(thread.id))
+                briefs |= slugs
     for slug in briefs:
         paths.update(brief_outputs(slug))
     for actor_id in actors:
@@ -622,3 +654,24 @@ def _add_disagreement(env: jinja2.Environment) -> None:
     env.filters["certainty"] = certainty_mark
     env.globals["dispute_marks"] = dispute_marks
     env.globals["disputes_of"] = disputes_of
+
+
+# --- Story threads ------------------------------------------------------------------
+
+THREADS_DIR = "threads"
+
+
+def thread_path(thread_id: str) -> str:
+    """Where a story's page lives in the docs folder: named after its first brief."""
+    return f"{THREADS_DIR}/{thread_id}.md"
+
+
+def thread_outputs(thread_id: str) -> tuple[str, ...]:
+    """Every output named after a story: its page and its feeds."""
+    return thread_path(thread_id), *feed_paths(f"{THREADS_DIR}/{thread_id}")
+
+
+def _direction_badge(direction: models.Direction) -> Markdown:
+    return Markdown(
+        f'<span class="direction direction--{direction.value}">{direction.label}</span>'
+    )

@@ -276,6 +276,7 @@ def validate_brief(doc: Document) -> tuple[ValidBrief | None, list[Problem]]:
     problems += _source_problems(doc, brief)
     problems += _duplicate_ids(doc, brief)
     problems += story_problems(doc, brief)
+    problems += change_problems(doc, brief)
     if any(p.severity is Severity.ERROR for p in problems):
         return None, problems
     if not problems:
@@ -348,6 +349,7 @@ def _source_refs(brief: Brief) -> Iterator[tuple[KeyPath, str]]:
 
 def _source_problems(doc: Document, brief: Brief) -> list[Problem]:
     known = [s.id for s in brief.sources]
+    refs = chain(_source_refs(brief), story_source_refs(brief))
     return [
         Problem(
             doc.path,
@@ -356,7 +358,7 @@ def _source_problems(doc: Document, brief: Brief) -> list[Problem]:
             key_path=path,
             hint=did_you_mean(ref, known) or f"sources defined in this brief: {', '.join(known)}",
         )
-        for path, ref in _source_refs(brief)
+        for path, ref in refs
         if ref not in known
     ]
 
@@ -500,7 +502,11 @@ ACTOR_FIELDS: tuple[tuple[str, ...], ...] = (
 )
 """Where a brief names actors; ``*`` stands for every item of a list."""
 
-BRIEF_FIELDS: tuple[tuple[str, ...], ...] = (("related", "*"), ("questions", "*", "answered_by"))
+BRIEF_FIELDS: tuple[tuple[str, ...], ...] = (
+    ("related", "*"),
+    ("questions", "*", "answered_by"),
+    ("continues",),
+)
 """Where a brief names other briefs."""
 
 TAG_FIELDS: tuple[tuple[str, ...], ...] = (("tags", "*"),)
@@ -622,8 +628,8 @@ def date_problems(briefs: Sequence[ValidBrief], today: dt.date) -> list[Problem]
     problems = []
     for item in briefs:
         updated = item.brief.updated
-        if updated is None or updated <= today:
-            continue
+        if updated is None or updated <= today or "updated" not in item.brief.model_fields_set:
+            continue  # one derived from 'changes' is checked by change_date_problems
         if item.brief.date > today:
             hint = (
                 f"the brief is embargoed until {item.brief.date.isoformat()}: leave 'updated' "
@@ -824,6 +830,7 @@ class OutputScheme(typing.Protocol):
     def brief_outputs(self, slug: str) -> tuple[str, ...]: ...  # noqa: D102
     def actor_outputs(self, actor_id: str) -> tuple[str, ...]: ...  # noqa: D102
     def topic_outputs(self, tag: Tag) -> tuple[str, ...]: ...  # noqa: D102
+    def thread_outputs(self, thread_id: str) -> tuple[str, ...]: ...  # noqa: D102
     def address(self, path: str) -> str: ...  # noqa: D102
 
 
@@ -848,7 +855,10 @@ def output_collisions(
     problems: list[Problem] = []
     settled: set[tuple[str, str]] = set()  # identities that took their addresses
     for claim in chain(
-        _brief_claims(docs, scheme), _actor_claims(registry, scheme), _tag_claims(docs, scheme)
+        _brief_claims(docs, scheme),
+        _actor_claims(registry, scheme),
+        _tag_claims(docs, scheme),
+        _thread_claims(docs, scheme),
     ):
         if claim.identity in settled:
             continue
@@ -865,3 +875,177 @@ def output_collisions(
             claimed.setdefault(at, claim)
         settled.add(claim.identity)
     return problems
+
+
+# --- Story threads, updates and corrections ------------------------------------------
+
+
+def story_source_refs(brief: Brief) -> Iterator[tuple[KeyPath, str]]:
+    """Where a brief cites its sources for why it matters, what's next and its changes."""
+    for field in ("why_it_matters", "whats_next"):
+        cited = getattr(brief, field)
+        for j, ref in enumerate(cited.sources if cited else ()):
+            yield (field, "sources", j), ref
+    for i, change in enumerate(brief.changes):
+        for j, ref in enumerate(change.sources):
+            yield ("changes", i, "sources", j), ref
+
+
+def change_problems(doc: Document, brief: Brief) -> list[Problem]:
+    """A change dated before publication, and an explicit ``updated`` the changes contradict.
+
+    ``updated`` follows the latest change; writing it as well is allowed only when
+    the two agree, so that the page, the feeds and ``dateModified`` tell one story.
+    """
+    problems = []
+    for i, change in enumerate(brief.changes):
+        if change.date < brief.date:
+            path: KeyPath = ("changes", i, "date")
+            problems.append(
+                Problem(
+                    doc.path,
+                    f"change dated {change.date.isoformat()} is before 'date' "
+                    f"({brief.date.isoformat()})",
+                    doc.position(path),
+                    key_path=path,
+                    hint="a change comes after publication; correct the date",
+                )
+            )
+    if brief.direction and not brief.continues:
+        problems.append(
+            Problem(
+                doc.path,
+                "'direction' says where the story went since the brief this one continues, "
+                "but 'continues' is missing",
+                doc.position(("direction",)),
+                key_path=("direction",),
+                hint="add 'continues: <slug of the earlier brief>', or remove 'direction'",
+            )
+        )
+    if brief.changes and "updated" in brief.model_fields_set:
+        latest = max(c.date for c in brief.changes)
+        if brief.updated != latest:
+            problems.append(
+                Problem(
+                    doc.path,
+                    f"'updated' ({brief.updated.isoformat() if brief.updated else ''}) "
+                    f"disagrees with the latest change ({latest.isoformat()})",
+                    doc.position(("updated",)),
+                    key_path=("updated",),
+                    hint="remove 'updated': it is taken from the latest entry of 'changes'",
+                )
+            )
+    return problems
+
+
+def change_date_problems(briefs: Sequence[ValidBrief], today: dt.date) -> list[Problem]:
+    """Changes dated after the day of the build, like an ``updated`` still to come."""
+    problems = []
+    for item in briefs:
+        for i, change in enumerate(item.brief.changes):
+            if change.date <= today:
+                continue
+            path: KeyPath = ("changes", i, "date")
+            problems.append(
+                Problem(
+                    item.path,
+                    f"change dated {change.date.isoformat()} is later than the day of the "
+                    f"build ({today.isoformat()})",
+                    item.doc.position(path),
+                    key_path=path,
+                    hint="write the day the brief was changed",
+                )
+            )
+    return problems
+
+
+def thread_root(slug: str, predecessor: Mapping[str, str]) -> str | None:
+    """The first brief of ``slug``'s story, following ``continues``; None on a cycle."""
+    seen = {slug}
+    while slug in predecessor:
+        slug = predecessor[slug]
+        if slug in seen:
+            return None
+        seen.add(slug)
+    return slug
+
+
+def thread_problems(briefs: Sequence[ValidBrief]) -> list[Problem]:
+    """What no single brief can tell about ``continues``: cycles, drafts, later predecessors.
+
+    A missing predecessor is reported by :func:`cross_check` ('unknown brief'),
+    with the others a brief names. A published brief cannot continue a draft
+    (the story would start with a page that does not exist), nor a brief dated
+    after it.
+    """
+    by_slug = {item.slug: item for item in briefs}
+    predecessor = {
+        item.slug: item.brief.continues
+        for item in briefs
+        if item.brief.continues and item.brief.continues in by_slug
+    }
+    problems = []
+    for item in briefs:
+        earlier = predecessor.get(item.slug)
+        if earlier is None:
+            continue
+        before = by_slug[earlier].brief
+        message = hint = None
+        if thread_root(item.slug, predecessor) is None:
+            cycle = _cycle_from(item.slug, predecessor)
+            if not cycle:
+                continue  # leads into a cycle: its members are reported
+            message = "'continues' makes a cycle: " + " → ".join(cycle)
+            hint = "the first brief of a story continues nothing; remove 'continues' there"
+        elif before.draft and not item.brief.draft:
+            message = f"continues '{earlier}', which is a draft"
+            hint = f"publish '{earlier}' first, or remove 'continues'"
+        elif before.date > item.brief.date:
+            message = f"continues '{earlier}', which is dated later ({before.date.isoformat()})"
+            hint = "a brief continues an earlier one; check both dates"
+        if message:
+            problems.append(
+                Problem(
+                    item.path,
+                    message,
+                    item.doc.position(("continues",)),
+                    key_path=("continues",),
+                    hint=hint,
+                )
+            )
+    return problems
+
+
+def _thread_claims(docs: Sequence[Document], scheme: OutputScheme) -> Iterator[_Claim]:
+    """The first brief of each story names the thread's page and feeds."""
+    predecessor = {
+        doc.path.stem: ref
+        for doc in docs
+        for path, ref in _references(doc)[1]
+        if path == ("continues",)
+    }
+    slugs = {doc.path.stem: doc for doc in docs}
+    roots = {thread_root(slug, predecessor) for slug in predecessor}
+    for root in sorted(r for r in roots if r in slugs and _SLUG_RE.match(r)):
+        if root in RESERVED_SLUGS:
+            continue  # see slug_problems
+        yield _Claim(
+            f"story thread '{root}'",
+            ("thread", root),
+            scheme.thread_outputs(root),
+            slugs[root],
+            hint="rename the first brief of the story",
+        )
+
+
+def _cycle_from(slug: str, predecessor: Mapping[str, str]) -> list[str]:
+    """The briefs from ``slug`` back round to it ('a', 'b', 'a'); empty if it is not on a cycle."""
+    path = [slug]
+    while path[-1] in predecessor:
+        following = predecessor[path[-1]]
+        if following == slug:
+            return [*path, slug]
+        if following in path:
+            return []
+        path.append(following)
+    return []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -75,9 +76,14 @@ def test_home_lists_every_briefing(real):
         for a in page.select("article h3 a")
         if a["href"].startswith("briefings/")
     ]
-    assert sorted(listed) == slugs
+    earlier = [
+        a["href"].split("/")[-2]
+        for a in page.select("article p.story-earlier a")
+        if a["href"].startswith("briefings/")  # not the story's own page
+    ]
+    assert sorted(listed + earlier) == slugs  # a story once, its earlier briefings beneath
     dates = [p.get_text() for p in page.select("article p.brief-meta")]
-    assert len(dates) == len(slugs)
+    assert len(dates) == len(listed)
 
 
 def test_every_briefing_shows_each_of_its_proposals_with_its_status(real):
@@ -263,8 +269,9 @@ def test_each_related_link_states_why(real_site):
         items = heading.find_next("ul").find_all("li")
         assert items
         for item in items:
-            text = item.get_text()
-            assert " — shared: " in text or " — suggested by the author" in text, text
+            text = item.get_text().split(" — ", 1)[1]
+            assert text.startswith(("same story", "same event", "shared: ", "suggested by")), text
+            assert not re.search(r" and \d+ more.", text), text  # 'and N more' ends it
 
 
 def test_search_indexes_briefings_actors_and_guide_but_not_the_listings(real):

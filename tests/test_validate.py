@@ -53,7 +53,8 @@ def test_duplicate_key_unknown_field_and_unknown_actor_are_three_errors(tmp_path
         "keep one of the two and delete the other",
         "broken.yml:5:1: headline: unknown field 'headline'; allowed here: title, date, updated, "
         "summary, key_points, sections, proposals, quotes, actors, events, positions, sources, "
-        "tags, related, questions, draft",
+        "tags, related, questions, draft, why_it_matters, whats_next, continues, direction, "
+        "changes",
         "broken.yml:8:14: quotes[1].speaker: unknown actor 'alice'; did you mean 'alice-example'?",
     ]
 

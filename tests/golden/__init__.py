@@ -52,6 +52,7 @@ def cases() -> dict[str, str]:
         "fixture-quotes.md": fixtures["quotes.md"],
         "fixture-questions.md": fixtures["questions.md"],
         **disagreement_cases(),
+        **story_cases(),
     }
 
 
@@ -63,6 +64,20 @@ def disagreement_cases() -> dict[str, str]:
         "disagreement-actor.md": pages["actors/borduria.md"],
         "disagreement-timeline.md": pages["timeline.md"],
         "disagreement-tracker.md": pages["proposals.md"],
+    }
+
+
+def story_cases() -> dict[str, str]:
+    """A story in three briefings: its page, a briefing with a correction, the home page."""
+    story = _render(
+        FIXTURES / "threads",
+        ["ferry-talks-open", "ferry-talks-stall", "ferry-deal-signed", "lighthouse-repainted"],
+    )
+    return {
+        "story-thread.md": story["threads/ferry-talks-open.md"],
+        "story-briefing.md": story["briefings/ferry-talks-stall.md"],
+        "story-home.md": story["index.md"],
+        "story-topic.md": story["topics/ferries.md"],
     }
 
 
