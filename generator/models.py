@@ -299,13 +299,19 @@ def _items(max_items: int = MAX_ITEMS) -> Any:
     return Field(default_factory=list, max_length=max_items)
 
 
+MONTH_ONLY_DAY = 32
+"""Where a month-only date sorts among days: after the month's last."""
+
+
 @total_ordering
 @dataclass(frozen=True)
 class PartialDate:
     """A date known to the day (``2025-09-10``) or only to the month (``2025-09``).
 
     News often knows only "last month"; a partial date says so honestly and
-    still sorts in a chronology (a month sorts before its first day).
+    still sorts in a chronology. A month sorts after its last day: "in
+    September" is not "on 1 September", and a chronology that reads on from
+    the month's dated events to the month itself claims nothing it does not know.
     """
 
     year: int
@@ -339,7 +345,7 @@ class PartialDate:
         return cls(year, month, day)  # type: ignore[arg-type]
 
     def _key(self) -> tuple[int, int, int]:
-        return (self.year, self.month, self.day or 0)
+        return (self.year, self.month, self.day or MONTH_ONLY_DAY)
 
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, PartialDate):
@@ -609,6 +615,10 @@ class Event(Model):
 
     contested: bool = False
     """True when sources disagree about it or it is unconfirmed."""
+
+    not_same_as: list[Slug] = _items(20)
+    """Ids of events in other briefs that fall within a day of this one and share an actor
+    or place, but are other events: the check stops asking whether they are one."""
 
 
 class Position(Model):

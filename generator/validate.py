@@ -15,6 +15,7 @@ import posixpath
 import re
 import types
 import typing
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
@@ -31,6 +32,8 @@ from generator.models import (
     WINDOWS_NAMES,
     Actor,
     Brief,
+    Event,
+    PartialDate,
     Tag,
     slugify,
 )
@@ -761,3 +764,144 @@ def output_collisions(
             claimed.setdefault(at, claim)
         settled.add(claim.identity)
     return problems
+
+
+# --- Shared events ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _EventAt:
+    """One event of one brief, for comparing events across briefs."""
+
+    item: ValidBrief
+    number: int
+    event: Event
+
+    @property
+    def order(self) -> tuple[dt.date, str]:
+        """Older briefs first: the first brief to hold an event gives the id to reuse."""
+        return (self.item.brief.date, self.item.slug)
+
+
+def _within_a_day(one: PartialDate, other: PartialDate) -> bool:
+    """Dates known to the day at most a day apart, or month-only dates of one month.
+
+    A month-only date is not compared with a day: "in September" would match
+    every event of the month, and most of them are other events.
+    """
+    if one.day is None or other.day is None:
+        return one == other
+    first = dt.date(one.year, one.month, one.day)
+    second = dt.date(other.year, other.month, other.day)
+    return abs((first - second).days) <= 1
+
+
+def _event_places(event: Event) -> dict[str, str]:
+    """Where an event happened: comparable keys, each with how the brief names it."""
+    return {f"place:{event.place.casefold()}": event.place} if event.place else {}
+
+
+def _shared_terms(one: Event, other: Event, actors: Mapping[str, Actor]) -> list[str]:
+    """What two events share that suggests they are one: actors, then places, by name."""
+    shared = [
+        actors[a].name if a in actors else a for a in dict.fromkeys(one.actors) if a in other.actors
+    ]
+    named = {name.casefold() for name in shared}
+    places = _event_places(other)
+    common = sorted(set(_event_places(one)) & set(places))
+    return shared + [places[key] for key in common if places[key].casefold() not in named]
+
+
+def _month_keys(date: PartialDate) -> list[tuple[int, int]]:
+    """The months whose events can fall within a day of ``date``: its own and both neighbours."""
+    index = date.year * 12 + date.month - 1
+    return [divmod(i, 12) for i in (index - 1, index, index + 1)]
+
+
+def shared_event_problems(
+    briefs: Sequence[ValidBrief], actors: Mapping[str, Actor]
+) -> list[Problem]:
+    """Warn when an event looks like one another brief holds under another id.
+
+    Two events look alike when their dates are within a day of each other and
+    they share an actor or a place; month-only dates of one month must share two,
+    as a month holds many events. The
+    brief published later is told the id the earlier one gave, so that the
+    merged timeline lists the event once. A pair is not reported when either
+    brief already holds the other's id (its author knew of that event and
+    described another), or when one names the other in ``not_same_as``.
+    """
+    by_month: dict[tuple[int, int], list[_EventAt]] = defaultdict(list)
+    ids_of: dict[str, set[str]] = {}
+    for item in briefs:
+        ids_of[item.slug] = {e.id for e in item.brief.events if e.id}
+        for number, event in enumerate(item.brief.events):
+            by_month[(event.date.year, event.date.month - 1)].append(_EventAt(item, number, event))
+    problems = []
+    for item in sorted(briefs, key=lambda b: (b.brief.date, b.slug)):
+        for number, event in enumerate(item.brief.events):
+            match = _earlier_match(_EventAt(item, number, event), by_month, ids_of, actors)
+            if match:
+                problems.append(_shared_event_problem(_EventAt(item, number, event), *match))
+    return problems
+
+
+def _earlier_match(
+    this: _EventAt,
+    by_month: Mapping[tuple[int, int], list[_EventAt]],
+    ids_of: Mapping[str, set[str]],
+    actors: Mapping[str, Actor],
+) -> tuple[_EventAt, list[str]] | None:
+    """The event of an earlier brief that ``this`` most looks like, with what they share."""
+    best: tuple[int, _EventAt, list[str]] | None = None
+    for key in _month_keys(this.event.date):
+        for other in by_month.get(key, ()):
+            if other.order >= this.order or other.item.slug == this.item.slug:
+                continue
+            if this.event.id and this.event.id == other.event.id:
+                continue
+            if other.event.id in ids_of[this.item.slug] or this.event.id in ids_of[other.item.slug]:
+                continue
+            if not _within_a_day(this.event.date, other.event.date):
+                continue
+            if other.event.id in this.event.not_same_as or this.event.id in other.event.not_same_as:
+                continue
+            shared = _shared_terms(this.event, other.event, actors)
+            needed = 1 if this.event.date.day else 2  # a whole month is weaker evidence
+            if len(shared) >= needed and (best is None or len(shared) > best[0]):
+                best = (len(shared), other, shared)
+    return (best[1], best[2]) if best else None
+
+
+def _shared_event_problem(this: _EventAt, other: _EventAt, shared: list[str]) -> Problem:
+    path = ("events", this.number, "id") if this.event.id else ("events", this.number)
+    named = f"event '{other.event.id}'" if other.event.id else f"events[{other.number + 1}]"
+    what = f"{other.event.date.human()}, {_and_list(shared)}"
+    if other.event.id:
+        hint = (
+            f"if it is the same event, give it the id '{other.event.id}' so that the timeline "
+            f"lists it once; if not, add '{other.event.id}' to its 'not_same_as'"
+        )
+    else:
+        hint = (
+            f"if it is the same event, give both the same id (in {display_path(other.item.path)} "
+            "too) so that the timeline lists it once"
+        )
+    return Problem(
+        this.item.path,
+        f"this event looks like {named} of brief '{other.item.slug}' ({what})",
+        this.item.doc.position(path),
+        key_path=path,
+        hint=hint,
+        severity=Severity.WARNING,
+    )
+
+
+def _and_list(names: Sequence[str], limit: int = 3) -> str:
+    """'Poland, NATO and 2 more': at most ``limit`` names."""
+    shown = list(names[:limit])
+    if len(names) > limit:
+        return ", ".join(shown) + f" and {len(names) - limit} more"
+    if len(shown) == 1:
+        return shown[0]
+    return ", ".join(shown[:-1]) + " and " + shown[-1]
