@@ -646,6 +646,9 @@ class Question(Model):
     answered_by: Slug | None = None
     """Slug of the brief that answers it; leave out while it is open."""
 
+    not_answered_by: list[Slug] = _items(20)
+    """Slugs of briefs that look like the answer but are not: the check stops suggesting them."""
+
 
 class Brief(Model):
     """One briefing: the file name (without ``.yml``) is its slug and its address."""

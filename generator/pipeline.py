@@ -156,6 +156,7 @@ def check(settings: Settings, cache: CheckCache | None = None) -> Checked:
             checked.briefs.append(valid)
     checked.report.extend(validate.date_problems(checked.briefs, settings.today))
     checked.report.extend(validate.shared_event_problems(checked.briefs, checked.actors))
+    checked.report.extend(validate.question_problems(checked.briefs, checked.actors))
     if cache is not None:
         for gone in set(cache.entries) - set(paths):
             del cache.entries[gone]

@@ -15,8 +15,8 @@ import posixpath
 import re
 import types
 import typing
-from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
@@ -399,7 +399,11 @@ ACTOR_FIELDS: tuple[tuple[str, ...], ...] = (
 )
 """Where a brief names actors; ``*`` stands for every item of a list."""
 
-BRIEF_FIELDS: tuple[tuple[str, ...], ...] = (("related", "*"), ("questions", "*", "answered_by"))
+BRIEF_FIELDS: tuple[tuple[str, ...], ...] = (
+    ("related", "*"),
+    ("questions", "*", "answered_by"),
+    ("questions", "*", "not_answered_by", "*"),
+)
 """Where a brief names other briefs."""
 
 TAG_FIELDS: tuple[tuple[str, ...], ...] = (("tags", "*"),)
@@ -905,3 +909,136 @@ def _and_list(names: Sequence[str], limit: int = 3) -> str:
     if len(shown) == 1:
         return shown[0]
     return ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
+# --- Questions other briefs answer ------------------------------------------------------
+
+_STOPWORDS = frozenset(
+    re.findall(
+        r"\w+",
+        """a about after against all an and any are as at be been before by can could did do
+        does for from has have how in into is it its new not of on or over than that the their
+        them then there these they this to under up was were what when where which who whom why
+        will with would""",
+    )
+)
+"""Words that say nothing about what a question asks."""
+
+
+def _words(text: str) -> set[str]:
+    """Content words, folded and roughly singular: 'Drones' and 'drone' are one word."""
+    words = set()
+    for word in re.findall(r"[^\W_]+", text.casefold().replace("'s", "")):
+        if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+            word = word[:-1]
+        if word not in _STOPWORDS:
+            words.add(word)
+    return words
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """Why a brief looks like the answer to a question."""
+
+    slug: str
+    score: int
+    reason: str
+
+
+def _distinctive(briefs: Sequence[ValidBrief]) -> Callable[[str], bool]:
+    """Title words that tell briefs apart: those in at most a third of the titles."""
+    counts: Counter[str] = Counter()
+    for item in briefs:
+        counts.update(_words(f"{item.brief.title} {item.slug.replace('-', ' ')}"))
+    limit = max(1, len(briefs) // 3)
+    return lambda word: counts[word] <= limit
+
+
+def _answer_by(
+    asking: ValidBrief,
+    words: set[str],
+    dismissed: Set[str],
+    other: ValidBrief,
+    distinctive: Callable[[str], bool],
+    actors: Mapping[str, Actor],
+) -> _Answer | None:
+    """How well ``other`` matches a question of ``asking``: its proposals, events, actors, title.
+
+    A proposal or event counts when the question names every word of its id and
+    it is not ``dismissed`` (held by the asking brief, or by a brief the author
+    says does not answer the question); actors count when the question
+    names them and the asking brief does not; title words count when they are
+    distinctive. Two of these make a match, one of them a title word: actors alone
+    are named by too many briefs.
+    """
+    title = f"{other.brief.title} {other.slug.replace('-', ' ')}"
+    shared = sorted(w for w in _words(title) & words if distinctive(w))
+    held = set(dismissed)
+    for kind, ids in (
+        ("proposal", [p.id for p in other.brief.proposals]),
+        ("event", [e.id for e in other.brief.events if e.id]),
+    ):
+        for item_id in ids:
+            id_words = _words(item_id.replace("-", " "))
+            if item_id not in held and len(id_words) >= 2 and id_words <= words:
+                # the brief most about it wins: the one whose title the question echoes
+                return _Answer(other.slug, 10 + len(shared), f"its {kind} '{item_id}'")
+    named = set(asking.brief.actor_ids())
+    about = [
+        actors[a].name
+        for a in other.brief.actors
+        if a in actors and a not in named and _words(actors[a].name) <= words
+    ]
+    if not shared or len(shared) + len(about) < 2:
+        return None
+    reasons = [f"its title shares {_and_list([repr(w) for w in shared])}"] if shared else []
+    reasons += [f"it is about {_and_list(about)}"] if about else []
+    return _Answer(other.slug, len(shared) + len(about), "; ".join(reasons))
+
+
+def _item_ids(brief: Brief) -> set[str]:
+    """The ids of a brief's proposals and events."""
+    return {p.id for p in brief.proposals} | {e.id for e in brief.events if e.id}
+
+
+def question_problems(briefs: Sequence[ValidBrief], actors: Mapping[str, Actor]) -> list[Problem]:
+    """Warn when another brief looks like the answer to a question still marked open.
+
+    The open-questions page is only true if every question the site answers
+    links its answer; the author decides: ``answered_by`` links it, and
+    ``not_answered_by`` says a brief that looks like the answer is not.
+    """
+    distinctive = _distinctive(briefs)
+    by_slug = {item.slug: item for item in briefs}
+    problems = []
+    for item in briefs:
+        for number, question in enumerate(item.brief.questions):
+            if question.answered_by:
+                continue
+            words = _words(question.question)
+            dismissed = _item_ids(item.brief)
+            for slug in question.not_answered_by:
+                dismissed |= _item_ids(by_slug[slug].brief) if slug in by_slug else set()
+            found = [
+                answer
+                for other in briefs
+                if other.slug not in (item.slug, *question.not_answered_by)
+                and (answer := _answer_by(item, words, dismissed, other, distinctive, actors))
+            ]
+            if found:
+                best = min(found, key=lambda a: (-a.score, a.slug))
+                path = ("questions", number, "question")
+                problems.append(
+                    Problem(
+                        item.path,
+                        f"brief '{best.slug}' may answer this question ({best.reason})",
+                        item.doc.position(path),
+                        key_path=path,
+                        hint=(
+                            f"if it does, add 'answered_by: {best.slug}' to the question; "
+                            f"if not, add '{best.slug}' to its 'not_answered_by'"
+                        ),
+                        severity=Severity.WARNING,
+                    )
+                )
+    return problems

@@ -76,3 +76,50 @@ def test_the_seed_page_lists_the_month_only_events_after_the_months_days(real_pr
     estonia = page.text.index("- **September 2025** · Estonia")
     october = page.text.index("- **8 October 2025**")
     assert poland < estonia < october
+
+
+# --- Item 9: questions that resolve ---------------------------------------------------
+
+
+def test_a_question_another_brief_answers_is_warned_with_its_slug(tmp_path):
+    checked = checked_fixture(tmp_path, "questions")
+    assert checked.report.errors == []
+    assert located(checked.report.warnings) == [
+        "coast-questions.yml:8:15: warning: questions[1].question: brief 'harbour-strike' may "
+        "answer this question (its proposal 'harbour-pay-deal'); if it does, add 'answered_by: "
+        "harbour-strike' to the question; if not, add 'harbour-strike' to its 'not_answered_by'",
+        "coast-questions.yml:9:15: warning: questions[2].question: brief 'harbour-strike' may "
+        "answer this question (its title shares 'docker' and 'strike'); if it does, add "
+        "'answered_by: harbour-strike' to the question; if not, add 'harbour-strike' to its "
+        "'not_answered_by'",
+    ]
+
+
+def test_not_answered_by_names_only_briefs_that_exist(tmp_path):
+    folder = tmp_path / "briefings"
+    shutil.copytree(FIXTURES / "questions", folder)
+    path = folder / "coast-questions.yml"
+    path.write_text(path.read_text().replace("[harbour-strike]", "[harbor-strike]"), "utf-8")
+    checked = pipeline.check(load_settings(ROOT / "site_config.yml", briefings_dir=folder))
+    assert located(checked.report.errors) == [
+        "coast-questions.yml:12:23: questions[4].not_answered_by[1]: unknown brief "
+        "'harbor-strike'; did you mean 'harbour-strike'?"
+    ]
+
+
+def test_the_real_briefs_link_every_question_another_briefing_answers(real_project):
+    checked = pipeline.check(real_project)
+    assert [str(p) for p in checked.report.warnings if "may answer" in str(p)] == []
+    index = build_index(checked.briefs, checked.actors, RelatedWeights())
+    answered = {(q.slug, q.question.answered_by) for q in index.questions if q.question.answered_by}
+    assert {
+        ("nato-weighs-assertive-response", "poland-drone-incursion-september-2025"),
+        ("nato-weighs-assertive-response", "nato-eastern-sentry"),
+        ("nato-weighs-assertive-response", "airport-drone-disruptions"),
+        ("nato-weighs-assertive-response", "eu-response-drone-wall-grey-zone"),
+    } <= answered
+
+
+def test_the_real_briefs_hold_no_event_twice_under_two_ids(real_project):
+    checked = pipeline.check(real_project)
+    assert [str(p) for p in checked.report.warnings if "looks like event" in str(p)] == []
