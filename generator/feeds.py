@@ -159,6 +159,7 @@ def feeds(index: Index, settings: Settings) -> Iterator[tuple[str, Callable[[], 
         for actor_id, entries in sorted(index.appearances.items())
         if actor_id in index.actors
     ]
+    named += _place_feeds(index, settings)
     items = FeedItems(settings)
     for name, title, entries in named:
         atom_path, json_path = feed_paths(name)
@@ -271,8 +272,34 @@ def exports(index: Index, settings: Settings) -> Iterator[tuple[str, Callable[[]
     )
 
 
+def _place_feeds(index: Index, settings: Settings) -> list[tuple[str, str, Sequence[Entry]]]:
+    """One feed per place that a briefing names: the briefings of what happened there."""
+    return [
+        (f"places/{place_id}", f"{settings.site_name}: {index.places[place_id].name}", entries)
+        for place_id, entries in sorted(index.entries_by_place.items())
+    ]
+
+
+def places_data(index: Index, settings: Settings) -> dict[str, Any]:
+    """The place registry with coordinates, for maps: each place with its page's address."""
+    return {
+        "places": {
+            place.id: {
+                **place.model_dump(mode="json"),
+                "url": _absolute(settings, f"places/{place.id}/"),
+                "events": len(index.events_by_place.get(place.id, [])),
+            }
+            for place in index.places.values()
+        }
+    }
+
+
 def _export_brief(settings: Settings, entry: Entry) -> str:
     return _dump(brief_data(settings, entry))
+
+
+def _export_places(index: Index, settings: Settings) -> str:
+    return _dump(places_data(index, settings))
 
 
 def _id(actor: Any) -> str:
@@ -291,3 +318,4 @@ def all_outputs(index: Index, settings: Settings) -> Iterable[tuple[str, Callabl
     """Every non-page output: feeds and the JSON export."""
     yield from feeds(index, settings)
     yield from exports(index, settings)
+    yield f"{DATA_DIR}/places.json", partial(_export_places, index, settings)

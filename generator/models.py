@@ -288,6 +288,14 @@ ActorId = Annotated[
 ]
 """The id of an actor in ``briefings/actors.yml``; editors offer the known ids."""
 
+PlaceId = Annotated[
+    str,
+    AfterValidator(_check_slug),
+    Field(max_length=80),
+    WithJsonSchema({"x-place-id": True}),  # becomes a $ref in generator/schema.py
+]
+"""The id of a place in ``briefings/places.yml``; editors offer the known ids."""
+
 Url = Annotated[str, AfterValidator(_check_url), Field(max_length=MAX_URL, pattern=r"^https?://")]
 """An http(s) web address."""
 
@@ -567,6 +575,9 @@ class Quote(Model):
     source: Slug
     """Id of the brief's source the quote comes from."""
 
+    place: PlaceId | None = None
+    """Id of the place in ``briefings/places.yml`` where it was said."""
+
     @model_validator(mode="after")
     def _speaker_or_anonymous(self) -> Self:
         if self.anonymous and self.speaker:
@@ -615,6 +626,9 @@ class Event(Model):
 
     contested: bool = False
     """True when sources disagree about it or it is unconfirmed."""
+
+    places: list[PlaceId] = _items(20)
+    """Ids of places in ``briefings/places.yml`` where it happened; its place page lists it."""
 
     not_same_as: list[Slug] = _items(20)
     """Ids of events in other briefs that fall within a day of this one and share an actor
@@ -724,3 +738,64 @@ class Brief(Model):
             ids += event.actors
         ids += [p.actor for p in self.positions]
         return list(dict.fromkeys(ids))
+
+
+def _check_latitude(value: float) -> float:
+    if not -90 <= value <= 90:
+        raise PydanticCustomError(
+            "latitude_range",
+            "latitude {value} is out of range; a latitude is between -90 (south) and 90 (north)",
+            {"value": value},
+        )
+    return value
+
+
+def _check_longitude(value: float) -> float:
+    if not -180 <= value <= 180:
+        raise PydanticCustomError(
+            "longitude_range",
+            "longitude {value} is out of range; a longitude is between -180 (west) and 180 (east)",
+            {"value": value},
+        )
+    return value
+
+
+Latitude = Annotated[
+    float, AfterValidator(_check_latitude), Field(json_schema_extra={"minimum": -90, "maximum": 90})
+]
+"""Degrees north of the equator (negative: south), in decimal degrees."""
+
+Longitude = Annotated[
+    float,
+    AfterValidator(_check_longitude),
+    Field(json_schema_extra={"minimum": -180, "maximum": 180}),
+]
+"""Degrees east of Greenwich (negative: west), in decimal degrees."""
+
+
+class Place(Model):
+    """A city, site or region, kept once in ``briefings/places.yml``; events and quotes name it.
+
+    The id is the key the place is filed under. The coordinates are for maps.
+    """
+
+    id: SkipJsonSchema[str] = Field(default="", exclude=True)
+    """Filled in from the registry key; not written by authors."""
+
+    name: Title
+    """The name readers know: 'Warsaw', 'Copenhagen Airport'."""
+
+    aliases: list[Title] = _items(20)
+    """Other names readers may search for: 'Warszawa'."""
+
+    country: ActorId | None = None
+    """Actor id of the country it lies in: 'poland'."""
+
+    latitude: Latitude
+    """Degrees north (negative: south), like 52.23."""
+
+    longitude: Longitude
+    """Degrees east (negative: west), like 21.01."""
+
+    note: Text | None = None
+    """What the coordinates stand for, or a caveat: 'the city's reference point'."""

@@ -20,7 +20,7 @@ from generator.config import Settings
 from generator.errors import BriefingsError, Problem, Report
 from generator.index import Index, build_index
 from generator.load import Document
-from generator.models import Actor
+from generator.models import Actor, Place
 from generator.render import render_plan
 from generator.schema import write_schemas
 from generator.site import build_site, publishing
@@ -38,6 +38,7 @@ class Checked:
     briefs: list[ValidBrief] = field(default_factory=list)
     actors: dict[str, Actor] = field(default_factory=dict)
     report: Report = field(default_factory=Report)
+    places: dict[str, Place] = field(default_factory=dict)
 
 
 Signature = bytes
@@ -162,8 +163,11 @@ def check(settings: Settings, cache: CheckCache | None = None) -> Checked:
             del cache.entries[gone]
     if checked.actors or not actors_doc.problems:  # a broken registry would flag every id
         checked.report.extend(validate.cross_check(docs, checked.actors))
+    places_doc = _check_places(checked, docs, folder)
     site_outputs = render.site_outputs(settings)
-    checked.report.extend(validate.output_collisions(docs, actors_doc, render, site_outputs))
+    checked.report.extend(
+        validate.output_collisions(docs, actors_doc, render, site_outputs, places_doc)
+    )
     if cache is None:  # a one-off check: the references have served their purpose
         for doc in docs:
             doc.references = None
@@ -222,11 +226,11 @@ def generate(settings: Settings) -> Generated:
         if checked.report.errors:
             raise BriefingsError(checked.report.errors)
         published, held = validate.release(checked.briefs, settings.today, preview=settings.preview)
-        index = build_index(published, checked.actors, settings.related)
+        index = build_index(published, checked.actors, settings.related, checked.places)
         gc.freeze()
         stats = _render_and_write(index, settings)
         if settings.schema_dir:
-            write_schemas(settings.schema_dir, checked.actors)
+            write_schemas(settings.schema_dir, checked.actors, checked.places)
     return Generated(len(published), stats, held)
 
 
@@ -257,3 +261,19 @@ def build(settings: Settings) -> Built:
         site_dir=site_dir,
         held=generated.held,
     )
+
+
+def _check_places(checked: Checked, docs: list[Document], folder: Path) -> Document:
+    """Load and check the place registry and the places the briefs name; return its document.
+
+    Read like the actor registry: a symbolic link is refused, and one bad entry
+    is reported once while the others still resolve.
+    """
+    doc = load.read_places(folder)
+    places, problems = validate.validate_places(doc)
+    checked.places = places
+    checked.report.extend(problems)
+    checked.report.extend(validate.place_registry_problems(doc, places, checked.actors))
+    if places or not doc.problems:  # a broken registry would flag every id
+        checked.report.extend(validate.place_references(docs, places))
+    return doc

@@ -34,6 +34,7 @@ from generator.models import (
     Brief,
     Event,
     PartialDate,
+    Place,
     Tag,
     slugify,
 )
@@ -44,6 +45,7 @@ log = logging.getLogger(__name__)
 _SLUG_RE = re.compile(SLUG_PATTERN)
 _ACTORS = TypeAdapter(dict[str, Actor])
 _BRIEF = TypeAdapter(Brief)
+_PLACES = TypeAdapter(dict[str, Place])
 
 
 @dataclass(frozen=True)
@@ -108,10 +110,18 @@ class _ActorsRoot(BaseModel):
     """Stands for the registry's top level, whose keys are actor ids, in key-path lookups."""
 
 
+class _PlacesRoot(BaseModel):
+    """Stands for the place registry's top level, whose keys are place ids."""
+
+
+_REGISTRY_ROOTS: dict[type[BaseModel], type[BaseModel]] = {_ActorsRoot: Actor, _PlacesRoot: Place}
+
+
 def _model_at(root: type[BaseModel], path: KeyPath) -> type[BaseModel] | None:
     """The model class that validates the mapping at ``path``."""
-    if root is _ActorsRoot:
-        return Actor if len(path) == 1 else _model_at(Actor, path[1:])
+    if root in _REGISTRY_ROOTS:
+        entry = _REGISTRY_ROOTS[root]
+        return entry if len(path) == 1 else _model_at(entry, path[1:])
     model: type[BaseModel] | None = root
     for part in path:
         if model is None:
@@ -305,37 +315,46 @@ def validate_actors(doc: Document) -> tuple[Registry, list[Problem]]:
     One bad entry is reported and left out; the others still count, so that the
     briefs naming them are not flooded with "unknown actor" errors.
     """
+    return _validate_registry(doc, _ACTORS, _ActorsRoot, "actor", "mark-rutte")
+
+
+def _validate_registry(
+    doc: Document, adapter: TypeAdapter[Any], root: type[BaseModel], noun: str, example: str
+) -> tuple[Registry, list[Problem]]:
+    """Check a registry of ``noun``s by id, entry by entry (see :func:`validate_actors`)."""
     if doc.data is None and doc.problems:
         return Registry(), list(doc.problems)
-    not_mapping = _expect_mapping(doc, "actor registry")
+    not_mapping = _expect_mapping(doc, f"{noun} registry")
     if not_mapping:
         return Registry(), [not_mapping]
     problems = list(doc.problems)
     bad: set[str] = set()
     for key in doc.data:
-        message, hint = _actor_id_problem(key)
+        message, hint = _registry_id_problem(key, noun, example)
         if message:
             position = doc.position((key,), key=True)
             problems.append(Problem(doc.path, message, position, key_path=(key,), hint=hint))
             bad.add(key)
-    actors, schema = schema_problems(doc, _ACTORS, _ActorsRoot)
+    entries, schema = schema_problems(doc, adapter, root)
     problems += schema
-    if actors is None:  # validate the good entries alone
+    if entries is None:  # validate the good entries alone
         bad |= {str(p.key_path[0]) for p in schema if p.key_path}
-        actors = _ACTORS.validate_python({k: v for k, v in doc.data.items() if k not in bad})
+        entries = adapter.validate_python({k: v for k, v in doc.data.items() if k not in bad})
     valid = {
-        key: actor.model_copy(update={"id": key}) for key, actor in actors.items() if key not in bad
+        key: entry.model_copy(update={"id": key})
+        for key, entry in entries.items()
+        if key not in bad
     }
     # Briefs may already use the id a bad key's hint suggests: not unknown either.
     rejected = bad | {slugify(key) for key in bad}
     return Registry(valid, rejected), problems
 
 
-def _actor_id_problem(key: str) -> tuple[str | None, str | None]:
+def _registry_id_problem(key: str, noun: str, example: str) -> tuple[str | None, str | None]:
     if _SLUG_RE.match(key):
         return None, None
-    suggestion = slugify(key) or "mark-rutte"
-    return f"'{key}' is not a valid actor id", f"use lowercase and hyphens, like '{suggestion}'"
+    suggestion = slugify(key) or example
+    return f"'{key}' is not a valid {noun} id", f"use lowercase and hyphens, like '{suggestion}'"
 
 
 def _source_refs(brief: Brief) -> Iterator[tuple[KeyPath, str]]:
@@ -471,6 +490,7 @@ def settle(doc: Document) -> None:
     preview refresh).
     """
     doc.references = _references(doc)
+    doc.place_references = _place_refs(doc)
     doc.data = None
 
 
@@ -727,6 +747,7 @@ class OutputScheme(typing.Protocol):
     def brief_outputs(self, slug: str) -> tuple[str, ...]: ...  # noqa: D102
     def actor_outputs(self, actor_id: str) -> tuple[str, ...]: ...  # noqa: D102
     def topic_outputs(self, tag: Tag) -> tuple[str, ...]: ...  # noqa: D102
+    def place_outputs(self, place_id: str) -> tuple[str, ...]: ...  # noqa: D102
     def address(self, path: str) -> str: ...  # noqa: D102
 
 
@@ -735,6 +756,7 @@ def output_collisions(
     registry: Document,
     scheme: OutputScheme,
     site_outputs: Sequence[str],
+    places: Document | None = None,
 ) -> list[Problem]:
     """Every generated file must have an address of its own.
 
@@ -751,7 +773,10 @@ def output_collisions(
     problems: list[Problem] = []
     settled: set[tuple[str, str]] = set()  # identities that took their addresses
     for claim in chain(
-        _brief_claims(docs, scheme), _actor_claims(registry, scheme), _tag_claims(docs, scheme)
+        _brief_claims(docs, scheme),
+        _actor_claims(registry, scheme),
+        _tag_claims(docs, scheme),
+        _place_claims(places, scheme),
     ):
         if claim.identity in settled:
             continue
@@ -802,7 +827,9 @@ def _within_a_day(one: PartialDate, other: PartialDate) -> bool:
 
 def _event_places(event: Event) -> dict[str, str]:
     """Where an event happened: comparable keys, each with how the brief names it."""
-    return {f"place:{event.place.casefold()}": event.place} if event.place else {}
+    found = {f"place:{event.place.casefold()}": event.place} if event.place else {}
+    found.update({f"id:{place_id}": place_id for place_id in event.places})
+    return found
 
 
 def _shared_terms(one: Event, other: Event, actors: Mapping[str, Actor]) -> list[str]:
@@ -1042,3 +1069,84 @@ def question_problems(briefs: Sequence[ValidBrief], actors: Mapping[str, Actor])
                     )
                 )
     return problems
+
+
+# --- Places ---------------------------------------------------------------------------
+
+PLACE_FIELDS: tuple[tuple[str, ...], ...] = (
+    ("events", "*", "places", "*"),
+    ("quotes", "*", "place"),
+)
+"""Where a brief names places of ``briefings/places.yml``."""
+
+
+def validate_places(doc: Document) -> tuple[Registry, list[Problem]]:
+    """Check the place registry entry by entry, like the actor registry.
+
+    One bad entry is reported and left out; the others still resolve.
+    """
+    return _validate_registry(doc, _PLACES, _PlacesRoot, "place", "warsaw")
+
+
+def place_registry_problems(
+    doc: Document, places: Mapping[str, Place], actors: Mapping[str, Actor]
+) -> list[Problem]:
+    """A place's country must be an actor of the actor registry."""
+    problems = []
+    rejected = actors.rejected if isinstance(actors, Registry) else frozenset()
+    for place in places.values():
+        if place.country is None or place.country in actors or place.country in rejected:
+            continue
+        path = (place.id, "country")
+        problems.append(
+            Problem(
+                doc.path,
+                f"unknown actor '{place.country}'",
+                doc.position(path),
+                key_path=path,
+                hint=_actor_hint(place.country, actors),
+            )
+        )
+    return problems
+
+
+def _place_refs(doc: Document) -> list[tuple[KeyPath, str]]:
+    if doc.data is None and doc.place_references is not None:
+        return doc.place_references  # type: ignore[no-any-return]
+    return references(doc.data, PLACE_FIELDS)
+
+
+def place_references(docs: Sequence[Document], places: Mapping[str, Place]) -> list[Problem]:
+    """Every place a brief names must be in the place registry."""
+    rejected = places.rejected if isinstance(places, Registry) else frozenset()
+    problems = []
+    for doc in docs:
+        for path, ref in _place_refs(doc):
+            if ref in places or ref in rejected or not _SLUG_RE.match(ref):
+                continue  # known, reported in the registry, or a schema error
+            problems.append(
+                Problem(
+                    doc.path,
+                    f"unknown place '{ref}'",
+                    doc.position(path),
+                    key_path=path,
+                    hint=did_you_mean(ref, sorted(places))
+                    or "add the place to briefings/places.yml, or fix the id",
+                )
+            )
+    return problems
+
+
+def _place_claims(registry: Document | None, scheme: OutputScheme) -> Iterator[_Claim]:
+    data = registry.data if registry is not None else None
+    for key in data if isinstance(data, dict) else ():
+        if _SLUG_RE.match(key):  # a malformed id is reported by the registry's own check
+            yield _Claim(
+                f"place '{key}'",
+                ("place", key),
+                scheme.place_outputs(key),
+                registry,
+                (key,),
+                key=True,
+                hint="choose another id for the place",
+            )
