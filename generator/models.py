@@ -745,7 +745,7 @@ def _check_latitude(value: float) -> float:
         raise PydanticCustomError(
             "latitude_range",
             "latitude {value} is out of range; a latitude is between -90 (south) and 90 (north)",
-            {"value": value},
+            {"value": f"{value:g}"},
         )
     return value
 
@@ -755,7 +755,7 @@ def _check_longitude(value: float) -> float:
         raise PydanticCustomError(
             "longitude_range",
             "longitude {value} is out of range; a longitude is between -180 (west) and 180 (east)",
-            {"value": value},
+            {"value": f"{value:g}"},
         )
     return value
 

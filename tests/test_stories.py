@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
+import pytest
+from bs4 import BeautifulSoup
+
 from generator import pipeline
 from generator.config import RelatedWeights, load_settings
+from generator.feeds import places_data
 from generator.index import build_index
 from generator.models import PartialDate
 from generator.render import render_briefings
-from tests.conftest import FIXTURES, ROOT
+from tests.conftest import FIXTURES, ROOT, make_project
 
 
 def checked_fixture(tmp_path: Path, name: str) -> pipeline.Checked:
@@ -123,3 +128,95 @@ def test_the_real_briefs_link_every_question_another_briefing_answers(real_proje
 def test_the_real_briefs_hold_no_event_twice_under_two_ids(real_project):
     checked = pipeline.check(real_project)
     assert [str(p) for p in checked.report.warnings if "looks like event" in str(p)] == []
+
+
+# --- Item 8: places ---------------------------------------------------------------------
+
+
+def test_place_registry_and_references_are_checked_with_located_errors(tmp_path):
+    checked = checked_fixture(tmp_path, "places")
+    assert located(checked.report.errors) == [
+        "castle-siege.yml:13:21: events[2].places[2]: unknown place 'strelau'; did you mean "
+        "'strelsau'?",
+        "places.yml:12:13: zenda.latitude: latitude 91 is out of range; a latitude is between "
+        "-90 (south) and 90 (north)",
+        "places.yml:14:1: Szohod: 'Szohod' is not a valid place id; use lowercase and hyphens, "
+        "like 'szohod'",
+        "places.yml:22:14: klow.longitude: longitude -181 is out of range; a longitude is "
+        "between -180 (west) and 180 (east)",
+        "places.yml:25:12: tarlenheim.country: unknown actor 'bordurria'; did you mean 'borduria'?",
+    ]
+
+
+def test_a_bad_place_is_reported_once_and_the_others_still_resolve(tmp_path):
+    checked = checked_fixture(tmp_path, "places")
+    assert sorted(checked.places) == ["strelsau", "tarlenheim"]
+    assert checked.places["strelsau"].id == "strelsau"
+    # 'zenda' is named by the brief too, but reported only in the registry
+    assert not [p for p in checked.report.errors if "'zenda'" in str(p)]
+
+
+def test_the_place_registry_cannot_be_a_symbolic_link(tmp_path):
+    folder = tmp_path / "briefings"
+    shutil.copytree(FIXTURES / "valid", folder)
+    target = tmp_path / "elsewhere.yml"
+    (folder / "places.yml").rename(target)
+    (folder / "places.yml").symlink_to(target)
+    checked = pipeline.check(load_settings(ROOT / "site_config.yml", briefings_dir=folder))
+    # the briefs' places are not each reported unknown: the registry itself is the problem
+    assert located(checked.report.errors) == [
+        "places.yml: the place registry cannot be a symbolic link; copy the file instead"
+    ]
+
+
+def test_a_place_page_cannot_take_the_address_of_another_page(tmp_path):
+    folder = tmp_path / "briefings"
+    shutil.copytree(FIXTURES / "valid", folder)
+    with (folder / "places.yml").open("a", encoding="utf-8") as registry:
+        registry.write("index:\n  name: Index\n  latitude: 1\n  longitude: 2\n")
+    checked = pipeline.check(load_settings(ROOT / "site_config.yml", briefings_dir=folder))
+    assert located(checked.report.errors) == [
+        "places.yml:10:1: index: place 'index' and the site's own page would both be published "
+        "at /places/; choose another id for the place"
+    ]
+
+
+def test_places_export_their_coordinates_for_maps(valid_project):
+    checked = pipeline.check(valid_project)
+    index = build_index(checked.briefs, checked.actors, RelatedWeights(), checked.places)
+    data = places_data(index, valid_project)["places"]
+    assert data["strelsau"]["latitude"] == 50.5
+    assert data["strelsau"]["longitude"] == 14.25
+    assert data["strelsau"]["country"] == "ruritania"
+    assert data["strelsau"]["events"] == 1
+    assert data["strelsau"]["url"].endswith("/places/strelsau/")
+    assert [e.slug for e in index.entries_by_place["strelsau"]] == ["border-talks"]
+
+
+@pytest.mark.build
+def test_a_strict_build_has_place_pages_feeds_and_linked_events(tmp_path):
+    folder = tmp_path / "briefs"
+    shutil.copytree(FIXTURES / "valid", folder)
+    site = pipeline.build(make_project(tmp_path / "project", folder)).site_dir
+    page = BeautifulSoup((site / "places/strelsau/index.html").read_text("utf-8"), "lxml")
+    article = page.select_one("article")
+    assert article.h1.get_text().rstrip("¶") == "Strelsau"
+    meta = article.select_one("p.place-meta").get_text()
+    assert "50.5° N, 14.25° E" in meta and "Ruritania" in meta
+    events = [li.get_text(" ", strip=True) for li in article.select("#events + ul > li")]
+    assert events == [
+        "February 2025 — First incident on the border. ( Alliance weighs border patrols ; "
+        "Alliance agrees joint patrols )"
+    ]
+    assert article.select_one("p.quote-text").get_text() == "“We will not wait.”"
+    assert page.select_one('link[type="application/atom+xml"][href$="places/strelsau.xml"]')
+    assert (site / "feeds/places/strelsau.json").is_file()
+    assert (
+        json.loads((site / "data/places.json").read_text("utf-8"))["places"]["strelsau"]["latitude"]
+        == 50.5
+    )
+    brief = BeautifulSoup((site / "briefings/border-talks/index.html").read_text("utf-8"), "lxml")
+    place_links = [a for a in brief.select("#timeline + ul a") if a.get_text() == "Strelsau"]
+    assert place_links and place_links[0]["href"] == "../../places/strelsau/"
+    listing = BeautifulSoup((site / "places/index.html").read_text("utf-8"), "lxml")
+    assert [a.get_text() for a in listing.select("article li a")] == ["Strelsau"]
