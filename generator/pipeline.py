@@ -163,7 +163,8 @@ def check(settings: Settings, cache: CheckCache | None = None) -> Checked:
             del cache.entries[gone]
     if checked.actors or not actors_doc.problems:  # a broken registry would flag every id
         checked.report.extend(validate.cross_check(docs, checked.actors))
-    places_doc = _check_places(checked, docs, folder)
+    actors_ok = bool(checked.actors) or not actors_doc.problems
+    places_doc = _check_places(checked, docs, folder, actors_ok=actors_ok)
     site_outputs = render.site_outputs(settings)
     checked.report.extend(
         validate.output_collisions(docs, actors_doc, render, site_outputs, places_doc)
@@ -263,17 +264,21 @@ def build(settings: Settings) -> Built:
     )
 
 
-def _check_places(checked: Checked, docs: list[Document], folder: Path) -> Document:
+def _check_places(
+    checked: Checked, docs: list[Document], folder: Path, *, actors_ok: bool
+) -> Document:
     """Load and check the place registry and the places the briefs name; return its document.
 
     Read like the actor registry: a symbolic link is refused, and one bad entry
-    is reported once while the others still resolve.
+    is reported once while the others still resolve. Countries are checked only
+    against a registry that could be read (``actors_ok``), as brief actors are.
     """
     doc = load.read_places(folder)
     places, problems = validate.validate_places(doc)
     checked.places = places
     checked.report.extend(problems)
-    checked.report.extend(validate.place_registry_problems(doc, places, checked.actors))
+    if actors_ok:
+        checked.report.extend(validate.place_registry_problems(doc, places, checked.actors))
     if places or not doc.problems:  # a broken registry would flag every id
         checked.report.extend(validate.place_references(docs, places))
     return doc

@@ -612,6 +612,9 @@ def affected(old: Index, new: Index, changed: set[str]) -> set[str]:
             entry = index.by_slug.get(slug)
             for place_id in _places_of(entry.brief) if entry else ():
                 paths.update(place_outputs(place_id))
+        for place_id, items in index.events_by_place.items():  # and merged events, citing all
+            if any(item.event.id in events or changed & set(item.slugs) for item in items):
+                paths.update(place_outputs(place_id))
     return paths
 
 
