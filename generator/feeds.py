@@ -222,6 +222,29 @@ def news_article(index: Index, settings: Settings, entry: Entry) -> dict[str, An
             }
             for q in brief.quotes
         ],
+        **_content_location(index, brief),
+    }
+
+
+def _content_location(index: Index, brief: Brief) -> dict[str, Any]:
+    """The places the brief's events and quotes name, as schema.org ``Place``s with coordinates."""
+    named = [p for e in brief.events for p in e.places] + [q.place for q in brief.quotes if q.place]
+    places = [index.places[p] for p in dict.fromkeys(named) if p in index.places]
+    if not places:
+        return {}
+    return {
+        "contentLocation": [
+            {
+                "@type": "Place",
+                "name": place.name,
+                "geo": {
+                    "@type": "GeoCoordinates",
+                    "latitude": place.latitude,
+                    "longitude": place.longitude,
+                },
+            }
+            for place in places
+        ]
     }
 
 

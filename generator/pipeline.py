@@ -61,9 +61,12 @@ def file_signature(path: Path) -> Signature:
 
 
 def registry_signature(settings: Settings) -> Signature | None:
-    """The actor registry's signature, or None when it is missing."""
+    """The registries' signature (actors, and places if any), or None without actors."""
     path = settings.briefings_dir / load.ACTORS_FILE
-    return file_signature(path) if path.exists() else None
+    places = settings.briefings_dir / load.PLACES_FILE  # the preview rebuilds on either
+    if not path.exists():
+        return None
+    return file_signature(path) + (file_signature(places) if places.exists() else b"")
 
 
 def _check_brief(

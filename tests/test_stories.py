@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 
 from generator import pipeline
 from generator.config import RelatedWeights, load_settings
-from generator.feeds import places_data
+from generator.feeds import news_article, places_data
 from generator.index import build_index
 from generator.models import PartialDate
 from generator.render import render_briefings
@@ -220,3 +220,26 @@ def test_a_strict_build_has_place_pages_feeds_and_linked_events(tmp_path):
     assert place_links and place_links[0]["href"] == "../../places/strelsau/"
     listing = BeautifulSoup((site / "places/index.html").read_text("utf-8"), "lxml")
     assert [a.get_text() for a in listing.select("article li a")] == ["Strelsau"]
+
+
+def test_a_briefing_s_json_ld_names_its_places_with_coordinates(valid_project):
+    checked = pipeline.check(valid_project)
+    index = build_index(checked.briefs, checked.actors, RelatedWeights(), checked.places)
+    article = news_article(index, valid_project, index.by_slug["border-talks"])
+    assert article["contentLocation"] == [
+        {
+            "@type": "Place",
+            "name": "Strelsau",
+            "geo": {"@type": "GeoCoordinates", "latitude": 50.5, "longitude": 14.25},
+        }
+    ]
+    assert "contentLocation" not in news_article(
+        index, valid_project, index.by_slug["patrols-agreed"]
+    )
+
+
+def test_editing_the_place_registry_changes_what_the_preview_compares(valid_project):
+    before = pipeline.registry_signature(valid_project)
+    places = valid_project.briefings_dir / "places.yml"
+    places.write_text(places.read_text("utf-8").replace("Strelsau", "Strelsau City"), "utf-8")
+    assert pipeline.registry_signature(valid_project) != before
