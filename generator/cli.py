@@ -91,7 +91,8 @@ def cmd_schema(args: argparse.Namespace) -> int:
         )
         return 1
     folder = settings.schema_dir or settings.root / "schema"
-    changed = write_schemas(folder, actors)
+    places, _ = validate.validate_places(load.read_places(settings.briefings_dir))
+    changed = write_schemas(folder, actors, places)
     print(f"updated {', '.join(changed)}" if changed else "the schema files are up to date")
     return 0
 

@@ -170,6 +170,7 @@ def feeds(index: Index, settings: Settings) -> Iterator[tuple[str, Callable[[], 
         )
         for thread in index.threads.values()
     ]
+    named += _place_feeds(index, settings)
     items = FeedItems(settings)
     for name, title, entries in named:
         atom_path, json_path = feed_paths(name)
@@ -232,8 +233,31 @@ def news_article(index: Index, settings: Settings, entry: Entry) -> dict[str, An
             }
             for q in brief.quotes
         ],
+        **_content_location(index, brief),
     }
     return article | story_jsonld(index, settings, entry)
+
+
+def _content_location(index: Index, brief: Brief) -> dict[str, Any]:
+    """The places the brief's events and quotes name, as schema.org ``Place``s with coordinates."""
+    named = [p for e in brief.events for p in e.places] + [q.place for q in brief.quotes if q.place]
+    places = [index.places[p] for p in dict.fromkeys(named) if p in index.places]
+    if not places:
+        return {}
+    return {
+        "contentLocation": [
+            {
+                "@type": "Place",
+                "name": place.name,
+                "geo": {
+                    "@type": "GeoCoordinates",
+                    "latitude": place.latitude,
+                    "longitude": place.longitude,
+                },
+            }
+            for place in places
+        ]
+    }
 
 
 def brief_data(settings: Settings, entry: Entry) -> dict[str, Any]:
@@ -283,8 +307,34 @@ def exports(index: Index, settings: Settings) -> Iterator[tuple[str, Callable[[]
     )
 
 
+def _place_feeds(index: Index, settings: Settings) -> list[tuple[str, str, Sequence[Entry]]]:
+    """One feed per place that a briefing names: the briefings of what happened there."""
+    return [
+        (f"places/{place_id}", f"{settings.site_name}: {index.places[place_id].name}", entries)
+        for place_id, entries in sorted(index.entries_by_place.items())
+    ]
+
+
+def places_data(index: Index, settings: Settings) -> dict[str, Any]:
+    """The place registry with coordinates, for maps: each place with its page's address."""
+    return {
+        "places": {
+            place.id: {
+                **place.model_dump(mode="json"),
+                "url": _absolute(settings, f"places/{place.id}/"),
+                "events": len(index.events_by_place.get(place.id, [])),
+            }
+            for place in index.places.values()
+        }
+    }
+
+
 def _export_brief(settings: Settings, entry: Entry) -> str:
     return _dump(brief_data(settings, entry))
+
+
+def _export_places(index: Index, settings: Settings) -> str:
+    return _dump(places_data(index, settings))
 
 
 def _id(actor: Any) -> str:
@@ -303,6 +353,7 @@ def all_outputs(index: Index, settings: Settings) -> Iterable[tuple[str, Callabl
     """Every non-page output: feeds and the JSON export."""
     yield from feeds(index, settings)
     yield from exports(index, settings)
+    yield f"{DATA_DIR}/places.json", partial(_export_places, index, settings)
 
 
 # --- Story threads, updates and corrections ------------------------------------------

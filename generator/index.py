@@ -23,6 +23,7 @@ from generator.models import (
     Dispute,
     Event,
     PartialDate,
+    Place,
     Proposal,
     Question,
     Quote,
@@ -162,6 +163,10 @@ class Index:
     disputes_by_actor: dict[str, list[DisputeRef]] = field(default_factory=dict)
     threads: dict[str, Thread] = field(default_factory=dict)
     thread_of: dict[str, str] = field(default_factory=dict)
+    places: dict[str, Place] = field(default_factory=dict)
+    events_by_place: dict[str, list[TimelineEntry]] = field(default_factory=dict)
+    quotes_by_place: dict[str, list[QuoteRef]] = field(default_factory=dict)
+    entries_by_place: dict[str, list[Entry]] = field(default_factory=dict)
 
     def most_cited_actors(self, limit: int = 10) -> list[tuple[Actor, int]]:
         """Actors by the number of briefs they appear in, most first."""
@@ -200,7 +205,10 @@ def _newest_first(entries: Iterable[Entry]) -> list[Entry]:
 
 
 def build_index(
-    briefs: Sequence[ValidBrief], actors: Mapping[str, Actor], weights: RelatedWeights
+    briefs: Sequence[ValidBrief],
+    actors: Mapping[str, Actor],
+    weights: RelatedWeights,
+    places: Mapping[str, Place] | None = None,
 ) -> Index:
     """Index every brief: listings, cross-references and related briefings."""
     entries = _newest_first(Entry(b.slug, b.brief) for b in briefs)
@@ -216,6 +224,7 @@ def build_index(
     index_threads(index)
     index.related = related_briefings(entries, actors, weights)
     label_related(index)
+    _index_places(index, places or {})
     return index
 
 
@@ -633,3 +642,42 @@ def reason(item: Related) -> str:
     if not parts and item.explicit:
         parts.append("suggested by the author")
     return " · ".join(parts)
+
+
+# --- Places ----------------------------------------------------------------------
+
+
+def _index_places(index: Index, places: Mapping[str, Place]) -> None:
+    """What happened at each place, what was said there, and the briefs that name it.
+
+    Events are the merged timeline's (newest first); briefs are newest first, for
+    the place's page and its feeds.
+    """
+    index.places = dict(sorted(places.items()))
+    by_id = {item.event.id: item for item in index.timeline if item.event.id}
+    by_event = {id(item.event): item for item in index.timeline}
+    events: dict[str, dict[int, TimelineEntry]] = defaultdict(dict)
+    for entry in index.entries:  # any brief may place a merged event: each place lists it
+        for event in entry.brief.events:
+            item = by_id.get(event.id) if event.id else by_event.get(id(event))
+            for place_id in event.places if item else ():
+                events[place_id][id(item)] = item
+    quotes: dict[str, list[QuoteRef]] = defaultdict(list)
+    entries: dict[str, dict[str, Entry]] = defaultdict(dict)
+    for entry in index.entries:
+        for number, quote in enumerate(entry.brief.quotes, start=1):
+            if quote.place:
+                quotes[quote.place].append(QuoteRef(entry.slug, number, quote))
+                entries[quote.place][entry.slug] = entry
+        for event in entry.brief.events:
+            for place_id in event.places:
+                entries[place_id][entry.slug] = entry
+    index.events_by_place = {
+        p: sorted(v.values(), key=_event_key, reverse=True)
+        for p, v in events.items()
+        if p in index.places
+    }
+    index.quotes_by_place = {p: v for p, v in quotes.items() if p in index.places}
+    index.entries_by_place = {
+        p: _newest_first(v.values()) for p, v in entries.items() if p in index.places
+    }

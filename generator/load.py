@@ -77,6 +77,8 @@ class Document:
     forgotten: bool = False
     references: Any = None
     """What the cross-file checks need of ``data``, kept when the data itself is dropped."""
+    place_references: Any = None
+    """The places a brief names, kept like ``references``."""
 
     def forget_positions(self) -> None:
         """Drop the position maps of a document that passed its checks.
@@ -582,7 +584,7 @@ def find_brief_files(folder: Path) -> tuple[list[Path], list[Problem]]:
                 )
             )
             continue
-        if ignored(path.name) or path.name == ACTORS_FILE:
+        if ignored(path.name) or path.name in (ACTORS_FILE, PLACES_FILE):
             continue
         if path.suffix.lower() not in BRIEF_SUFFIXES:
             continue
@@ -601,26 +603,37 @@ def find_brief_files(folder: Path) -> tuple[list[Path], list[Problem]]:
 
 def read_actors(folder: Path) -> Document:
     """Read the actor registry of a briefings folder; a symbolic link is refused, not followed."""
-    actors_path = folder / ACTORS_FILE
+    return read_registry(folder / ACTORS_FILE, "the actor registry", required=True)
+
+
+def read_registry(path: Path, what: str, *, required: bool) -> Document:
+    """Read a registry beside the briefs; a symbolic link is refused, not followed.
+
+    A missing registry is a problem when ``required``; else it is read as empty.
+    """
     refused = None
-    if actors_path.is_symlink():
+    if path.is_symlink():
+        refused = Problem(path, f"{what} cannot be a symbolic link", hint="copy the file instead")
+    elif path.exists() and not path.is_file():
         refused = Problem(
-            actors_path,
-            "the actor registry cannot be a symbolic link",
-            hint="copy the file instead",
-        )
-    elif actors_path.exists() and not actors_path.is_file():
-        refused = Problem(
-            actors_path,
-            "the actor registry is not a file",
-            hint="make briefings/actors.yml a YAML file",
+            path, f"{what} is not a file", hint=f"make briefings/{path.name} a YAML file"
         )
     if refused:
-        return Document(actors_path, problems=[refused])
-    if actors_path.is_file():  # the registry grows with the site: a larger cap than a brief's
-        return load_yaml(actors_path, max_bytes=MAX_REGISTRY_BYTES)
-    actors = Document(actors_path, data={})
-    actors.problems.append(
-        Problem(actors_path, "the actor registry is missing", hint="create it, even if empty")
-    )
-    return actors
+        return Document(path, problems=[refused])
+    if path.is_file():  # a registry grows with the site: a larger cap than a brief's
+        return load_yaml(path, max_bytes=MAX_REGISTRY_BYTES)
+    registry = Document(path, data={})
+    if required:
+        registry.problems.append(
+            Problem(path, f"{what} is missing", hint="create it, even if empty")
+        )
+    return registry
+
+
+PLACES_FILE = "places.yml"
+"""The place registry, beside the actor registry; optional."""
+
+
+def read_places(folder: Path) -> Document:
+    """Read the place registry of a briefings folder, like the actor registry; it may be absent."""
+    return read_registry(folder / PLACES_FILE, "the place registry", required=False)

@@ -288,6 +288,14 @@ ActorId = Annotated[
 ]
 """The id of an actor in ``briefings/actors.yml``; editors offer the known ids."""
 
+PlaceId = Annotated[
+    str,
+    AfterValidator(_check_slug),
+    Field(max_length=80),
+    WithJsonSchema({"x-place-id": True}),  # becomes a $ref in generator/schema.py
+]
+"""The id of a place in ``briefings/places.yml``; editors offer the known ids."""
+
 Url = Annotated[str, AfterValidator(_check_url), Field(max_length=MAX_URL, pattern=r"^https?://")]
 """An http(s) web address."""
 
@@ -299,13 +307,19 @@ def _items(max_items: int = MAX_ITEMS) -> Any:
     return Field(default_factory=list, max_length=max_items)
 
 
+MONTH_ONLY_DAY = 32
+"""Where a month-only date sorts among days: after the month's last."""
+
+
 @total_ordering
 @dataclass(frozen=True)
 class PartialDate:
     """A date known to the day (``2025-09-10``) or only to the month (``2025-09``).
 
     News often knows only "last month"; a partial date says so honestly and
-    still sorts in a chronology (a month sorts before its first day).
+    still sorts in a chronology. A month sorts after its last day: "in
+    September" is not "on 1 September", and a chronology that reads on from
+    the month's dated events to the month itself claims nothing it does not know.
     """
 
     year: int
@@ -339,7 +353,7 @@ class PartialDate:
         return cls(year, month, day)  # type: ignore[arg-type]
 
     def _key(self) -> tuple[int, int, int]:
-        return (self.year, self.month, self.day or 0)
+        return (self.year, self.month, self.day or MONTH_ONLY_DAY)
 
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, PartialDate):
@@ -628,6 +642,9 @@ class Quote(Model):
     source: Slug
     """Id of the brief's source the quote comes from."""
 
+    place: PlaceId | None = None
+    """Id of the place in ``briefings/places.yml`` where it was said."""
+
     @model_validator(mode="after")
     def _speaker_or_anonymous(self) -> Self:
         if self.anonymous and self.speaker:
@@ -688,6 +705,13 @@ class Event(Model):
     def _contested_alias(cls, value: Any) -> Any:
         return _contested(value)
 
+    places: list[PlaceId] = _items(20)
+    """Ids of places in ``briefings/places.yml`` where it happened; its place page lists it."""
+
+    not_same_as: list[Slug] = _items(20)
+    """Ids of events in other briefs that fall within a day of this one and share an actor
+    or place, but are other events: the check stops asking whether they are one."""
+
 
 class Position(Model):
     """Where an actor stands on the matter of the brief."""
@@ -730,6 +754,9 @@ class Question(Model):
 
     answered_by: Slug | None = None
     """Slug of the brief that answers it; leave out while it is open."""
+
+    not_answered_by: list[Slug] = _items(20)
+    """Slugs of briefs that look like the answer but are not: the check stops suggesting them."""
 
 
 class Cited(Model):
@@ -888,3 +915,64 @@ class Brief(Model):
             for number, item in enumerate(getattr(self, field)):
                 found += [(field, number, dispute) for dispute in item.disputes]
         return found
+
+
+def _check_latitude(value: float) -> float:
+    if not -90 <= value <= 90:
+        raise PydanticCustomError(
+            "latitude_range",
+            "latitude {value} is out of range; a latitude is between -90 (south) and 90 (north)",
+            {"value": f"{value:g}"},
+        )
+    return value
+
+
+def _check_longitude(value: float) -> float:
+    if not -180 <= value <= 180:
+        raise PydanticCustomError(
+            "longitude_range",
+            "longitude {value} is out of range; a longitude is between -180 (west) and 180 (east)",
+            {"value": f"{value:g}"},
+        )
+    return value
+
+
+Latitude = Annotated[
+    float, AfterValidator(_check_latitude), Field(json_schema_extra={"minimum": -90, "maximum": 90})
+]
+"""Degrees north of the equator (negative: south), in decimal degrees."""
+
+Longitude = Annotated[
+    float,
+    AfterValidator(_check_longitude),
+    Field(json_schema_extra={"minimum": -180, "maximum": 180}),
+]
+"""Degrees east of Greenwich (negative: west), in decimal degrees."""
+
+
+class Place(Model):
+    """A city, site or region, kept once in ``briefings/places.yml``; events and quotes name it.
+
+    The id is the key the place is filed under. The coordinates are for maps.
+    """
+
+    id: SkipJsonSchema[str] = Field(default="", exclude=True)
+    """Filled in from the registry key; not written by authors."""
+
+    name: Title
+    """The name readers know: 'Warsaw', 'Copenhagen Airport'."""
+
+    aliases: list[Title] = _items(20)
+    """Other names readers may search for: 'Warszawa'."""
+
+    country: ActorId | None = None
+    """Actor id of the country it lies in: 'poland'."""
+
+    latitude: Latitude
+    """Degrees north (negative: south), like 52.23."""
+
+    longitude: Longitude
+    """Degrees east (negative: west), like 21.01."""
+
+    note: Text | None = None
+    """What the coordinates stand for, or a caveat: 'the city's reference point'."""

@@ -20,7 +20,7 @@ from generator.config import Settings
 from generator.errors import BriefingsError, Problem, Report
 from generator.index import Index, build_index
 from generator.load import Document
-from generator.models import Actor
+from generator.models import Actor, Place
 from generator.render import render_plan
 from generator.schema import write_schemas
 from generator.site import build_site, publishing
@@ -38,6 +38,7 @@ class Checked:
     briefs: list[ValidBrief] = field(default_factory=list)
     actors: dict[str, Actor] = field(default_factory=dict)
     report: Report = field(default_factory=Report)
+    places: dict[str, Place] = field(default_factory=dict)
 
 
 Signature = bytes
@@ -60,9 +61,12 @@ def file_signature(path: Path) -> Signature:
 
 
 def registry_signature(settings: Settings) -> Signature | None:
-    """The actor registry's signature, or None when it is missing."""
+    """The registries' signature (actors, and places if any), or None without actors."""
     path = settings.briefings_dir / load.ACTORS_FILE
-    return file_signature(path) if path.exists() else None
+    places = settings.briefings_dir / load.PLACES_FILE  # the preview rebuilds on either
+    if not path.exists():
+        return None
+    return file_signature(path) + (file_signature(places) if places.exists() else b"")
 
 
 def _check_brief(
@@ -157,13 +161,19 @@ def check(settings: Settings, cache: CheckCache | None = None) -> Checked:
     checked.report.extend(validate.date_problems(checked.briefs, settings.today))
     checked.report.extend(validate.change_date_problems(checked.briefs, settings.today))
     checked.report.extend(validate.thread_problems(checked.briefs))
+    checked.report.extend(validate.shared_event_problems(checked.briefs, checked.actors))
+    checked.report.extend(validate.question_problems(checked.briefs, checked.actors))
     if cache is not None:
         for gone in set(cache.entries) - set(paths):
             del cache.entries[gone]
     if checked.actors or not actors_doc.problems:  # a broken registry would flag every id
         checked.report.extend(validate.cross_check(docs, checked.actors))
+    actors_ok = bool(checked.actors) or not actors_doc.problems
+    places_doc = _check_places(checked, docs, folder, actors_ok=actors_ok)
     site_outputs = render.site_outputs(settings)
-    checked.report.extend(validate.output_collisions(docs, actors_doc, render, site_outputs))
+    checked.report.extend(
+        validate.output_collisions(docs, actors_doc, render, site_outputs, places_doc)
+    )
     if cache is None:  # a one-off check: the references have served their purpose
         for doc in docs:
             doc.references = None
@@ -222,11 +232,11 @@ def generate(settings: Settings) -> Generated:
         if checked.report.errors:
             raise BriefingsError(checked.report.errors)
         published, held = validate.release(checked.briefs, settings.today, preview=settings.preview)
-        index = build_index(published, checked.actors, settings.related)
+        index = build_index(published, checked.actors, settings.related, checked.places)
         gc.freeze()
         stats = _render_and_write(index, settings)
         if settings.schema_dir:
-            write_schemas(settings.schema_dir, checked.actors)
+            write_schemas(settings.schema_dir, checked.actors, checked.places)
     return Generated(len(published), stats, held)
 
 
@@ -257,3 +267,23 @@ def build(settings: Settings) -> Built:
         site_dir=site_dir,
         held=generated.held,
     )
+
+
+def _check_places(
+    checked: Checked, docs: list[Document], folder: Path, *, actors_ok: bool
+) -> Document:
+    """Load and check the place registry and the places the briefs name; return its document.
+
+    Read like the actor registry: a symbolic link is refused, and one bad entry
+    is reported once while the others still resolve. Countries are checked only
+    against a registry that could be read (``actors_ok``), as brief actors are.
+    """
+    doc = load.read_places(folder)
+    places, problems = validate.validate_places(doc)
+    checked.places = places
+    checked.report.extend(problems)
+    if actors_ok:
+        checked.report.extend(validate.place_registry_problems(doc, places, checked.actors))
+    if places or not doc.problems:  # a broken registry would flag every id
+        checked.report.extend(validate.place_references(docs, places))
+    return doc

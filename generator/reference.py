@@ -33,6 +33,7 @@ MODELS: tuple[type[BaseModel], ...] = (
     models.Dispute,
     models.Cited,
     models.Change,
+    models.Place,
 )
 """The models an author writes, in the order the guide explains them."""
 
@@ -42,6 +43,9 @@ _NAMED_TYPES: dict[object, str] = {
     models.RichText: "rich text",
     models.Slug: "id",
     models.ActorId: "actor id",
+    models.PlaceId: "place id",
+    models.Latitude: "number (-90 to 90)",
+    models.Longitude: "number (-180 to 180)",
     models.Url: "web address",
     models.Date: "date (YYYY-MM-DD)",
     models.PartialDate: "date (YYYY-MM-DD or YYYY-MM)",

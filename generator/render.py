@@ -35,7 +35,16 @@ from generator.index import (
 )
 from generator.load import MAX_DEPTH, MAX_FILE_BYTES
 from generator.mdtext import Markdown, escape, escape_html, link, plain, rich, safe_url
-from generator.models import Actor, ActorKind, Brief, PartialDate, Proposal, ProposalStatus, Stance
+from generator.models import (
+    Actor,
+    ActorKind,
+    Brief,
+    PartialDate,
+    Place,
+    Proposal,
+    ProposalStatus,
+    Stance,
+)
 from generator.reference import reference
 
 log = logging.getLogger(__name__)
@@ -97,6 +106,19 @@ def topic_outputs(tag: Tag) -> tuple[str, ...]:
     return topic_path(tag), *feed_paths(f"{TOPICS_DIR}/{tag.slug}")
 
 
+PLACES_DIR = "places"
+
+
+def place_path(place_id: str) -> str:
+    """Where a place's page lives in the docs folder."""
+    return f"{PLACES_DIR}/{place_id}.md"
+
+
+def place_outputs(place_id: str) -> tuple[str, ...]:
+    """Every output named after a place: its page and its feeds."""
+    return place_path(place_id), *feed_paths(f"{PLACES_DIR}/{place_id}")
+
+
 def address(path: str) -> str:
     """The address an output is served at, where two outputs can meet.
 
@@ -152,6 +174,7 @@ LISTINGS = frozenset(
         "topics_index.md.j2",
         "topic.md.j2",
         "actors_index.md.j2",
+        "places_index.md.j2",
     }
 )
 """Templates of pages that list what briefing pages say: kept out of the search index.
@@ -306,6 +329,27 @@ class Renderer:
             yield topic_path(tag), partial(self.topic, tag, entries)
         for thread in self.index.threads.values():
             yield thread_path(thread.id), partial(self.thread, thread)
+        yield from self._place_plan()
+
+    def _place_plan(self) -> Iterator[tuple[str, Callable[[], Page]]]:
+        """The places index and one page per place of the registry."""
+        yield (
+            f"{PLACES_DIR}/index.md",
+            partial(self._page, f"{PLACES_DIR}/index.md", "places_index.md.j2", title="Places"),
+        )
+        for place in self.index.places.values():
+            yield place_path(place.id), partial(self.place, place)
+
+    def place(self, place: Place) -> Page:
+        """The page of one place: what happened there and what was said there."""
+        feed = f"{PLACES_DIR}/{place.id}" if place.id in self.index.entries_by_place else ""
+        return self._page(
+            place_path(place.id),
+            "place.md.j2",
+            title=place.name,
+            meta={"feed": feed},
+            place=place,
+        )
 
     def pages(self) -> Iterator[Page]:
         """Every page of the site, rendered."""
@@ -410,6 +454,7 @@ class Renderer:
             proposal_link=helpers.proposal,
             timeline_certainty=helpers.timeline_certainty,
             position_object=helpers.position_object,
+            place_links=helpers.places,
             today=self.settings.today,
             page_path=path,
             **context,
@@ -500,6 +545,11 @@ class _PageHelpers:
             return escape(position.issue)
         return escape(brief.title)
 
+    def places(self, place_ids: Iterable[str]) -> Markdown:
+        """Links to the pages of places, comma-separated; ids not on the site are left out."""
+        known = [self.index.places[i] for i in place_ids if i in self.index.places]
+        return Markdown(", ".join(link(p.name, self.link_to(place_path(p.id))) for p in known))
+
     def source_link(self, brief: Brief, source_id: str, slug: str = "") -> Markdown:
         """A link from a quote to the source it came from, in its brief's source list."""
         source = next(s for s in brief.sources if s.id == source_id)
@@ -573,6 +623,8 @@ ALWAYS_AFFECTED = (
     "questions.md",
     "data/index.json",
     *feed_paths("index"),
+    f"{PLACES_DIR}/index.md",
+    "data/places.json",
 )
 """Outputs that list every brief: any change to a brief may change them."""
 
@@ -619,6 +671,14 @@ def affected(old: Index, new: Index, changed: set[str]) -> set[str]:
         paths.update(actor_outputs(actor_id))
     for tag in tags:
         paths.update(topic_outputs(tag))
+    for index in (old, new):  # a place's page lists the events and quotes of its briefs
+        for slug in changed:
+            entry = index.by_slug.get(slug)
+            for place_id in _places_of(entry.brief) if entry else ():
+                paths.update(place_outputs(place_id))
+        for place_id, items in index.events_by_place.items():  # and merged events, citing all
+            if any(item.event.id in events or changed & set(item.slugs) for item in items):
+                paths.update(place_outputs(place_id))
     return paths
 
 
@@ -675,3 +735,9 @@ def _direction_badge(direction: models.Direction) -> Markdown:
     return Markdown(
         f'<span class="direction direction--{direction.value}">{direction.label}</span>'
     )
+
+
+def _places_of(brief: Brief) -> set[str]:
+    """Every place a brief names, in its events and its quotes."""
+    found = {q.place for q in brief.quotes if q.place}
+    return found | {p for e in brief.events for p in e.places}

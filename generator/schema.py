@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from generator.models import SLUG_PATTERN, Actor, Brief
+from generator.models import SLUG_PATTERN, Actor, Brief, Place
 from generator.write import atomic_write
 
 log = logging.getLogger(__name__)
@@ -26,6 +26,8 @@ SCHEMA_DIR = "schema"
 BRIEF_SCHEMA = "brief.schema.json"
 ACTORS_SCHEMA = "actors.schema.json"
 ACTOR_IDS_SCHEMA = "actor-ids.schema.json"
+PLACES_SCHEMA = "places.schema.json"
+PLACE_IDS_SCHEMA = "place-ids.schema.json"
 
 
 def _link_actor_ids(node: Any) -> Any:
@@ -43,9 +45,20 @@ def _link_actor_ids(node: Any) -> Any:
     return node
 
 
+def _link_place_ids(node: Any) -> Any:
+    """Point every place-id field at the generated list of known place ids."""
+    if isinstance(node, dict):
+        if node.get("x-place-id"):
+            return {"$ref": PLACE_IDS_SCHEMA}
+        return {key: _link_place_ids(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_link_place_ids(item) for item in node]
+    return node
+
+
 def brief_schema() -> dict[str, Any]:
     """The schema of one brief file."""
-    schema = _link_actor_ids(Brief.model_json_schema())
+    schema = _link_place_ids(_link_actor_ids(Brief.model_json_schema()))
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     return schema
 
@@ -76,21 +89,46 @@ def dumps(schema: dict[str, Any]) -> str:
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
 
-def schema_files(actor_ids: Iterable[str]) -> dict[str, str]:
+def schema_files(actor_ids: Iterable[str], place_ids: Iterable[str] = ()) -> dict[str, str]:
     """File name → text of every schema file."""
     return {
         BRIEF_SCHEMA: dumps(brief_schema()),
         ACTORS_SCHEMA: dumps(actors_schema()),
         ACTOR_IDS_SCHEMA: dumps(actor_ids_schema(actor_ids)),
+        PLACES_SCHEMA: dumps(places_schema()),
+        PLACE_IDS_SCHEMA: dumps(place_ids_schema(place_ids)),
     }
 
 
-def write_schemas(folder: Path, actor_ids: Iterable[str]) -> list[str]:
+def write_schemas(
+    folder: Path, actor_ids: Iterable[str], place_ids: Iterable[str] = ()
+) -> list[str]:
     """Write the schema files that changed; return their names."""
     changed = []
-    for name, text in schema_files(actor_ids).items():
+    for name, text in schema_files(actor_ids, place_ids).items():
         path = folder / name
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             atomic_write(path, text.encode("utf-8"))
             changed.append(name)
     return changed
+
+
+def places_schema() -> dict[str, Any]:
+    """The schema of the place registry: place ids mapped to places."""
+    schema = _link_actor_ids(TypeAdapter(dict[str, Place]).json_schema())
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "Place registry"
+    schema["description"] = "Every place the briefs' events and quotes name, by id."
+    schema["propertyNames"] = {"pattern": SLUG_PATTERN}
+    return schema
+
+
+def place_ids_schema(place_ids: Iterable[str]) -> dict[str, Any]:
+    """The known place ids, which editors offer wherever a brief names a place."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "Place id",
+        "description": "The id of a place in briefings/places.yml.",
+        "type": "string",
+        "enum": sorted(place_ids),
+    }

@@ -143,6 +143,7 @@ class Preview:
                 return stats
         full = old is None or registry != self.registry  # the first run, or other actors
         self.registry = registry
+        self.places = checked.places
         return self._rebuild(published, checked.actors, first_step=True, full=full)
 
     def _deferred_changes(self) -> set[str]:
@@ -164,7 +165,7 @@ class Preview:
         settings = self.settings
         changed_before = self._deferred_changes()
         self.deferred = None
-        index = build_index(published, actors, settings.related)
+        index = build_index(published, actors, settings.related, getattr(self, "places", {}))
         plan = render_plan(index, settings)
         outputs = {path for path, _ in plan}
         old, old_outputs = self.index, self.outputs
@@ -173,7 +174,7 @@ class Preview:
             self.pending = None
             stats = write_pages((render() for _, render in plan), settings.docs_dir)
             if settings.schema_dir:
-                write_schemas(settings.schema_dir, actors)
+                write_schemas(settings.schema_dir, actors, getattr(self, "places", {}))
             _log(stats)
             return stats
         changed = {s for s in index.by_slug.keys() | old.by_slug.keys() if _differs(old, index, s)}

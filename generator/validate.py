@@ -15,7 +15,8 @@ import posixpath
 import re
 import types
 import typing
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
@@ -31,6 +32,9 @@ from generator.models import (
     WINDOWS_NAMES,
     Actor,
     Brief,
+    Event,
+    PartialDate,
+    Place,
     Tag,
     slugify,
 )
@@ -41,6 +45,7 @@ log = logging.getLogger(__name__)
 _SLUG_RE = re.compile(SLUG_PATTERN)
 _ACTORS = TypeAdapter(dict[str, Actor])
 _BRIEF = TypeAdapter(Brief)
+_PLACES = TypeAdapter(dict[str, Place])
 
 
 @dataclass(frozen=True)
@@ -105,10 +110,18 @@ class _ActorsRoot(BaseModel):
     """Stands for the registry's top level, whose keys are actor ids, in key-path lookups."""
 
 
+class _PlacesRoot(BaseModel):
+    """Stands for the place registry's top level, whose keys are place ids."""
+
+
+_REGISTRY_ROOTS: dict[type[BaseModel], type[BaseModel]] = {_ActorsRoot: Actor, _PlacesRoot: Place}
+
+
 def _model_at(root: type[BaseModel], path: KeyPath) -> type[BaseModel] | None:
     """The model class that validates the mapping at ``path``."""
-    if root is _ActorsRoot:
-        return Actor if len(path) == 1 else _model_at(Actor, path[1:])
+    if root in _REGISTRY_ROOTS:
+        entry = _REGISTRY_ROOTS[root]
+        return entry if len(path) == 1 else _model_at(entry, path[1:])
     model: type[BaseModel] | None = root
     for part in path:
         if model is None:
@@ -304,37 +317,46 @@ def validate_actors(doc: Document) -> tuple[Registry, list[Problem]]:
     One bad entry is reported and left out; the others still count, so that the
     briefs naming them are not flooded with "unknown actor" errors.
     """
+    return _validate_registry(doc, _ACTORS, _ActorsRoot, "actor", "mark-rutte")
+
+
+def _validate_registry(
+    doc: Document, adapter: TypeAdapter[Any], root: type[BaseModel], noun: str, example: str
+) -> tuple[Registry, list[Problem]]:
+    """Check a registry of ``noun``s by id, entry by entry (see :func:`validate_actors`)."""
     if doc.data is None and doc.problems:
         return Registry(), list(doc.problems)
-    not_mapping = _expect_mapping(doc, "actor registry")
+    not_mapping = _expect_mapping(doc, f"{noun} registry")
     if not_mapping:
         return Registry(), [not_mapping]
     problems = list(doc.problems)
     bad: set[str] = set()
     for key in doc.data:
-        message, hint = _actor_id_problem(key)
+        message, hint = _registry_id_problem(key, noun, example)
         if message:
             position = doc.position((key,), key=True)
             problems.append(Problem(doc.path, message, position, key_path=(key,), hint=hint))
             bad.add(key)
-    actors, schema = schema_problems(doc, _ACTORS, _ActorsRoot)
+    entries, schema = schema_problems(doc, adapter, root)
     problems += schema
-    if actors is None:  # validate the good entries alone
+    if entries is None:  # validate the good entries alone
         bad |= {str(p.key_path[0]) for p in schema if p.key_path}
-        actors = _ACTORS.validate_python({k: v for k, v in doc.data.items() if k not in bad})
+        entries = adapter.validate_python({k: v for k, v in doc.data.items() if k not in bad})
     valid = {
-        key: actor.model_copy(update={"id": key}) for key, actor in actors.items() if key not in bad
+        key: entry.model_copy(update={"id": key})
+        for key, entry in entries.items()
+        if key not in bad
     }
     # Briefs may already use the id a bad key's hint suggests: not unknown either.
     rejected = bad | {slugify(key) for key in bad}
     return Registry(valid, rejected), problems
 
 
-def _actor_id_problem(key: str) -> tuple[str | None, str | None]:
+def _registry_id_problem(key: str, noun: str, example: str) -> tuple[str | None, str | None]:
     if _SLUG_RE.match(key):
         return None, None
-    suggestion = slugify(key) or "mark-rutte"
-    return f"'{key}' is not a valid actor id", f"use lowercase and hyphens, like '{suggestion}'"
+    suggestion = slugify(key) or example
+    return f"'{key}' is not a valid {noun} id", f"use lowercase and hyphens, like '{suggestion}'"
 
 
 def _source_refs(brief: Brief) -> Iterator[tuple[KeyPath, str]]:
@@ -506,6 +528,7 @@ BRIEF_FIELDS: tuple[tuple[str, ...], ...] = (
     ("related", "*"),
     ("questions", "*", "answered_by"),
     ("continues",),
+    ("questions", "*", "not_answered_by", "*"),
 )
 """Where a brief names other briefs."""
 
@@ -574,6 +597,7 @@ def settle(doc: Document) -> None:
     preview refresh).
     """
     doc.references = _references(doc)
+    doc.place_references = _place_refs(doc)
     doc.data = None
 
 
@@ -831,6 +855,7 @@ class OutputScheme(typing.Protocol):
     def actor_outputs(self, actor_id: str) -> tuple[str, ...]: ...  # noqa: D102
     def topic_outputs(self, tag: Tag) -> tuple[str, ...]: ...  # noqa: D102
     def thread_outputs(self, thread_id: str) -> tuple[str, ...]: ...  # noqa: D102
+    def place_outputs(self, place_id: str) -> tuple[str, ...]: ...  # noqa: D102
     def address(self, path: str) -> str: ...  # noqa: D102
 
 
@@ -839,6 +864,7 @@ def output_collisions(
     registry: Document,
     scheme: OutputScheme,
     site_outputs: Sequence[str],
+    places: Document | None = None,
 ) -> list[Problem]:
     """Every generated file must have an address of its own.
 
@@ -859,6 +885,7 @@ def output_collisions(
         _actor_claims(registry, scheme),
         _tag_claims(docs, scheme),
         _thread_claims(docs, scheme),
+        _place_claims(places, scheme),
     ):
         if claim.identity in settled:
             continue
@@ -1049,3 +1076,360 @@ def _cycle_from(slug: str, predecessor: Mapping[str, str]) -> list[str]:
             return []
         path.append(following)
     return []
+
+
+# --- Shared events ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _EventAt:
+    """One event of one brief, for comparing events across briefs."""
+
+    item: ValidBrief
+    number: int
+    event: Event
+
+    @property
+    def order(self) -> tuple[dt.date, str]:
+        """Older briefs first: the first brief to hold an event gives the id to reuse."""
+        return (self.item.brief.date, self.item.slug)
+
+
+def _within_a_day(one: PartialDate, other: PartialDate) -> bool:
+    """Dates known to the day at most a day apart, or month-only dates of one month.
+
+    A month-only date is not compared with a day: "in September" would match
+    every event of the month, and most of them are other events.
+    """
+    if one.day is None or other.day is None:
+        return one == other
+    first = dt.date(one.year, one.month, one.day)
+    second = dt.date(other.year, other.month, other.day)
+    return abs((first - second).days) <= 1
+
+
+def _event_places(event: Event) -> dict[str, str]:
+    """Where an event happened: comparable keys, each with how the brief names it."""
+    found = {f"place:{event.place.casefold()}": event.place} if event.place else {}
+    found.update({f"id:{place_id}": place_id for place_id in event.places})
+    return found
+
+
+def _shared_terms(one: Event, other: Event, actors: Mapping[str, Actor]) -> list[str]:
+    """What two events share that suggests they are one: actors, then places, by name."""
+    shared = [
+        actors[a].name if a in actors else a for a in dict.fromkeys(one.actors) if a in other.actors
+    ]
+    named = {name.casefold() for name in shared}
+    places = _event_places(other)
+    common = sorted(set(_event_places(one)) & set(places))
+    return shared + [places[key] for key in common if places[key].casefold() not in named]
+
+
+def _month_keys(date: PartialDate) -> list[tuple[int, int]]:
+    """The months whose events can fall within a day of ``date``: its own and both neighbours."""
+    index = date.year * 12 + date.month - 1
+    return [divmod(i, 12) for i in (index - 1, index, index + 1)]
+
+
+def shared_event_problems(
+    briefs: Sequence[ValidBrief], actors: Mapping[str, Actor]
+) -> list[Problem]:
+    """Warn when an event looks like one another brief holds under another id.
+
+    Two events look alike when their dates are within a day of each other and
+    they share an actor or a place; month-only dates of one month must share two,
+    as a month holds many events. The
+    brief published later is told the id the earlier one gave, so that the
+    merged timeline lists the event once. A pair is not reported when either
+    brief already holds the other's id (its author knew of that event and
+    described another), or when one names the other in ``not_same_as``.
+    """
+    by_month: dict[tuple[int, int], list[_EventAt]] = defaultdict(list)
+    ids_of: dict[str, set[str]] = {}
+    for item in briefs:
+        ids_of[item.slug] = {e.id for e in item.brief.events if e.id}
+        for number, event in enumerate(item.brief.events):
+            by_month[(event.date.year, event.date.month - 1)].append(_EventAt(item, number, event))
+    problems = []
+    for item in sorted(briefs, key=lambda b: (b.brief.date, b.slug)):
+        for number, event in enumerate(item.brief.events):
+            match = _earlier_match(_EventAt(item, number, event), by_month, ids_of, actors)
+            if match:
+                problems.append(_shared_event_problem(_EventAt(item, number, event), *match))
+    return problems
+
+
+def _earlier_match(
+    this: _EventAt,
+    by_month: Mapping[tuple[int, int], list[_EventAt]],
+    ids_of: Mapping[str, set[str]],
+    actors: Mapping[str, Actor],
+) -> tuple[_EventAt, list[str]] | None:
+    """The event of an earlier brief that ``this`` most looks like, with what they share."""
+    best: tuple[int, _EventAt, list[str]] | None = None
+    for key in _month_keys(this.event.date):
+        for other in by_month.get(key, ()):
+            if other.order >= this.order or other.item.slug == this.item.slug:
+                continue
+            if this.event.id and this.event.id == other.event.id:
+                continue
+            if other.event.id in ids_of[this.item.slug] or this.event.id in ids_of[other.item.slug]:
+                continue
+            if not _within_a_day(this.event.date, other.event.date):
+                continue
+            if other.event.id in this.event.not_same_as or this.event.id in other.event.not_same_as:
+                continue
+            shared = _shared_terms(this.event, other.event, actors)
+            needed = 1 if this.event.date.day else 2  # a whole month is weaker evidence
+            if len(shared) >= needed and (best is None or len(shared) > best[0]):
+                best = (len(shared), other, shared)
+    return (best[1], best[2]) if best else None
+
+
+def _shared_event_problem(this: _EventAt, other: _EventAt, shared: list[str]) -> Problem:
+    path = ("events", this.number, "id") if this.event.id else ("events", this.number)
+    named = f"event '{other.event.id}'" if other.event.id else f"events[{other.number + 1}]"
+    what = f"{other.event.date.human()}, {_and_list(shared)}"
+    if other.event.id:
+        hint = (
+            f"if it is the same event, give it the id '{other.event.id}' so that the timeline "
+            f"lists it once; if not, add '{other.event.id}' to its 'not_same_as'"
+        )
+    else:
+        hint = (
+            f"if it is the same event, give both the same id (in {display_path(other.item.path)} "
+            "too) so that the timeline lists it once"
+        )
+    return Problem(
+        this.item.path,
+        f"this event looks like {named} of brief '{other.item.slug}' ({what})",
+        this.item.doc.position(path),
+        key_path=path,
+        hint=hint,
+        severity=Severity.WARNING,
+    )
+
+
+def _and_list(names: Sequence[str], limit: int = 3) -> str:
+    """'Poland, NATO and 2 more': at most ``limit`` names."""
+    shown = list(names[:limit])
+    if len(names) > limit:
+        return ", ".join(shown) + f" and {len(names) - limit} more"
+    if len(shown) == 1:
+        return shown[0]
+    return ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
+# --- Questions other briefs answer ------------------------------------------------------
+
+_STOPWORDS = frozenset(
+    re.findall(
+        r"\w+",
+        """a about after against all an and any are as at be been before by can could did do
+        does for from has have how in into is it its new not of on or over than that the their
+        them then there these they this to under up was were what when where which who whom why
+        will with would""",
+    )
+)
+"""Words that say nothing about what a question asks."""
+
+
+def _words(text: str) -> set[str]:
+    """Content words, folded and roughly singular: 'Drones' and 'drone' are one word."""
+    words = set()
+    for word in re.findall(r"[^\W_]+", text.casefold().replace("'s", "")):
+        if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+            word = word[:-1]
+        if word not in _STOPWORDS:
+            words.add(word)
+    return words
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """Why a brief looks like the answer to a question."""
+
+    slug: str
+    score: int
+    reason: str
+
+
+def _distinctive(briefs: Sequence[ValidBrief]) -> Callable[[str], bool]:
+    """Title words that tell briefs apart: those in at most a third of the titles."""
+    counts: Counter[str] = Counter()
+    for item in briefs:
+        counts.update(_words(f"{item.brief.title} {item.slug.replace('-', ' ')}"))
+    limit = max(1, len(briefs) // 3)
+    return lambda word: counts[word] <= limit
+
+
+def _answer_by(
+    asking: ValidBrief,
+    words: set[str],
+    dismissed: Set[str],
+    other: ValidBrief,
+    distinctive: Callable[[str], bool],
+    actors: Mapping[str, Actor],
+) -> _Answer | None:
+    """How well ``other`` matches a question of ``asking``: its proposals, events, actors, title.
+
+    A proposal or event counts when the question names every word of its id and
+    it is not ``dismissed`` (held by the asking brief, or by a brief the author
+    says does not answer the question); actors count when the question
+    names them and the asking brief does not; title words count when they are
+    distinctive. Two of these make a match, one of them a title word: actors alone
+    are named by too many briefs.
+    """
+    title = f"{other.brief.title} {other.slug.replace('-', ' ')}"
+    shared = sorted(w for w in _words(title) & words if distinctive(w))
+    held = set(dismissed)
+    for kind, ids in (
+        ("proposal", [p.id for p in other.brief.proposals]),
+        ("event", [e.id for e in other.brief.events if e.id]),
+    ):
+        for item_id in ids:
+            id_words = _words(item_id.replace("-", " "))
+            if item_id not in held and len(id_words) >= 2 and id_words <= words:
+                # the brief most about it wins: the one whose title the question echoes
+                return _Answer(other.slug, 10 + len(shared), f"its {kind} '{item_id}'")
+    named = set(asking.brief.actor_ids())
+    about = [
+        actors[a].name
+        for a in other.brief.actors
+        if a in actors and a not in named and _words(actors[a].name) <= words
+    ]
+    if not shared or len(shared) + len(about) < 2:
+        return None
+    reasons = [f"its title shares {_and_list([repr(w) for w in shared])}"] if shared else []
+    reasons += [f"it is about {_and_list(about)}"] if about else []
+    return _Answer(other.slug, len(shared) + len(about), "; ".join(reasons))
+
+
+def _item_ids(brief: Brief) -> set[str]:
+    """The ids of a brief's proposals and events."""
+    return {p.id for p in brief.proposals} | {e.id for e in brief.events if e.id}
+
+
+def question_problems(briefs: Sequence[ValidBrief], actors: Mapping[str, Actor]) -> list[Problem]:
+    """Warn when another brief looks like the answer to a question still marked open.
+
+    The open-questions page is only true if every question the site answers
+    links its answer; the author decides: ``answered_by`` links it, and
+    ``not_answered_by`` says a brief that looks like the answer is not.
+    """
+    distinctive = _distinctive(briefs)
+    by_slug = {item.slug: item for item in briefs}
+    problems = []
+    for item in briefs:
+        for number, question in enumerate(item.brief.questions):
+            if question.answered_by:
+                continue
+            words = _words(question.question)
+            dismissed = _item_ids(item.brief)
+            for slug in question.not_answered_by:
+                dismissed |= _item_ids(by_slug[slug].brief) if slug in by_slug else set()
+            found = [
+                answer
+                for other in briefs
+                if other.slug not in (item.slug, *question.not_answered_by)
+                and (answer := _answer_by(item, words, dismissed, other, distinctive, actors))
+            ]
+            if found:
+                best = min(found, key=lambda a: (-a.score, a.slug))
+                path = ("questions", number, "question")
+                problems.append(
+                    Problem(
+                        item.path,
+                        f"brief '{best.slug}' may answer this question ({best.reason})",
+                        item.doc.position(path),
+                        key_path=path,
+                        hint=(
+                            f"if it does, add 'answered_by: {best.slug}' to the question; "
+                            f"if not, add '{best.slug}' to its 'not_answered_by'"
+                        ),
+                        severity=Severity.WARNING,
+                    )
+                )
+    return problems
+
+
+# --- Places ---------------------------------------------------------------------------
+
+PLACE_FIELDS: tuple[tuple[str, ...], ...] = (
+    ("events", "*", "places", "*"),
+    ("quotes", "*", "place"),
+)
+"""Where a brief names places of ``briefings/places.yml``."""
+
+
+def validate_places(doc: Document) -> tuple[Registry, list[Problem]]:
+    """Check the place registry entry by entry, like the actor registry.
+
+    One bad entry is reported and left out; the others still resolve.
+    """
+    return _validate_registry(doc, _PLACES, _PlacesRoot, "place", "warsaw")
+
+
+def place_registry_problems(
+    doc: Document, places: Mapping[str, Place], actors: Mapping[str, Actor]
+) -> list[Problem]:
+    """A place's country must be an actor of the actor registry."""
+    problems = []
+    rejected = actors.rejected if isinstance(actors, Registry) else frozenset()
+    for place in places.values():
+        if place.country is None or place.country in actors or place.country in rejected:
+            continue
+        path = (place.id, "country")
+        problems.append(
+            Problem(
+                doc.path,
+                f"unknown actor '{place.country}'",
+                doc.position(path),
+                key_path=path,
+                hint=_actor_hint(place.country, actors),
+            )
+        )
+    return problems
+
+
+def _place_refs(doc: Document) -> list[tuple[KeyPath, str]]:
+    if doc.data is None and doc.place_references is not None:
+        return doc.place_references  # type: ignore[no-any-return]
+    return references(doc.data, PLACE_FIELDS)
+
+
+def place_references(docs: Sequence[Document], places: Mapping[str, Place]) -> list[Problem]:
+    """Every place a brief names must be in the place registry."""
+    rejected = places.rejected if isinstance(places, Registry) else frozenset()
+    problems = []
+    for doc in docs:
+        for path, ref in _place_refs(doc):
+            if ref in places or ref in rejected or not _SLUG_RE.match(ref):
+                continue  # known, reported in the registry, or a schema error
+            problems.append(
+                Problem(
+                    doc.path,
+                    f"unknown place '{ref}'",
+                    doc.position(path),
+                    key_path=path,
+                    hint=did_you_mean(ref, sorted(places))
+                    or "add the place to briefings/places.yml, or fix the id",
+                )
+            )
+    return problems
+
+
+def _place_claims(registry: Document | None, scheme: OutputScheme) -> Iterator[_Claim]:
+    data = registry.data if registry is not None else None
+    for key in data if isinstance(data, dict) else ():
+        if _SLUG_RE.match(key):  # a malformed id is reported by the registry's own check
+            yield _Claim(
+                f"place '{key}'",
+                ("place", key),
+                scheme.place_outputs(key),
+                registry,
+                (key,),
+                key=True,
+                hint="choose another id for the place",
+            )

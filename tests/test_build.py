@@ -59,7 +59,9 @@ def real_site(real) -> Path:
 def briefs(folder: Path) -> dict[str, dict]:
     """Each brief in ``folder`` by slug, as plain data."""
     return {
-        p.stem: load_yaml(p).data for p in sorted(folder.glob("*.yml")) if p.name != "actors.yml"
+        p.stem: load_yaml(p).data
+        for p in sorted(folder.glob("*.yml"))
+        if p.name not in ("actors.yml", "places.yml")
     }
 
 

@@ -88,8 +88,9 @@ FEEDS_OF_BORDER_TALKS = [
     "actors/alliance",
     "actors/borduria",
     "actors/ruritania",
+    "places/strelsau",
 ]
-"""Every feed an entry of border-talks appears in: all, its topics, its actors."""
+"""Every feed an entry of border-talks appears in: all, its topics, its actors, its places."""
 
 
 def test_editing_one_summary_rewrites_exactly_the_pages_that_show_it(valid_project, jobs):
@@ -124,6 +125,7 @@ def test_editing_a_quote_rewrites_the_speaker_and_the_quote_index(valid_project,
         "actors/alice-example.md",
         "briefings/border-talks.md",
         "data/briefings/border-talks.json",  # feeds carry bottom lines, not quotes
+        "places/strelsau.md",  # the quote was said there
         "quotes.md",
     ]
 

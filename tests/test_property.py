@@ -192,7 +192,8 @@ def run(files: dict[str, bytes]) -> str:
             return "reported"
         page = config.docs_dir / "briefings" / "generated.md"
         if page.exists():
-            body = page.read_text(encoding="utf-8").split("---\n", 2)[2]
+            # the front matter ends at the first line that is only '---' (a title may end in ---)
+            body = page.read_text(encoding="utf-8").split("\n---\n", 1)[1]
             assert_inert(markdown.markdown(body, extensions=EXTENSIONS))
         return "rendered"
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from generator.config import load_settings
 from generator.index import build_index
-from generator.load import load_yaml
+from generator.load import load_yaml, read_places
 from generator.render import Renderer
-from generator.validate import validate_actors, validate_brief
+from generator.validate import validate_actors, validate_brief, validate_places
 
 GOLDEN = Path(__file__).resolve().parent
 ROOT = GOLDEN.parent.parent
@@ -29,7 +29,9 @@ def _render(folder: Path, slugs: list[str]) -> dict[str, str]:
         valid, problems = validate_brief(load_yaml(folder / f"{slug}.yml"))
         assert valid and not problems, problems
         briefs.append(valid)
-    renderer = Renderer(build_index(briefs, actors, settings.related), settings)
+    places, problems = validate_places(read_places(folder))
+    assert not problems, problems
+    renderer = Renderer(build_index(briefs, actors, settings.related, places), settings)
     return {page.path: page.text for page in renderer.pages()}
 
 
@@ -51,6 +53,8 @@ def cases() -> dict[str, str]:
         "fixture-timeline.md": fixtures["timeline.md"],
         "fixture-quotes.md": fixtures["quotes.md"],
         "fixture-questions.md": fixtures["questions.md"],
+        "fixture-place.md": fixtures["places/strelsau.md"],
+        "fixture-places.md": fixtures["places/index.md"],
         **disagreement_cases(),
         **story_cases(),
     }
