@@ -484,9 +484,12 @@ def index_disagreement(index: Index) -> None:
     _position_stands(index)
 
 
-def _timeline_certainty(index: Index) -> None:
-    """Each merged event keeps the certainty of every brief that tells it."""
-    for item in index.timeline:
+def _timeline_certainty(index: Index, items: Sequence[TimelineEntry] | None = None) -> None:
+    """Each merged event keeps the certainty of every brief that tells it.
+
+    ``items`` are the merged events of one story; by default, the site's timeline.
+    """
+    for item in index.timeline if items is None else items:
         for slug in item.slugs:
             events = index.by_slug[slug].brief.events
             own = [e for e in events if e.id and e.id == item.event.id]
@@ -580,6 +583,8 @@ def index_threads(index: Index) -> None:
         threads[root] = Thread(root, ordered, merge_events(ordered))
     index.threads = threads
     index.thread_of = {e.slug: t.id for t in threads.values() for e in t.entries}
+    for thread in threads.values():
+        _timeline_certainty(index, thread.timeline)
 
 
 def merge_events(entries: Sequence[Entry]) -> list[TimelineEntry]:
@@ -632,13 +637,17 @@ def reason(item: Related) -> str:
     named = [*item.same_events, *others][:MAX_REASON_ITEMS]
     events = [label for label in named if label in item.same_events]
     rest = [label for label in named if label not in item.same_events]
-    more = len(item.shared) - len(named)
+    more_events = len(item.same_events) - len(events)
+    more_others = len(others) - len(rest)
     if events:
-        parts.append(("same event: " if len(events) == 1 else "same events: ") + ", ".join(events))
+        kind = "same event: " if len(item.same_events) == 1 else "same events: "
+        parts.append(kind + ", ".join(events) + (f" and {more_events} more" if more_events else ""))
     if rest:
-        parts.append("shared: " + ", ".join(rest))
-    if more and parts:
-        parts[-1] += f" and {more} more"
+        parts.append(
+            "shared: " + ", ".join(rest) + (f" and {more_others} more" if more_others else "")
+        )
+    elif more_others:  # each "more" counts only its own kind: events are not padded with actors
+        parts.append(f"{more_others} more in common")
     if not parts and item.explicit:
         parts.append("suggested by the author")
     return " · ".join(parts)

@@ -143,6 +143,8 @@ def test_a_thread_holds_its_briefings_in_order_with_one_merged_timeline():
         ("Talks stall over fares.", ["ferry-talks-stall"]),
         ("The ferry deal is signed.", ["ferry-deal-signed"]),
     ]
+    # Like the site's timeline, the story's keeps each brief's certainty of each event.
+    assert [list(i.certainties) for i in thread.timeline] == [i.slugs for i in thread.timeline]
     assert "lighthouse-repainted" not in index.thread_of
 
 
@@ -195,6 +197,9 @@ def test_a_reason_names_three_items_then_how_many_more():
     )
     assert reason(Related("y", explicit=True)) == "suggested by the author"
     assert reason(Related("z", explicit=False, shared=("A", "B"))) == "shared: A, B"
+    events = ("“E1”", "“E2”", "“E3”", "“E4”")
+    crowded = Related("w", explicit=False, shared=(*events, "Ruritania"), same_events=events)
+    assert reason(crowded) == "same events: “E1”, “E2”, “E3” and 1 more · 1 more in common"
 
 
 def test_a_story_change_affects_its_page_feeds_and_the_other_briefings():
