@@ -447,6 +447,7 @@ class Renderer:
             ln=helpers.link_to,
             actor_link=helpers.actor,
             actor_links=helpers.actors,
+            actors_in_words=helpers.actors_in_words,
             brief_link=helpers.brief,
             topic=helpers.topic,
             cite=helpers.cite,
@@ -496,6 +497,10 @@ class _PageHelpers:
     def actors(self, ids: Iterable[str]) -> Markdown:
         """Several actor links, comma-separated."""
         return Markdown(", ".join(self.actor(i) for i in ids))
+
+    def actors_in_words(self, ids: Iterable[str]) -> Markdown:
+        """Actor links as a sentence names them: 'A', 'A and B', 'A, B and C'."""
+        return Markdown(in_words([self.actor(i) for i in ids]))
 
     def brief(self, slug: str, anchor: str = "") -> Markdown:
         """A link to a brief, by its title."""
@@ -694,6 +699,11 @@ def certainty_mark(note: models.CertaintyNote | None) -> Markdown:
     return Markdown(badge + reason)
 
 
+def in_words(names: list[str]) -> str:
+    """Names joined as a sentence joins them: 'A', 'A and B', 'A, B and C'."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def dispute_marks(brief: Brief, item: object, actors: dict[str, Actor]) -> Markdown:
     """Links from a disputed item to its entries in the page's "Room for disagreement" block.
 
@@ -704,7 +714,7 @@ def dispute_marks(brief: Brief, item: object, actors: dict[str, Actor]) -> Markd
     for number, (field_name, position, dispute) in enumerate(brief.disputes(), start=1):
         if getattr(brief, field_name)[position] is not item:
             continue
-        names = ", ".join(actors[a].name if a in actors else a for a in dispute.by)
+        names = in_words([actors[a].name if a in actors else a for a in dispute.by])
         marks.append(f"{link(f'Disputed by {names}', f'#dispute-{number}')}{{ .dispute-mark }}")
     return Markdown("".join(f" {mark}" for mark in marks))
 

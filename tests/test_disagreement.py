@@ -193,7 +193,7 @@ def test_every_dispute_mark_links_to_its_block(fixture_site):
     marks = page.select("a.dispute-mark")
     assert [(a.get_text(), a["href"]) for a in marks] == [
         ("Disputed by Borduria", "#dispute-1"),
-        ("Disputed by Borduria, Bob Envoy", "#dispute-2"),
+        ("Disputed by Borduria and Bob Envoy", "#dispute-2"),
         ("Disputed by Bob Envoy", "#dispute-3"),
     ]
     block = page.find(id="disagreement")
