@@ -219,6 +219,22 @@ def test_phone_viewport_does_not_scroll_sideways(visit, paths, kind):
     )
 
 
+BADGES = ".status, .stance, .certainty, .direction, .correction, .reported, .anonymous"
+
+
+@pytest.mark.parametrize("viewport", [harness.PHONE, harness.DESKTOP], ids=["phone", "desktop"])
+def test_badges_are_at_least_12_px(visit, viewport):
+    """Status, stance, certainty and direction badges stay legible inside small text."""
+    page = visit(viewport).open(f"briefings/{SEED}/")
+    sizes = page.evaluate(
+        "(selector) => [...document.querySelectorAll(selector)].map("
+        "(e) => [e.className, parseFloat(getComputedStyle(e).fontSize)])",
+        BADGES,
+    )
+    assert len(sizes) >= 10, "the seed briefing should show its badges"
+    assert [(name, size) for name, size in sizes if size < 12] == []
+
+
 class Audit:
     """One load of a page in a fresh context: its requests, script errors and axe's findings."""
 
