@@ -34,7 +34,16 @@ from generator.index import (
     reason,
 )
 from generator.load import MAX_DEPTH, MAX_FILE_BYTES
-from generator.mdtext import Markdown, escape, escape_html, link, plain, rich, safe_url
+from generator.mdtext import (
+    Markdown,
+    escape,
+    escape_html,
+    escape_inline,
+    link,
+    plain,
+    rich,
+    safe_url,
+)
 from generator.models import (
     Actor,
     ActorKind,
@@ -456,6 +465,7 @@ class Renderer:
             timeline_certainty=helpers.timeline_certainty,
             position_object=helpers.position_object,
             place_links=helpers.places,
+            event_place=helpers.event_place,
             today=self.settings.today,
             page_path=path,
             **context,
@@ -554,6 +564,30 @@ class _PageHelpers:
         """Links to the pages of places, comma-separated; ids not on the site are left out."""
         known = [self.index.places[i] for i in place_ids if i in self.index.places]
         return Markdown(", ".join(link(p.name, self.link_to(place_path(p.id))) for p in known))
+
+    def event_place(self, event: models.Event) -> Markdown:
+        """Where an event happened: the author's words, with the places of the registry linked.
+
+        A place the words already name is linked where it stands ('European
+        Parliament, [Strasbourg]'); the others follow in brackets, so no place is
+        named twice.
+        """
+        text = event.place or ""
+        known = [self.index.places[i] for i in event.places if i in self.index.places]
+        inline = sorted((p for p in known if p.name in text), key=lambda p: text.index(p.name))
+        out, at = "", 0
+        for place in inline:
+            start = text.find(place.name, at)
+            if start < 0:  # overlapping names: the first one took it
+                continue
+            out += escape_inline(text[at:start])
+            out += link(place.name, self.link_to(place_path(place.id)))
+            at = start + len(place.name)
+        out = (escape(text[at:]) if not out else out + escape_inline(text[at:])) if text else ""
+        rest = [p.id for p in known if p not in inline]
+        if rest:
+            out += f" ({self.places(rest)})" if out else self.places(rest)
+        return Markdown(out)
 
     def source_link(self, brief: Brief, source_id: str, slug: str = "") -> Markdown:
         """A link from a quote to the source it came from, in its brief's source list."""

@@ -243,3 +243,27 @@ def test_editing_the_place_registry_changes_what_the_preview_compares(valid_proj
     places = valid_project.briefings_dir / "places.yml"
     places.write_text(places.read_text("utf-8").replace("Strelsau", "Strelsau City"), "utf-8")
     assert pipeline.registry_signature(valid_project) != before
+
+
+@pytest.mark.parametrize(
+    ("words", "ids", "shown"),
+    [
+        (
+            "European Parliament, Strelsau",
+            ["strelsau"],
+            "European Parliament, [Strelsau](strelsau.md)",
+        ),
+        ("Near the border", ["strelsau"], "Near the border ([Strelsau](strelsau.md))"),
+        (None, ["strelsau"], "[Strelsau](strelsau.md)"),
+        ("Strelsau <b>", [], "Strelsau &lt;b&gt;"),
+    ],
+)
+def test_an_event_names_each_place_once(valid_project, words, ids, shown):
+    """A place the author's words name is linked in place, not repeated in brackets."""
+    from generator.models import Event
+    from generator.render import _PageHelpers
+
+    checked = pipeline.check(valid_project)
+    index = build_index(checked.briefs, checked.actors, RelatedWeights(), checked.places)
+    event = Event(date="2025-02-01", what="x", place=words, places=ids, sources=["gazette"])
+    assert _PageHelpers("places/other.md", index).event_place(event) == shown
