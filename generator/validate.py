@@ -18,6 +18,7 @@ import typing
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import chain
 from pathlib import Path
 from typing import Any, get_args, get_origin
@@ -1235,15 +1236,19 @@ _STOPWORDS = frozenset(
 """Words that say nothing about what a question asks."""
 
 
-def _words(text: str) -> set[str]:
-    """Content words, folded and roughly singular: 'Drones' and 'drone' are one word."""
+@lru_cache(maxsize=65536)
+def _words(text: str) -> frozenset[str]:
+    """Content words, folded and roughly singular: 'Drones' and 'drone' are one word.
+
+    Cached: an actor's name is compared with every question that might be about it.
+    """
     words = set()
     for word in re.findall(r"[^\W_]+", text.casefold().replace("'s", "")):
         if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
             word = word[:-1]
         if word not in _STOPWORDS:
             words.add(word)
-    return words
+    return frozenset(words)
 
 
 @dataclass(frozen=True)
@@ -1255,55 +1260,97 @@ class _Answer:
     reason: str
 
 
+MAX_DISTINCTIVE = 50
+"""A title word in more briefs than this tells none apart, as in the related scores;
+it also bounds the briefs each question is compared with."""
+
+
 def _distinctive(briefs: Sequence[ValidBrief]) -> Callable[[str], bool]:
-    """Title words that tell briefs apart: those in at most a third of the titles."""
+    """Title words that tell briefs apart: those in at most a third of the titles (and 50)."""
     counts: Counter[str] = Counter()
     for item in briefs:
         counts.update(_words(f"{item.brief.title} {item.slug.replace('-', ' ')}"))
-    limit = max(1, len(briefs) // 3)
+    limit = min(max(1, len(briefs) // 3), MAX_DISTINCTIVE)
     return lambda word: counts[word] <= limit
 
 
+@dataclass(frozen=True)
+class _Profile:
+    """What a brief offers a question, worked out once per brief rather than per question."""
+
+    item: ValidBrief
+    title: frozenset[str]
+    """Its distinctive title words."""
+    ids: tuple[tuple[str, str, frozenset[str]], ...]
+    """(kind, id, words) of each proposal and event id of two words or more."""
+
+    @classmethod
+    def of(cls, item: ValidBrief, distinctive: Callable[[str], bool]) -> _Profile:
+        """The profile of one brief."""
+        title = _words(f"{item.brief.title} {item.slug.replace('-', ' ')}")
+        ids = [("proposal", p.id) for p in item.brief.proposals]
+        ids += [("event", e.id) for e in item.brief.events if e.id]
+        worded = ((kind, i, frozenset(_words(i.replace("-", " ")))) for kind, i in ids)
+        return cls(
+            item,
+            frozenset(w for w in title if distinctive(w)),
+            tuple(entry for entry in worded if len(entry[2]) >= 2),
+        )
+
+
 def _answer_by(
-    asking: ValidBrief,
-    words: set[str],
+    named: Set[str],
+    words: frozenset[str],
     dismissed: Set[str],
-    other: ValidBrief,
-    distinctive: Callable[[str], bool],
+    other: _Profile,
     actors: Mapping[str, Actor],
 ) -> _Answer | None:
-    """How well ``other`` matches a question of ``asking``: its proposals, events, actors, title.
+    """How well ``other`` matches a question: its proposals, events, actors, title.
 
     A proposal or event counts when the question names every word of its id and
     it is not ``dismissed`` (held by the asking brief, or by a brief the author
     says does not answer the question); actors count when the question
-    names them and the asking brief does not; title words count when they are
-    distinctive. Two of these make a match, one of them a title word: actors alone
-    are named by too many briefs.
+    names them and the asking brief (which names ``named``) does not; title words
+    count when they are distinctive. Two of these make a match, one of them a
+    title word: actors alone are named by too many briefs.
     """
-    title = f"{other.brief.title} {other.slug.replace('-', ' ')}"
-    shared = sorted(w for w in _words(title) & words if distinctive(w))
-    held = set(dismissed)
-    for kind, ids in (
-        ("proposal", [p.id for p in other.brief.proposals]),
-        ("event", [e.id for e in other.brief.events if e.id]),
-    ):
-        for item_id in ids:
-            id_words = _words(item_id.replace("-", " "))
-            if item_id not in held and len(id_words) >= 2 and id_words <= words:
-                # the brief most about it wins: the one whose title the question echoes
-                return _Answer(other.slug, 10 + len(shared), f"its {kind} '{item_id}'")
-    named = set(asking.brief.actor_ids())
+    slug = other.item.slug
+    shared = sorted(other.title & words)
+    for kind, item_id, id_words in other.ids:
+        if item_id not in dismissed and id_words <= words:
+            # the brief most about it wins: the one whose title the question echoes
+            return _Answer(slug, 10 + len(shared), f"its {kind} '{item_id}'")
+    if not shared:
+        return None
     about = [
         actors[a].name
-        for a in other.brief.actors
+        for a in other.item.brief.actors
         if a in actors and a not in named and _words(actors[a].name) <= words
     ]
-    if not shared or len(shared) + len(about) < 2:
+    if len(shared) + len(about) < 2:
         return None
-    reasons = [f"its title shares {_and_list([repr(w) for w in shared])}"] if shared else []
+    reasons = [f"its title shares {_and_list([repr(w) for w in shared])}"]
     reasons += [f"it is about {_and_list(about)}"] if about else []
-    return _Answer(other.slug, len(shared) + len(about), "; ".join(reasons))
+    return _Answer(slug, len(shared) + len(about), "; ".join(reasons))
+
+
+def _candidates_by_word(profiles: Iterable[_Profile]) -> dict[str, list[_Profile]]:
+    """The briefs a question word can point to, so each question meets only those.
+
+    :func:`_answer_by` needs a distinctive title word the question shares, or a
+    proposal or event id all of whose words the question names; either way the
+    question holds one of the words filed here. Comparing every question with
+    every brief instead made a check of 1,000 briefs take minutes.
+    """
+    profiles = list(profiles)
+    spread = Counter(w for p in profiles for w in set().union(*(ws for _, _, ws in p.ids)))
+    by_word: dict[str, list[_Profile]] = defaultdict(list)
+    for profile in profiles:
+        # An id needs all its words in the question: filing it under its rarest word suffices.
+        rarest = {min(ws, key=lambda w: (spread[w], w)) for _, _, ws in profile.ids}
+        for word in profile.title | rarest:
+            by_word[word].append(profile)
+    return by_word
 
 
 def _item_ids(brief: Brief) -> set[str]:
@@ -1320,20 +1367,23 @@ def question_problems(briefs: Sequence[ValidBrief], actors: Mapping[str, Actor])
     """
     distinctive = _distinctive(briefs)
     by_slug = {item.slug: item for item in briefs}
+    by_word = _candidates_by_word(_Profile.of(item, distinctive) for item in briefs)
     problems = []
     for item in briefs:
         for number, question in enumerate(item.brief.questions):
             if question.answered_by:
                 continue
             words = _words(question.question)
+            named = set(item.brief.actor_ids())
             dismissed = _item_ids(item.brief)
             for slug in question.not_answered_by:
                 dismissed |= _item_ids(by_slug[slug].brief) if slug in by_slug else set()
+            candidates = {c.item.slug: c for w in words for c in by_word.get(w, ())}
             found = [
                 answer
-                for other in briefs
-                if other.slug not in (item.slug, *question.not_answered_by)
-                and (answer := _answer_by(item, words, dismissed, other, distinctive, actors))
+                for other in candidates.values()
+                if other.item.slug not in (item.slug, *question.not_answered_by)
+                and (answer := _answer_by(named, words, dismissed, other, actors))
             ]
             if found:
                 best = min(found, key=lambda a: (-a.score, a.slug))
