@@ -364,7 +364,8 @@ class _Corpus:
             )
             cite(4)
             if rng.random() < 0.15:
-                out.scalar(4, "contested", "true")
+                out.key(4, "certainty")
+                out.scalar(6, "level", "disputed")
 
         out.blank()
         out.key(0, "sections")
@@ -447,7 +448,8 @@ class _Corpus:
                     out.scalar(4, "place", text.name())
                 out.folded(4, "what", text.rich_sentence(10, 26))
                 if rng.random() < 0.1:
-                    out.scalar(4, "contested", "true")
+                    out.key(4, "certainty")
+                    out.scalar(6, "level", "disputed")
             out.ids(
                 4, "actors", [a.id for a in rng.sample(actors, rng.randint(1, min(3, len(actors))))]
             )
@@ -458,6 +460,7 @@ class _Corpus:
         for actor in rng.sample(actors, min(rng.randint(1, 4), len(actors))):
             out.scalar(4, "actor", actor.id, item=True)
             out.scalar(4, "stance", rng.choice(_STANCES))
+            out.scalar(4, "issue", text.phrase(2, 5))  # every stance says what it is about
             out.folded(
                 4, "summary", " ".join(text.rich_sentence() for _ in range(rng.randint(1, 2)))
             )
