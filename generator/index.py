@@ -288,18 +288,8 @@ def _event_key(item: TimelineEntry) -> tuple[PartialDate, str]:
 
 def _index_timeline(index: Index) -> None:
     """Merge events by id: the oldest brief's wording wins, every brief is cited."""
-    merged: dict[str, TimelineEntry] = {}
-    timeline: list[TimelineEntry] = []
-    for entry in reversed(index.entries):  # oldest first, so the first wording is kept
-        for number, event in enumerate(entry.brief.events):
-            key = event.id or f"{entry.slug}#{number}"
-            if key in merged:
-                if entry.slug not in merged[key].slugs:
-                    merged[key].slugs.append(entry.slug)
-                continue
-            merged[key] = TimelineEntry(event, [entry.slug])
-            timeline.append(merged[key])
-    timeline.sort(key=_event_key, reverse=True)
+    # Oldest first, so the first wording is kept; newest first on the page.
+    timeline = sorted(merge_events(index.entries[::-1]), key=_event_key, reverse=True)
     index.timeline = timeline
     by_actor: dict[str, list[TimelineEntry]] = defaultdict(list)
     for item in timeline:
