@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from generator.models import SLUG_PATTERN, Actor, Brief, Place
 from generator.write import atomic_write
@@ -63,27 +63,6 @@ def brief_schema() -> dict[str, Any]:
     return schema
 
 
-def actors_schema() -> dict[str, Any]:
-    """The schema of the actor registry: actor ids mapped to actors."""
-    schema = TypeAdapter(dict[str, Actor]).json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "Actor registry"
-    schema["description"] = "Every person, country, organisation or group the briefs name, by id."
-    schema["propertyNames"] = {"pattern": SLUG_PATTERN}
-    return schema
-
-
-def actor_ids_schema(actor_ids: Iterable[str]) -> dict[str, Any]:
-    """The known actor ids, which editors offer wherever a brief names an actor."""
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": "Actor id",
-        "description": "The id of an actor in briefings/actors.yml.",
-        "type": "string",
-        "enum": sorted(actor_ids),
-    }
-
-
 def dumps(schema: dict[str, Any]) -> str:
     """Stable, reviewable JSON text."""
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
@@ -113,22 +92,48 @@ def write_schemas(
     return changed
 
 
-def places_schema() -> dict[str, Any]:
-    """The schema of the place registry: place ids mapped to places."""
-    schema = _link_actor_ids(TypeAdapter(dict[str, Place]).json_schema())
+def _registry_schema(model: type[BaseModel], title: str, description: str) -> dict[str, Any]:
+    """The schema of a registry file: ids mapped to ``model``s."""
+    schema = _link_actor_ids(TypeAdapter(dict[str, model]).json_schema())
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "Place registry"
-    schema["description"] = "Every place the briefs' events and quotes name, by id."
+    schema["title"] = title
+    schema["description"] = description
     schema["propertyNames"] = {"pattern": SLUG_PATTERN}
     return schema
 
 
-def place_ids_schema(place_ids: Iterable[str]) -> dict[str, Any]:
-    """The known place ids, which editors offer wherever a brief names a place."""
+def _ids_schema(ids: Iterable[str], title: str, description: str) -> dict[str, Any]:
+    """The known ids of a registry, which editors offer wherever a brief names one."""
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": "Place id",
-        "description": "The id of a place in briefings/places.yml.",
+        "title": title,
+        "description": description,
         "type": "string",
-        "enum": sorted(place_ids),
+        "enum": sorted(ids),
     }
+
+
+def actors_schema() -> dict[str, Any]:
+    """The schema of the actor registry: actor ids mapped to actors."""
+    return _registry_schema(
+        Actor,
+        "Actor registry",
+        "Every person, country, organisation or group the briefs name, by id.",
+    )
+
+
+def actor_ids_schema(actor_ids: Iterable[str]) -> dict[str, Any]:
+    """The known actor ids, which editors offer wherever a brief names an actor."""
+    return _ids_schema(actor_ids, "Actor id", "The id of an actor in briefings/actors.yml.")
+
+
+def places_schema() -> dict[str, Any]:
+    """The schema of the place registry: place ids mapped to places."""
+    return _registry_schema(
+        Place, "Place registry", "Every place the briefs' events and quotes name, by id."
+    )
+
+
+def place_ids_schema(place_ids: Iterable[str]) -> dict[str, Any]:
+    """The known place ids, which editors offer wherever a brief names a place."""
+    return _ids_schema(place_ids, "Place id", "The id of a place in briefings/places.yml.")

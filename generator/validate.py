@@ -779,17 +779,21 @@ def _brief_claims(docs: Sequence[Document], scheme: OutputScheme) -> Iterator[_C
             )
 
 
-def _actor_claims(registry: Document, scheme: OutputScheme) -> Iterator[_Claim]:
-    for key in registry.data if isinstance(registry.data, dict) else ():
+def _registry_claims(
+    registry: Document | None, kind: str, outputs: Callable[[str], tuple[str, ...]]
+) -> Iterator[_Claim]:
+    """The pages and feeds each id of a registry (actors, places) names."""
+    data = registry.data if registry is not None else None
+    for key in data if isinstance(data, dict) else ():
         if _SLUG_RE.match(key):  # a malformed id is reported by the registry's own check
             yield _Claim(
-                f"actor '{key}'",
-                ("actor", key),
-                scheme.actor_outputs(key),
+                f"{kind} '{key}'",
+                (kind, key),
+                outputs(key),
                 registry,
                 (key,),
                 key=True,
-                hint="choose another id for the actor",
+                hint=f"choose another id for the {kind}",
             )
 
 
@@ -883,10 +887,10 @@ def output_collisions(
     settled: set[tuple[str, str]] = set()  # identities that took their addresses
     for claim in chain(
         _brief_claims(docs, scheme),
-        _actor_claims(registry, scheme),
+        _registry_claims(registry, "actor", scheme.actor_outputs),
         _tag_claims(docs, scheme),
         _thread_claims(docs, scheme),
-        _place_claims(places, scheme),
+        _registry_claims(places, "place", scheme.place_outputs),
     ):
         if claim.identity in settled:
             continue
@@ -1468,18 +1472,3 @@ def place_references(docs: Sequence[Document], places: Mapping[str, Place]) -> l
                 )
             )
     return problems
-
-
-def _place_claims(registry: Document | None, scheme: OutputScheme) -> Iterator[_Claim]:
-    data = registry.data if registry is not None else None
-    for key in data if isinstance(data, dict) else ():
-        if _SLUG_RE.match(key):  # a malformed id is reported by the registry's own check
-            yield _Claim(
-                f"place '{key}'",
-                ("place", key),
-                scheme.place_outputs(key),
-                registry,
-                (key,),
-                key=True,
-                hint="choose another id for the place",
-            )

@@ -116,6 +116,7 @@ def test_thread_pages_join_the_generated_path_check():
         brief_outputs=render.brief_outputs,
         actor_outputs=render.actor_outputs,
         topic_outputs=render.topic_outputs,
+        place_outputs=render.place_outputs,
         thread_outputs=lambda thread_id: ("index.md",),
         address=render.address,
     )
