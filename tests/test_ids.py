@@ -7,6 +7,7 @@ embargoed until 2099), a draft, and a brief with an error, which is left out.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -292,3 +293,152 @@ def test_build_and_preview_refresh_the_known_ids(tmp_path):
     )
     assert preview.refresh()
     assert "fares-row" in json.loads(path.read_text(encoding="utf-8"))["enum"]
+
+
+# --- What the YAML language server offers ---------------------------------------------
+
+LANGUAGE_SERVER = ROOT / "node_modules" / "yaml-language-server" / "bin" / "yaml-language-server"
+"""The language server editors run (VS Code's YAML extension), pinned in package.json."""
+
+
+class LanguageServer:
+    """Just enough of a Language Server Protocol client to ask for completions."""
+
+    def __init__(self, root: Path) -> None:
+        node = shutil.which("node")
+        reason = None
+        if node is None:
+            reason = "no node: `make test` installs Debian's npm when run as root"
+        elif not LANGUAGE_SERVER.is_file():
+            reason = "no yaml-language-server in node_modules/: run `npm ci` (or `make test`)"
+        if reason is not None:
+            if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+                pytest.fail(f"CI=true and the language server cannot run: {reason}", False)
+            pytest.skip(reason)
+        self.process = subprocess.Popen(
+            [str(node), str(LANGUAGE_SERVER), "--stdio"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        self.ids = 0
+        capabilities = {
+            "textDocument": {
+                "completion": {
+                    "completionItem": {
+                        "snippetSupport": True,
+                        "documentationFormat": ["markdown", "plaintext"],
+                    }
+                }
+            },
+            "workspace": {"configuration": True},
+        }
+        self.request(
+            "initialize",
+            {"processId": None, "rootUri": root.as_uri(), "capabilities": capabilities},
+        )
+        self.notify("initialized", {})
+        settings = {"yaml": {"validate": True, "completion": True, "hover": True}}
+        self.notify("workspace/didChangeConfiguration", {"settings": settings})
+
+    def send(self, message: dict) -> None:
+        body = json.dumps({"jsonrpc": "2.0", **message}).encode("utf-8")
+        assert self.process.stdin is not None
+        self.process.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        self.process.stdin.flush()
+
+    def receive(self) -> dict:
+        assert self.process.stdout is not None
+        length = 0
+        while line := self.process.stdout.readline().strip():
+            name, _, value = line.partition(b":")
+            if name.lower() == b"content-length":
+                length = int(value)
+        return json.loads(self.process.stdout.read(length))
+
+    def notify(self, method: str, params: dict) -> None:
+        self.send({"method": method, "params": params})
+
+    def request(self, method: str, params: dict) -> object:
+        """Send a request and wait for its answer, answering the server's own requests."""
+        self.ids += 1
+        self.send({"id": self.ids, "method": method, "params": params})
+        while True:
+            message = self.receive()
+            if message.get("id") == self.ids and "method" not in message:
+                return message.get("result")
+            if "method" in message and "id" in message:  # e.g. workspace/configuration
+                items = message.get("params", {}).get("items", [])
+                self.send({"id": message["id"], "result": [None] * len(items) or None})
+
+    def complete(self, path: Path, text: str, line: int, character: int) -> dict[str, str]:
+        """Completion label → its documentation, at a place in ``text`` saved as ``path``."""
+        uri = path.as_uri()
+        document = {"uri": uri, "languageId": "yaml", "version": 1, "text": text}
+        self.notify("textDocument/didOpen", {"textDocument": document})
+        position = {"line": line, "character": character}
+        result = self.request(
+            "textDocument/completion", {"textDocument": {"uri": uri}, "position": position}
+        )
+        items = result["items"] if isinstance(result, dict) else result or []
+        labels = {}
+        for item in items:
+            doc = item.get("documentation") or ""
+            labels[item["label"]] = doc["value"] if isinstance(doc, dict) else doc
+        return labels
+
+    def close(self) -> None:
+        self.process.kill()
+        self.process.wait(timeout=10)
+
+
+NEW_BRIEF = """\
+# yaml-language-server: $schema=../schema/brief.schema.json
+title: Ferry fares agreed
+date: 2025-05-01
+summary: Fares were agreed.
+continues: {continues}
+events:
+  - id: {event}
+    date: 2025-04-30
+    what: Fares agreed.
+related:
+  - {related}
+sources:
+  - id: herald
+    outlet: The Example Herald
+"""
+
+
+def test_the_yaml_language_server_completes_known_ids_with_title_and_date(tmp_path):
+    """What an author sees: the editor's own language server, on a new brief of the corpus."""
+    project_dir = tmp_path / "project"
+    shutil.copytree(IDS, project_dir / "briefings")
+    fixture_schemas(project_dir / "schema")
+    brief = project_dir / "briefings" / "ferry-fares.yml"
+    server = LanguageServer(project_dir)
+    try:
+        text = NEW_BRIEF.format(continues="", event="", related="")
+        brief.write_text(text, encoding="utf-8")
+        events = server.complete(brief, text, 6, len("  - id: "))
+        related = server.complete(brief, text, 10, len("  - "))
+        continues = server.complete(brief, text, 4, len("continues: "))
+    finally:
+        server.close()
+    # an event's id may also be left out: its default (null) is offered too
+    assert events.pop("null") == events.pop("Default value") == ""
+    assert events == {
+        "bridge-survey": "Engineers survey the border river near Zenda for a bridge that would"
+        " replace… · 2025-04",
+        "fare-dispute": "Negotiators clash over fares for two days. · 2025-03-30 to 2025-03-31",
+        "ferry-talks-open": "Ferry talks open in Strelsau. · 2025-03-01",
+    }
+    assert set(related) == {
+        "bridge-over-the-border",
+        "ferry-deal-signed",
+        "ferry-talks-open",
+        "ferry-talks-stall",
+    }
+    assert continues["ferry-deal-signed"] == (
+        "Ferry deal signed · 2099-06-01 · latest in story ferry-talks-open"
+    )
