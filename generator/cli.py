@@ -182,7 +182,9 @@ def build_parser() -> argparse.ArgumentParser:
     schema.set_defaults(func=cmd_schema)
     ids = sub.add_parser("ids", parents=[common], help="list ids to reuse, with titles and briefs")
     ids.add_argument("kind", choices=lookup.KINDS, help="which ids")
-    ids.add_argument("word", nargs="?", help="only ids or titles holding this word (any case)")
+    ids.add_argument(
+        "word", nargs="?", metavar="WORD", help="only ids or titles holding this word (any case)"
+    )
     ids.add_argument("--format", choices=lookup.FORMATS, default="text", help="for people or tools")
     ids.set_defaults(func=cmd_ids)
     build = sub.add_parser("build", parents=[common], help="check, render and build the site")

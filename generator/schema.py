@@ -84,7 +84,9 @@ _OPEN_IDS: dict[tuple[str | None, str], str] = {
 }
 """Fields that name an event or a proposal (model, key; None is the brief itself).
 
-A brief may coin a new id there, so the known ones are offered beside the pattern."""
+A brief may coin a new id there, so the known ones are offered beside the pattern.
+They are named here rather than marked in the models, as actor ids are, because one
+``Slug`` type serves ids that are coined, ids that point elsewhere and sources' ids."""
 
 _CLOSED_IDS: dict[tuple[str | None, str], str] = {
     (None, "related"): BRIEF_IDS_SCHEMA,
@@ -335,64 +337,81 @@ def catalogue(
     report, as the tracker does.
     """
     ordered = sorted(briefs, key=lambda item: (item.brief.date, item.slug))
-    events: dict[str, Known] = {}
-    proposals: dict[str, Known] = {}
-    named_places: dict[str, Known] = {
-        key: Known(key, place.name) for key, place in (places or {}).items()
+    threads = _threads(ordered)
+    return {
+        "events": _by_id(_events(ordered)),
+        "proposals": _by_id(_proposals(ordered)),
+        "places": _by_id(_places(ordered, places or {})),
+        "threads": threads,
+        "briefs": _by_id(_briefs(ordered, threads)),
     }
-    by_slug = {
-        item.slug: Known(
-            item.slug,
-            item.brief.title,
-            item.brief.date.isoformat(),
-            brief=Use(item.slug, item.brief.date, item.brief.draft),
-        )
+
+
+def _by_id(known: Mapping[str, Known]) -> list[Known]:
+    return [known[key] for key in sorted(known)]
+
+
+def _use(item: ValidBrief) -> Use:
+    return Use(item.slug, item.brief.date, item.brief.draft)
+
+
+def _events(ordered: Sequence[ValidBrief]) -> dict[str, Known]:
+    """Events with an id, in the words and dates of the brief that first told them."""
+    events: dict[str, Known] = {}
+    for item in ordered:
+        for event in item.brief.events:
+            if event.id:
+                first = Known(event.id, plain(event.what), str(event.date), str(event.end or ""))
+                events.setdefault(event.id, first).use(_use(item))
+    return events
+
+
+def _proposals(ordered: Sequence[ValidBrief]) -> dict[str, Known]:
+    """Proposals, with the title and date of their latest report."""
+    proposals: dict[str, Known] = {}
+    for item in ordered:
+        for proposal in item.brief.proposals:
+            known = proposals.setdefault(proposal.id, Known(proposal.id, proposal.title))
+            known.title, known.date = proposal.title, item.brief.date.isoformat()
+            known.use(_use(item))
+    return proposals
+
+
+def _places(ordered: Sequence[ValidBrief], places: Mapping[str, Place]) -> dict[str, Known]:
+    """Every place of the registry, with the briefs whose events or quotes name it."""
+    known = {key: Known(key, place.name) for key, place in places.items()}
+    for item in ordered:
+        named = [p for event in item.brief.events for p in event.places]
+        named += [quote.place for quote in item.brief.quotes if quote.place]
+        for key in named:
+            if key in known:
+                known[key].use(_use(item))
+    return known
+
+
+def _briefs(ordered: Sequence[ValidBrief], threads: Sequence[Known]) -> dict[str, Known]:
+    """Every brief, with the briefs that link to it and the story it belongs to."""
+    known = {
+        item.slug: Known(item.slug, item.brief.title, item.brief.date.isoformat(), brief=_use(item))
         for item in ordered
     }
     for item in ordered:
-        use = Use(item.slug, item.brief.date, item.brief.draft)
-        brief = item.brief
-        for event in brief.events:
-            if event.id:
-                known = events.setdefault(
-                    event.id,
-                    Known(event.id, plain(event.what), str(event.date), str(event.end or "")),
-                )
-                known.use(use)
-            for place in event.places:
-                if place in named_places:
-                    named_places[place].use(use)
-        for quote in brief.quotes:
-            if quote.place in named_places:
-                named_places[quote.place].use(use)
-        for proposal in brief.proposals:
-            known = proposals.setdefault(proposal.id, Known(proposal.id, proposal.title))
-            known.title, known.date = proposal.title, brief.date.isoformat()
-            known.use(use)
-        for slug in _linked_briefs(brief):
-            if slug in by_slug:
-                by_slug[slug].use(use)
-    threads = _threads(ordered)
+        for slug in _linked_briefs(item.brief):
+            if slug in known:
+                known[slug].use(_use(item))
     for thread in threads:
         for member in thread.uses:
             where = "latest in" if member == thread.uses[-1] else "in"
-            by_slug[member.slug].story = f"{where} story {thread.id}"
-    return {
-        "events": sorted(events.values(), key=lambda k: k.id),
-        "proposals": sorted(proposals.values(), key=lambda k: k.id),
-        "places": sorted(named_places.values(), key=lambda k: k.id),
-        "threads": threads,
-        "briefs": sorted(by_slug.values(), key=lambda k: k.id),
-    }
+            known[member.slug].story = f"{where} story {thread.id}"
+    return known
 
 
 def _linked_briefs(brief: Brief) -> list[str]:
     """The briefs a brief names: related, continued, answering or not answering."""
-    slugs = [*brief.related, *([brief.continues] if brief.continues else [])]
+    slugs = [*brief.related, brief.continues]
     for question in brief.questions:
-        slugs += [*([question.answered_by] if question.answered_by else [])]
-        slugs += question.not_answered_by
-    return slugs
+        slugs += [question.answered_by, *question.not_answered_by]
+    return [slug for slug in slugs if slug]
 
 
 def _steps(slug: str, predecessor: Mapping[str, str]) -> int:
