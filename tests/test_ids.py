@@ -442,3 +442,18 @@ def test_the_yaml_language_server_completes_known_ids_with_title_and_date(tmp_pa
     assert continues["ferry-deal-signed"] == (
         "Ferry deal signed · 2099-06-01 · latest in story ferry-talks-open"
     )
+
+
+def test_a_broken_place_registry_still_lists_the_places_that_can_be_read(project, capsys):
+    places = project.briefings_dir / "places.yml"
+    places.write_text(
+        places.read_text(encoding="utf-8").replace("latitude: 46", "latitude: 460"), "utf-8"
+    )
+    code, out, err = run(capsys, "places")
+    assert code == 0
+    assert [line.split()[0] for line in out.splitlines()] == ["ID", "strelsau", "zenda"]
+    assert err.splitlines() == [
+        LEFT_OUT,
+        "note: places.yml has errors; only the places that could be read are listed "
+        "('briefings check' shows them)",
+    ]
