@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from generator import load, pipeline, report, scaffold, validate
+from generator import load, lookup, pipeline, report, scaffold, validate
 from generator.config import CONFIG_FILE, SettingsError, load_settings
 from generator.errors import BriefingsError, BuildError, Problem, Severity, display_path
 from generator.schema import write_schemas
@@ -91,10 +91,18 @@ def cmd_schema(args: argparse.Namespace) -> int:
         )
         return 1
     folder = settings.schema_dir or settings.root / "schema"
-    places, _ = validate.validate_places(load.read_places(settings.briefings_dir))
-    changed = write_schemas(folder, actors, places)
+    readable = lookup.read(settings.briefings_dir)  # the known ids of what can be read
+    for note in lookup.notes(readable):
+        print(note, file=sys.stderr)
+    changed = write_schemas(folder, actors, readable.places, readable.briefs)
     print(f"updated {', '.join(changed)}" if changed else "the schema files are up to date")
     return 0
+
+
+def cmd_ids(args: argparse.Namespace) -> int:
+    """List the ids of one kind that briefs can reuse; exit 1 when WORD matched none."""
+    settings = load_settings(args.config, briefings_dir=args.briefings)
+    return lookup.list_ids(settings, args.kind, args.word, args.format, sys.stdout, sys.stderr)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -172,6 +180,13 @@ def build_parser() -> argparse.ArgumentParser:
     new.set_defaults(func=cmd_new)
     schema = sub.add_parser("schema", parents=[common], help="rewrite the editor schemas")
     schema.set_defaults(func=cmd_schema)
+    ids = sub.add_parser("ids", parents=[common], help="list ids to reuse, with titles and briefs")
+    ids.add_argument("kind", choices=lookup.KINDS, help="which ids")
+    ids.add_argument(
+        "word", nargs="?", metavar="WORD", help="only ids or titles holding this word (any case)"
+    )
+    ids.add_argument("--format", choices=lookup.FORMATS, default="text", help="for people or tools")
+    ids.set_defaults(func=cmd_ids)
     build = sub.add_parser("build", parents=[common], help="check, render and build the site")
     build.set_defaults(func=cmd_build)
     serve = sub.add_parser("serve", parents=[common], help="preview the site, rebuilding on save")

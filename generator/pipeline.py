@@ -236,7 +236,7 @@ def generate(settings: Settings) -> Generated:
         gc.freeze()
         stats = _render_and_write(index, settings)
         if settings.schema_dir:
-            write_schemas(settings.schema_dir, checked.actors, checked.places)
+            write_schemas(settings.schema_dir, checked.actors, checked.places, checked.briefs)
     return Generated(len(published), stats, held)
 
 

@@ -170,11 +170,11 @@ class Preview:
         outputs = {path for path, _ in plan}
         old, old_outputs = self.index, self.outputs
         self.index, self.outputs = index, outputs
+        if settings.schema_dir:  # the known ids change with the briefs
+            write_schemas(settings.schema_dir, actors, getattr(self, "places", {}), published)
         if full or old is None:
             self.pending = None
             stats = write_pages((render() for _, render in plan), settings.docs_dir)
-            if settings.schema_dir:
-                write_schemas(settings.schema_dir, actors, getattr(self, "places", {}))
             _log(stats)
             return stats
         changed = {s for s in index.by_slug.keys() | old.by_slug.keys() if _differs(old, index, s)}

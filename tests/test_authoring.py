@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from generator import pipeline
+from generator import lookup, pipeline
 from generator.cli import main
-from generator.load import load_yaml
+from generator.load import load_yaml, read_actors
 from generator.scaffold import BriefExistsError, new_brief, slug_for
 from generator.schema import schema_files
+from generator.validate import validate_actors
 from tests.conftest import FIXTURES, ROOT
 
 SCHEMA_DIR = ROOT / "schema"
@@ -25,10 +26,11 @@ BRIEFS = sorted(
 )
 
 
-def test_committed_schemas_match_the_models_and_the_actor_registry():
-    actor_ids = load_yaml(ROOT / "briefings" / "actors.yml").data.keys()
-    place_ids = load_yaml(ROOT / "briefings" / "places.yml").data.keys()
-    for name, text in schema_files(actor_ids, place_ids).items():
+def test_committed_schemas_match_the_models_the_registries_and_the_briefs():
+    actors, _ = validate_actors(read_actors(ROOT / "briefings"))
+    readable = lookup.read(ROOT / "briefings")
+    assert not readable.left_out
+    for name, text in schema_files(actors, readable.places, readable.briefs).items():
         committed = (SCHEMA_DIR / name).read_text(encoding="utf-8")
         assert committed == text, f"schema/{name} is stale: run `briefings schema`"
 

@@ -108,8 +108,11 @@ def test_schema_writes_the_actor_ids_of_a_valid_registry(tmp_path, capsys, monke
     (tmp_path / "schema" / "actor-ids.schema.json").unlink()
     monkeypatch.chdir(tmp_path)
     assert main(["schema"]) == 0
-    # the committed place ids are the real site's; this project has no places
-    assert capsys.readouterr().out == "updated actor-ids.schema.json, place-ids.schema.json\n"
+    # the committed ids are the real site's; this project has other briefs and no places
+    assert capsys.readouterr().out == (
+        "updated actor-ids.schema.json, place-ids.schema.json, event-ids.schema.json, "
+        "proposal-ids.schema.json, brief-ids.schema.json\n"
+    )
     text = (tmp_path / "schema" / "actor-ids.schema.json").read_text(encoding="utf-8")
     assert '"alice-example",' in text
 
