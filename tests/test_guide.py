@@ -50,7 +50,8 @@ def _table_after(guide: BeautifulSoup, anchor: str) -> dict[str, str]:
     rows = {}
     for row in table.select("tbody tr"):
         cells = row.find_all("td")
-        rows[cells[0].get_text()] = _words(row)
+        key = cells[0].find("code") or cells[0]
+        rows[key.get_text()] = _words(row)
     return rows
 
 
@@ -72,6 +73,8 @@ def test_every_key_is_shown_as_code_with_its_underscores(guide):
         for name, info in model.model_fields.items():
             if not info.exclude:
                 assert name in codes and name in rows, (model.__name__, name)
+                marked = rows[name].startswith(f"{name} required ")
+                assert marked == info.is_required(), (model.__name__, name)
     assert {"key_points", "answered_by", "not_answered_by", "not_same_as"} <= codes
     brief = guide.find(id="brief").find_next("p")
     assert [c.get_text() for c in brief.find_all("code")] == [".yml"]
