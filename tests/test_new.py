@@ -30,7 +30,6 @@ from tests.conftest import FIXTURES, ROOT, make_project
 
 TEMPLATE = files("generator.scaffold").joinpath("brief.yml.tmpl").read_text(encoding="utf-8")
 DAY = dt.date(2025, 9, 20)
-BRIEFINGS = [ROOT / "briefings", FIXTURES]
 
 
 def _fresh(folder: Path, title: str = "Talks resume") -> Path:
@@ -395,3 +394,11 @@ def test_a_filled_in_template_builds_into_a_page_with_its_values(round_trip):
     first = paragraphs.index("Both sides met for three hours.")
     assert paragraphs[first + 1].startswith("A second meeting is planned. 1")
     assert not re.search(r"Name of the outlet|example\.org/article", str(page))
+
+
+def test_yamllint_passes_a_new_brief_with_and_without_its_optional_fields(tmp_path):
+    path = _fresh(tmp_path)
+    (tmp_path / "uncommented.yml").write_text(uncomment(path.read_text(encoding="utf-8")))
+    command = [str(Path(sys.executable).parent / "yamllint"), "-c", str(ROOT / ".yamllint.yml")]
+    result = subprocess.run([*command, str(tmp_path)], capture_output=True, text=True, check=False)
+    assert (result.returncode, result.stdout) == (0, "")
