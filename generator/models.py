@@ -875,10 +875,12 @@ class Brief(Model):
     """The headline."""
 
     date: Date
-    """When the brief was published: YYYY-MM-DD."""
+    """The day the brief is published, YYYY-MM-DD: not the day of the events, which have
+    their own dates. A day still to come holds the brief back until then (an embargo)."""
 
     updated: Date | None = None
-    """When it was last revised, if it was."""
+    """The day of its latest revision, if any; left out, it is the latest entry of
+    ``changes``."""
 
     summary: RichText = Field(max_length=1_000)
     """The bottom line in one to three sentences; shown first, and as the page description."""

@@ -161,7 +161,10 @@ def test_the_guide_says_which_date_a_brief_takes(guide):
 
 def test_the_guide_says_renaming_is_fine_and_what_to_do_about_links(guide):
     renaming = _section(guide, "renaming")
-    assert renaming.startswith("Renaming a brief's file is fine: its slug")
+    assert renaming.startswith(
+        "Renaming a brief's file is fine: what changes is its slug (the file name without "
+        ".yml ), and with it the addresses made from it."
+    )
     assert (
         "Other briefs link to it by slug in related , answered_by , not_answered_by and "
         "continues : update them. briefings check reports each link to a brief that does not "
