@@ -431,17 +431,13 @@ class ActorKind(Choice):
     COUNTRY = "country", "A state, acting through its government: 'Poland', 'Russia'."
     ORGANISATION = (
         "organisation",
-        (
-            "A formal body with members or staff: an alliance, an institution, an agency, "
-            "a company, a party."
-        ),
+        "A formal body with members or staff: an alliance, an institution, an agency, "
+        "a company, a party.",
     )
     GROUP = (
         "group",
-        (
-            "An informal or loosely bounded set of people or bodies: protesters, a militia, "
-            "'the Baltic states'."
-        ),
+        "An informal or loosely bounded set of people or bodies: protesters, a militia, "
+        "'the Baltic states'.",
     )
 
 
@@ -451,7 +447,7 @@ class ProposalStatus(Choice):
     PROPOSED = "proposed", "Put forward, but not yet taken up by those who would decide on it."
     UNDER_DISCUSSION = (
         "under-discussion",
-        ("Being negotiated or considered by those who decide; no decision yet."),
+        "Being negotiated or considered by those who decide; no decision yet.",
     )
     AGREED = "agreed", "Decided or approved by those who decide, but not yet carried out."
     IMPLEMENTED = "implemented", "Carried out: in force, deployed or under way."
@@ -474,7 +470,7 @@ class Stance(Choice):
 
     SUPPORTS = "supports", "Backs it, as the sources report."
     OPPOSES = "opposes", "Rejects it or argues against it."
-    CAUTIOUS = "cautious", ("Neither backs nor rejects it, but urges care, delay or conditions.")
+    CAUTIOUS = "cautious", "Neither backs nor rejects it, but urges care, delay or conditions."
     MIXED = "mixed", "Backs part of it and rejects another part, or has said both."
     NEUTRAL = "neutral", "Takes no side, or says it will not."
 
@@ -536,28 +532,22 @@ class Certainty(Choice):
 
     CONFIRMED = (
         "confirmed",
-        (
-            "Stated on the record by those concerned, or shown by evidence or by several "
-            "independent sources."
-        ),
+        "Stated on the record by those concerned, or shown by evidence or by several "
+        "independent sources.",
     )
     REPORTED = (
         "reported",
-        (
-            "Reported by a credible source on its own authority (its reporters, its named or "
-            "unnamed officials), but not confirmed on the record."
-        ),
+        "Reported by a credible source on its own authority (its reporters, its named or "
+        "unnamed officials), but not confirmed on the record.",
     )
     UNCONFIRMED = (
         "unconfirmed",
-        ("Claimed by one source or one party only, and not yet verified by anyone else."),
+        "Claimed by one source or one party only, and not yet verified by anyone else.",
     )
     DISPUTED = (
         "disputed",
-        (
-            "Denied or contradicted by a party or by another credible source; say who under "
-            "'disputes'."
-        ),
+        "Denied or contradicted by a party or by another credible source; say who under "
+        "'disputes'.",
     )
 
     @property
@@ -838,12 +828,12 @@ class Direction(Choice):
 
     DETERIORATED = (
         "deteriorated",
-        ("Worse than in the brief it continues: escalation, a breakdown, new harm."),
+        "Worse than in the brief it continues: escalation, a breakdown, new harm.",
     )
     UNCHANGED = "unchanged", "The sources show no change either way."
     IMPROVED = (
         "improved",
-        ("Better than in the brief it continues: de-escalation, progress, an agreement."),
+        "Better than in the brief it continues: de-escalation, progress, an agreement.",
     )
 
     @property
