@@ -59,14 +59,25 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    """Start a new brief from the commented template."""
+    """Start a new brief from the commented template, dated ``--date`` or today.
+
+    A shortened file name is announced by the scaffold's warning, printed before
+    the file is created; a date to come is an embargo, which the author should know.
+    """
     settings = load_settings(args.config, briefings_dir=args.briefings)
     try:
-        path = scaffold.new_brief(settings.briefings_dir, args.title)
+        day = scaffold.parse_date(args.date) if args.date else settings.today
+        path = scaffold.new_brief(settings.briefings_dir, args.title, today=day)
     except (FileExistsError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    print(f"created {display_path(path)}; run 'briefings check' as you fill it in")
+    print(f"created {display_path(path)}, dated {day.isoformat()}, as a draft; ", end="")
+    print("run 'briefings check' as you fill it in")
+    if day > settings.today:
+        print(
+            f"note: {day.isoformat()} is still to come: once published, the brief is held "
+            "back until that day"
+        )
     return 0
 
 
@@ -177,6 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(func=cmd_check)
     new = sub.add_parser("new", parents=[common], help="start a new brief from a template")
     new.add_argument("title", help="the brief's title, in quotes")
+    new.add_argument("--date", help="the day the brief is published, YYYY-MM-DD (default: today)")
     new.set_defaults(func=cmd_new)
     schema = sub.add_parser("schema", parents=[common], help="rewrite the editor schemas")
     schema.set_defaults(func=cmd_schema)

@@ -396,24 +396,63 @@ class Model(BaseModel):
     )
 
 
-class ActorKind(enum.StrEnum):
+class Choice(enum.StrEnum):
+    """A fixed set of values, each with a short meaning written beside it.
+
+    The meanings are the one source for the author guide's tables and for the
+    JSON Schema, whose ``enumDescriptions`` editors show on hover, so what a
+    value means is said once, next to the value.
+    """
+
+    meaning: str
+
+    def __new__(cls, value: str, meaning: str = "") -> Self:  # noqa: D102
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.meaning = meaning
+        return member
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        target = handler.resolve_ref_schema(json_schema)
+        target["enumDescriptions"] = [member.meaning for member in cls]
+        meanings = " ".join(f"{member.value}: {member.meaning}" for member in cls)
+        target["description"] = f"{target.get('description', '')} {meanings}".strip()
+        return json_schema
+
+
+class ActorKind(Choice):
     """What sort of actor someone or something is."""
 
-    PERSON = "person"
-    COUNTRY = "country"
-    ORGANISATION = "organisation"
-    GROUP = "group"
+    PERSON = "person", "One named human being."
+    COUNTRY = "country", "A state, acting through its government: 'Poland', 'Russia'."
+    ORGANISATION = (
+        "organisation",
+        "A formal body with members or staff: an alliance, an institution, an agency, "
+        "a company, a party.",
+    )
+    GROUP = (
+        "group",
+        "An informal or loosely bounded set of people or bodies: protesters, a militia, "
+        "'the Baltic states'.",
+    )
 
 
-class ProposalStatus(enum.StrEnum):
+class ProposalStatus(Choice):
     """Where a proposal stands, from first mention to outcome."""
 
-    PROPOSED = "proposed"
-    UNDER_DISCUSSION = "under-discussion"
-    AGREED = "agreed"
-    IMPLEMENTED = "implemented"
-    REJECTED = "rejected"
-    WITHDRAWN = "withdrawn"
+    PROPOSED = "proposed", "Put forward, but not yet taken up by those who would decide on it."
+    UNDER_DISCUSSION = (
+        "under-discussion",
+        "Being negotiated or considered by those who decide; no decision yet.",
+    )
+    AGREED = "agreed", "Decided or approved by those who decide, but not yet carried out."
+    IMPLEMENTED = "implemented", "Carried out: in force, deployed or under way."
+    REJECTED = "rejected", "Turned down by those who decide."
+    WITHDRAWN = "withdrawn", "Dropped by those who put it forward, before any decision."
 
     @property
     def label(self) -> str:
@@ -426,14 +465,14 @@ class ProposalStatus(enum.StrEnum):
         return self in (ProposalStatus.PROPOSED, ProposalStatus.UNDER_DISCUSSION)
 
 
-class Stance(enum.StrEnum):
+class Stance(Choice):
     """An actor's stance on the matter of a brief."""
 
-    SUPPORTS = "supports"
-    OPPOSES = "opposes"
-    CAUTIOUS = "cautious"
-    MIXED = "mixed"
-    NEUTRAL = "neutral"
+    SUPPORTS = "supports", "Backs it, as the sources report."
+    OPPOSES = "opposes", "Rejects it or argues against it."
+    CAUTIOUS = "cautious", "Neither backs nor rejects it, but urges care, delay or conditions."
+    MIXED = "mixed", "Backs part of it and rejects another part, or has said both."
+    NEUTRAL = "neutral", "Takes no side, or says it will not."
 
     @property
     def label(self) -> str:
@@ -488,13 +527,28 @@ class Source(Model):
     """A caveat readers should know: 'relays the FT report', 'Russian state media'."""
 
 
-class Certainty(enum.StrEnum):
+class Certainty(Choice):
     """How sure the sources are of a claim, from settled to denied."""
 
-    CONFIRMED = "confirmed"
-    REPORTED = "reported"
-    UNCONFIRMED = "unconfirmed"
-    DISPUTED = "disputed"
+    CONFIRMED = (
+        "confirmed",
+        "Stated on the record by those concerned, or shown by evidence or by several "
+        "independent sources.",
+    )
+    REPORTED = (
+        "reported",
+        "Reported by a credible source on its own authority (its reporters, its named or "
+        "unnamed officials), but not confirmed on the record.",
+    )
+    UNCONFIRMED = (
+        "unconfirmed",
+        "Claimed by one source or one party only, and not yet verified by anyone else.",
+    )
+    DISPUTED = (
+        "disputed",
+        "Denied or contradicted by a party or by another credible source; say who under "
+        "'disputes'.",
+    )
 
     @property
     def label(self) -> str:
@@ -769,12 +823,18 @@ class Cited(Model):
     """Ids of the brief's sources that state it; at least one."""
 
 
-class Direction(enum.StrEnum):
+class Direction(Choice):
     """Where a story went since the brief before it, in the spirit of Crisis Group's CrisisWatch."""
 
-    DETERIORATED = "deteriorated"
-    UNCHANGED = "unchanged"
-    IMPROVED = "improved"
+    DETERIORATED = (
+        "deteriorated",
+        "Worse than in the brief it continues: escalation, a breakdown, new harm.",
+    )
+    UNCHANGED = "unchanged", "The sources show no change either way."
+    IMPROVED = (
+        "improved",
+        "Better than in the brief it continues: de-escalation, progress, an agreement.",
+    )
 
     @property
     def label(self) -> str:
@@ -805,10 +865,12 @@ class Brief(Model):
     """The headline."""
 
     date: Date
-    """When the brief was published: YYYY-MM-DD."""
+    """The day the brief is published, YYYY-MM-DD: not the day of the events, which have
+    their own dates. A day still to come holds the brief back until then (an embargo)."""
 
     updated: Date | None = None
-    """When it was last revised, if it was."""
+    """The day of its latest revision, if any; left out, it is the latest entry of
+    ``changes``."""
 
     summary: RichText = Field(max_length=1_000)
     """The bottom line in one to three sentences; shown first, and as the page description."""

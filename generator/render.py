@@ -54,7 +54,8 @@ from generator.models import (
     ProposalStatus,
     Stance,
 )
-from generator.reference import reference
+from generator.reference import choices, max_length, reference
+from generator.scaffold import MAX_FILE_SLUG
 
 log = logging.getLogger(__name__)
 
@@ -67,14 +68,21 @@ _LIMITS = {
     "text": models.MAX_TEXT,
     "rich": models.MAX_RICH_TEXT,
     "url": models.MAX_URL,
+    "id": max_length(models.Slug),
     "items": models.MAX_ITEMS,
     "file_kb": MAX_FILE_BYTES // 1024,
     "depth": MAX_DEPTH,
 }
 """The documented limits, taken from where they are enforced."""
 
-_EXAMPLE = files("generator.scaffold").joinpath("example.yml")
-"""The annotated example brief the author guide shows (and the tests validate)."""
+_SCAFFOLD = files("generator.scaffold")
+_EXAMPLES = {
+    "example": "example.yml",
+    "actors_example": "actors.example.yml",
+    "places_example": "places.example.yml",
+}
+"""The annotated examples the author guide shows (and the tests validate): a brief, and
+an entry of each registry."""
 
 
 @dataclass(frozen=True)
@@ -395,8 +403,13 @@ class Renderer:
             "guide.md.j2",
             title="Author guide",
             reference=reference(),
+            choices=choices(),
             limits=_LIMITS,
-            example=Markdown(_EXAMPLE.read_text(encoding="utf-8").strip()),  # trusted: ours
+            max_file_slug=MAX_FILE_SLUG,
+            **{  # trusted: our own files, shown in code blocks
+                name: Markdown(_SCAFFOLD.joinpath(file).read_text(encoding="utf-8").strip())
+                for name, file in _EXAMPLES.items()
+            },
         )
 
     def questions(self) -> Page:
