@@ -25,7 +25,15 @@ from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from generator.errors import KeyPath, Position, Problem, Severity, did_you_mean, display_path
+from generator.errors import (
+    KeyPath,
+    Position,
+    Problem,
+    Severity,
+    did_you_mean,
+    display_path,
+    format_key_path,
+)
 from generator.load import Document
 from generator.models import (
     RESERVED_SLUGS,
@@ -215,6 +223,27 @@ def _translate(
     return str(err["msg"]).removeprefix("Value error, "), None, False
 
 
+_AT_KEY = {"anonymous_speaker": "speaker", "position_two_objects": "issue"}
+"""Errors of a model validator that weighs two keys, and the key the fix is at: pydantic
+puts them at the item, which could be any line of it."""
+
+
+def _at_its_key(err: Mapping[str, Any], loc: KeyPath, data: Any) -> KeyPath:
+    """The location of an error, moved from an item to the key it is about (see ``_AT_KEY``)."""
+    key = _AT_KEY.get(err["type"])
+    if key is None:
+        return loc
+    node = data
+    for part in loc:
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            node = None
+    return (*loc, key) if isinstance(node, dict) and key in node else loc
+
+
 def schema_problems(
     doc: Document, adapter: TypeAdapter[Any], root: type[BaseModel]
 ) -> tuple[Any, list[Problem]]:
@@ -227,7 +256,7 @@ def schema_problems(
     except ValidationError as exc:
         problems = []
         for err in exc.errors(include_url=False):
-            loc = _clean_loc(err["loc"], doc.data)
+            loc = _at_its_key(err, _clean_loc(err["loc"], doc.data), doc.data)
             message, hint, at_key = _translate(err, loc, root)
             problems.append(
                 Problem(doc.path, message, doc.position(loc, key=at_key), key_path=loc, hint=hint)
@@ -285,10 +314,10 @@ def validate_brief(doc: Document) -> tuple[ValidBrief | None, list[Problem]]:
         return None, [*problems, not_mapping]
     brief, schema = schema_problems(doc, _BRIEF, Brief)
     problems += schema
+    problems += raw_problems(doc)  # whether or not the model passed: one run tells all
     if brief is None:
         return None, problems
-    problems += _source_problems(doc, brief)
-    problems += _duplicate_ids(doc, brief)
+    problems += _unused_sources(doc, brief)
     problems += story_problems(doc, brief)
     problems += change_problems(doc, brief)
     if any(p.severity is Severity.ERROR for p in problems):
@@ -360,19 +389,175 @@ def _registry_id_problem(key: str, noun: str, example: str) -> tuple[str | None,
     return f"'{key}' is not a valid {noun} id", f"use lowercase and hyphens, like '{suggestion}'"
 
 
-def _source_refs(brief: Brief) -> Iterator[tuple[KeyPath, str]]:
-    """Every place a brief cites one of its own sources."""
-    for field in ("key_points", "sections", "proposals", "events", "positions"):
-        for i, item in enumerate(getattr(brief, field)):
-            for j, ref in enumerate(item.sources):
-                yield (field, i, "sources", j), ref
-    for i, quote in enumerate(brief.quotes):
-        yield ("quotes", i, "source"), quote.source
+# --- Cross-references inside a brief, read from its raw data -------------------------
+#
+# These run whether or not the brief passed the schema, so that a bad stance does
+# not hide an unknown source: every problem of a brief is reported in one run.
+# A value the schema refuses (not an id, not a list) is left to the schema's message.
+
+_CITING = ("key_points", "sections", "proposals", "events", "positions", "changes")
+_DISPUTED = ("key_points", "events", "sections")
+
+SOURCE_LISTS: tuple[tuple[str, ...], ...] = (
+    *((field, "*", "sources") for field in _CITING),
+    ("why_it_matters", "sources"),
+    ("whats_next", "sources"),
+    *((field, "*", "disputes", "*", "sources") for field in _DISPUTED),
+)
+"""The lists that cite a brief's own sources by id."""
+
+SOURCE_FIELDS: tuple[tuple[str, ...], ...] = (
+    *((*path, "*") for path in SOURCE_LISTS),
+    ("quotes", "*", "source"),
+)
+"""Every place a brief cites one of its own sources."""
+
+ID_LISTS: tuple[tuple[str, ...], ...] = (
+    ("actors",),
+    ("proposals", "*", "proponents"),
+    ("proposals", "*", "opponents"),
+    ("events", "*", "actors"),
+    ("events", "*", "places"),
+    ("events", "*", "not_same_as"),
+    *((field, "*", "disputes", "*", "by") for field in _DISPUTED),
+    *SOURCE_LISTS,
+    ("related",),
+    ("questions", "*", "not_answered_by"),
+)
+"""Lists of ids in which an id written twice is surely a slip (a copied line, a merge)."""
+
+PLACEHOLDERS = frozenset(
+    {
+        "The bottom line in one to three sentences: what happened and why it matters.",
+        "One essential fact per point.",
+        "Paragraphs of plain text. *Emphasis*, **strong** and [links](https://example.org/) "
+        "are allowed; nothing else of Markdown or HTML. A blank line starts a new paragraph.",
+        "Name of the outlet",
+        "What is proposed",
+        "The exact words, without quotation marks",
+        "Their role when they said it",
+        "Words of an unnamed source",
+        "What happened, in a sentence.",
+        "What will readers ask next?",
+        "As a source states it.",
+        "What changed.",
+    }
+)
+"""The text that ``briefings new`` puts in its template (generator/scaffold/brief.yml.tmpl),
+with runs of spaces folded. Its ids (``source-1``, ``actor-id``) are left out: an unknown
+actor or brief is reported anyway, and a source id is never shown to readers. Part A of
+issue 13 exports the list as ``generator.scaffold.PLACEHOLDERS``; this constant then
+becomes that import."""
+
+_EXAMPLE_ADDRESS = re.compile(r"https?://(?:www\.)?example\.(?:org|com|net)(?![\w.-])[^\s)]*")
+"""An address on a domain reserved for examples (RFC 2606), like the template's
+``https://example.org/article``; made-up outlets on subdomains (``gazette.example.org``)
+are the test fixtures' and pass."""
+
+_QUOTE_MARKS = {
+    '"': '"',
+    "'": "'",
+    "\u201c": "\u201d",
+    "\u201e": "\u201c",
+    "\u2018": "\u2019",
+    "\u201a": "\u2018",
+    "\u00ab": "\u00bb",
+    "\u00bb": "\u00ab",
+    "\u2039": "\u203a",
+    "\u300c": "\u300d",
+}
+"""Opening quotation marks and the mark that closes each: English, German, French, Japanese."""
 
 
-def _source_problems(doc: Document, brief: Brief) -> list[Problem]:
-    known = [s.id for s in brief.sources]
-    refs = chain(_source_refs(brief), story_source_refs(brief))
+def raw_problems(doc: Document) -> list[Problem]:
+    """The brief's references to itself and its slips, checked on the raw data."""
+    data = doc.data
+    return [
+        *_source_problems(doc, data),
+        *_duplicate_ids(doc, data, "proposals"),
+        *_duplicate_ids(doc, data, "events"),
+        *_proposal_refs(doc, data),
+        *_repeated_ids(doc, data),
+        *_quote_marks(doc, data),
+        *([] if _is_draft(data) else _placeholders(doc, data)),
+    ]
+
+
+def _nodes(
+    data: Any, pattern: Sequence[str], prefix: KeyPath = ()
+) -> Iterator[tuple[KeyPath, Any]]:
+    """Values of any kind found along ``pattern`` in raw data, with their key paths."""
+    if not pattern:
+        yield prefix, data
+        return
+    head, rest = pattern[0], pattern[1:]
+    if head == "*":
+        if isinstance(data, list):
+            for i, item in enumerate(data):
+                yield from _nodes(item, rest, (*prefix, i))
+    elif isinstance(data, dict) and head in data:
+        yield from _nodes(data[head], rest, (*prefix, head))
+
+
+def _raw_ids(data: dict[str, Any], field: str) -> list[tuple[int, str]]:
+    """The ``id`` of each item of a list, with its index; items without a text id are skipped."""
+    items = data.get(field)
+    if not isinstance(items, list):
+        return []
+    return [
+        (i, item["id"])
+        for i, item in enumerate(items)
+        if isinstance(item, dict) and isinstance(item.get("id"), str)
+    ]
+
+
+def _repeats(ids: Iterable[tuple[int, str]]) -> Iterator[tuple[int, str, int]]:
+    """(index, id, index of its first use) for each id used again."""
+    first: dict[str, int] = {}
+    for i, item_id in ids:
+        if item_id in first:
+            yield i, item_id, first[item_id]
+        first.setdefault(item_id, i)
+
+
+def _duplicate_ids(
+    doc: Document, data: dict[str, Any], field: str, hint: str = "give each item its own id"
+) -> list[Problem]:
+    return [
+        Problem(
+            doc.path,
+            f"id '{item_id}' is already used by {field}[{first + 1}]",
+            doc.position((field, i, "id")),
+            key_path=(field, i, "id"),
+            hint=hint,
+        )
+        for i, item_id, first in _repeats(_raw_ids(data, field))
+    ]
+
+
+def _source_problems(doc: Document, data: dict[str, Any]) -> list[Problem]:
+    """Citations of sources the brief does not hold, and sources given one id twice.
+
+    A source copied and left with the first one's id makes the citations meant
+    for it unknown. The repeated id is the cause, so it alone is reported, and
+    its hint names the ids cited in vain: reporting each citation as unknown,
+    with a 'did you mean' pointing to another source, sends the author the wrong way.
+    """
+    known = [source_id for _, source_id in _raw_ids(data, "sources")]
+    if not known:
+        return []  # no source, or none readable: the schema says so, once
+    unknown = [
+        (path, ref)
+        for path, ref in references(data, SOURCE_FIELDS)
+        if ref not in known and _SLUG_RE.match(ref)
+    ]
+    repeated = list(_repeats(_raw_ids(data, "sources")))
+    if repeated:
+        hint = "give each source its own id"
+        if unknown:
+            cited = _and_list([f"'{ref}'" for ref in dict.fromkeys(ref for _, ref in unknown)])
+            hint += f"; the brief cites {cited}, which no source has"
+        return _duplicate_ids(doc, data, "sources", hint)
     return [
         Problem(
             doc.path,
@@ -381,30 +566,142 @@ def _source_problems(doc: Document, brief: Brief) -> list[Problem]:
             key_path=path,
             hint=did_you_mean(ref, known) or f"sources defined in this brief: {', '.join(known)}",
         )
-        for path, ref in refs
-        if ref not in known
+        for path, ref in unknown
     ]
 
 
-def _duplicate_ids(doc: Document, brief: Brief) -> list[Problem]:
+def _unused_sources(doc: Document, brief: Brief) -> list[Problem]:
+    """A source nothing cites is a slip: a citation forgotten, or a source left over.
+
+    Only in a brief that cites, and cites no unknown source: one that cites nothing
+    (a summary and its sources) rests on all of them, and a citation with a typo
+    is reported as unknown, with the source it was probably meant for.
+    """
+    cited = {ref for _, ref in references(doc.data, SOURCE_FIELDS)}
+    if not cited or not cited <= {source.id for source in brief.sources}:
+        return []
+    return [
+        Problem(
+            doc.path,
+            f"source '{source.id}' is never cited",
+            doc.position(("sources", i, "id")),
+            key_path=("sources", i, "id"),
+            hint="cite it where the brief relies on it (a 'sources' list, or a quote's "
+            "'source'), or remove it",
+            severity=Severity.WARNING,
+        )
+        for i, source in enumerate(brief.sources)
+        if source.id not in cited
+    ]
+
+
+def _proposal_refs(doc: Document, data: dict[str, Any]) -> list[Problem]:
+    """A position's ``proposal`` names one of the brief's own proposals."""
+    if not isinstance(data.get("proposals", []), list):
+        return []  # the schema reports it
+    known = [proposal_id for _, proposal_id in _raw_ids(data, "proposals")]
+    listed = ", ".join(known) if known else "none; add the proposal under 'proposals'"
+    return [
+        Problem(
+            doc.path,
+            f"unknown proposal '{ref}'",
+            doc.position(path),
+            key_path=path,
+            hint=did_you_mean(ref, known) or f"proposals in this brief: {listed}",
+        )
+        for path, ref in _walk(data, ("positions", "*", "proposal"))
+        if ref not in known and _SLUG_RE.match(ref)
+    ]
+
+
+def _repeated_ids(doc: Document, data: dict[str, Any]) -> list[Problem]:
+    """An id written twice in one list: an error at the second, naming the first."""
     problems = []
-    for field in ("sources", "proposals", "events"):
-        seen: dict[str, int] = {}
-        for i, item in enumerate(getattr(brief, field)):
-            if item.id is None:
+    for pattern in ID_LISTS:
+        for path, items in _nodes(data, pattern):
+            if not isinstance(items, list):
                 continue
-            if item.id in seen:
-                path = (field, i, "id")
+            texts = ((i, item) for i, item in enumerate(items) if isinstance(item, str))
+            for i, item_id, first in _repeats(texts):
                 problems.append(
                     Problem(
                         doc.path,
-                        f"id '{item.id}' is already used by {field}[{seen[item.id] + 1}]",
-                        doc.position(path),
-                        key_path=path,
-                        hint="give each item its own id",
+                        f"'{item_id}' is already listed at {format_key_path((*path, first))}",
+                        doc.position((*path, i)),
+                        key_path=(*path, i),
+                        hint="remove this one",
                     )
                 )
-            seen.setdefault(item.id, i)
+    return problems
+
+
+def _quote_marks(doc: Document, data: dict[str, Any]) -> list[Problem]:
+    """Quotation marks around a quote's text: the page sets its own, so readers see two pairs.
+
+    Only marks that wrap the whole text count: '"Yes," he said, "now."' opens and
+    closes with a mark but holds more inside, and is left alone.
+    """
+    problems = []
+    for path, text in _walk(data, ("quotes", "*", "text")):
+        words = text.strip()
+        opening = words[:1]
+        closing = _QUOTE_MARKS.get(opening)
+        if len(words) < 2 or words[-1] != closing:
+            continue
+        inner = words[1:-1]
+        if opening in inner or closing in inner:
+            continue
+        problems.append(
+            Problem(
+                doc.path,
+                f"the quote is wrapped in quotation marks ({opening}…{closing})",
+                doc.position(path),
+                key_path=path,
+                hint="remove them: the page sets the quotation marks itself",
+                severity=Severity.WARNING,
+            )
+        )
+    return problems
+
+
+def _is_draft(data: dict[str, Any]) -> bool:
+    """Whether the raw data marks a draft; a value the schema refuses counts as one."""
+    draft = data.get("draft")
+    if draft is None:
+        return False
+    return not isinstance(draft, str) or draft.lower() not in _FALSE
+
+
+_FALSE = frozenset({"0", "off", "f", "false", "n", "no"})
+"""What pydantic reads as false: the raw ``draft`` is read before the model is built."""
+
+
+def _strings(data: Any, prefix: KeyPath = ()) -> Iterator[tuple[KeyPath, str]]:
+    """Every text value of raw data, with its key path."""
+    if isinstance(data, str):
+        yield prefix, data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _strings(value, (*prefix, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _strings(value, (*prefix, i))
+
+
+def _placeholders(doc: Document, data: dict[str, Any]) -> list[Problem]:
+    """The template's text and example addresses, left in a brief that is to be published."""
+    problems = []
+    for path, text in _strings(data):
+        if " ".join(text.split()) in PLACEHOLDERS:
+            shown = text if len(text) <= 40 else text[:39].rstrip() + "…"
+            message = f"'{' '.join(shown.split())}' is the template's placeholder"
+            hint = "write what the sources say, or remove it; only a draft may keep placeholders"
+        elif "example." in text and (found := _EXAMPLE_ADDRESS.search(text)):
+            message = f"'{found.group()}' is the template's example address"
+            hint = "give the real address, or remove it; only a draft may keep placeholders"
+        else:
+            continue
+        problems.append(Problem(doc.path, message, doc.position(path), key_path=path, hint=hint))
     return problems
 
 
@@ -413,76 +710,30 @@ def _duplicate_ids(doc: Document, brief: Brief) -> list[Problem]:
 
 def story_problems(doc: Document, brief: Brief) -> list[Problem]:
     """What a brief says about disagreement: dispute sources, position objects, old keys."""
-    return [
-        *_dispute_source_problems(doc, brief),
-        *_position_object_problems(doc, brief),
-        *_contested_warnings(doc),
-    ]
+    return [*_position_object_warnings(doc, brief), *_contested_warnings(doc)]
 
 
-def _dispute_source_problems(doc: Document, brief: Brief) -> list[Problem]:
-    """A dispute cites the brief's own sources, like every other claim."""
-    known = [s.id for s in brief.sources]
-    problems = []
-    for field in ("key_points", "events", "sections"):
-        for i, item in enumerate(getattr(brief, field)):
-            for k, dispute in enumerate(item.disputes):
-                for j, ref in enumerate(dispute.sources):
-                    if ref in known:
-                        continue
-                    path = (field, i, "disputes", k, "sources", j)
-                    hint = did_you_mean(ref, known) or (
-                        f"sources defined in this brief: {', '.join(known)}"
-                    )
-                    problems.append(
-                        Problem(
-                            doc.path,
-                            f"unknown source '{ref}'",
-                            doc.position(path),
-                            key_path=path,
-                            hint=hint,
-                        )
-                    )
-    return problems
-
-
-def _position_object_problems(doc: Document, brief: Brief) -> list[Problem]:
+def _position_object_warnings(doc: Document, brief: Brief) -> list[Problem]:
     """Every stance is about something: one of the brief's proposals, or a stated issue.
 
     A position without either is a warning, not an error, so that briefs written
     before positions named their object still build; the page then shows the
-    brief's headline as the object.
+    brief's headline as the object. An unknown proposal is an error, found on the
+    raw data (:func:`_proposal_refs`).
     """
-    known = [p.id for p in brief.proposals]
-    problems = []
-    for i, position in enumerate(brief.positions):
-        if position.proposal and position.proposal not in known:
-            path: KeyPath = ("positions", i, "proposal")
-            listed = ", ".join(known) if known else "none; add the proposal under 'proposals'"
-            hint = did_you_mean(position.proposal, known) or f"proposals in this brief: {listed}"
-            problems.append(
-                Problem(
-                    doc.path,
-                    f"unknown proposal '{position.proposal}'",
-                    doc.position(path),
-                    key_path=path,
-                    hint=hint,
-                )
-            )
-        elif not position.proposal and not position.issue:
-            path = ("positions", i)
-            problems.append(
-                Problem(
-                    doc.path,
-                    "the position does not say what it is about",
-                    doc.position(path),
-                    key_path=path,
-                    hint="add 'proposal: <id of one of the brief's proposals>' or "
-                    "'issue: <what the stance is about>'",
-                    severity=Severity.WARNING,
-                )
-            )
-    return problems
+    return [
+        Problem(
+            doc.path,
+            "the position does not say what it is about",
+            doc.position(("positions", i)),
+            key_path=("positions", i),
+            hint="add 'proposal: <id of one of the brief's proposals>' or "
+            "'issue: <what the stance is about>'",
+            severity=Severity.WARNING,
+        )
+        for i, position in enumerate(brief.positions)
+        if not position.proposal and not position.issue
+    ]
 
 
 def _contested_warnings(doc: Document) -> list[Problem]:
@@ -1043,6 +1294,56 @@ def thread_problems(briefs: Sequence[ValidBrief]) -> list[Problem]:
                     item.doc.position(("continues",)),
                     key_path=("continues",),
                     hint=hint,
+                )
+            )
+    return problems
+
+
+def link_problems(briefs: Sequence[ValidBrief], today: dt.date) -> list[Problem]:
+    """Warn when a brief to be published links a draft, or a brief embargoed past its own date.
+
+    The build drops such a link without a word (a related briefing goes missing, an
+    answered question shows as open), so the author hears of it at check time. A
+    draft's links are left alone: it is not published either. ``continues`` is
+    checked by :func:`thread_problems`.
+    """
+    by_slug = {item.slug: item.brief for item in briefs}
+    problems = []
+    for item in briefs:
+        if item.brief.draft:
+            continue
+        refs = chain(
+            ((("related", i), slug) for i, slug in enumerate(item.brief.related)),
+            (
+                (("questions", i, "answered_by"), q.answered_by)
+                for i, q in enumerate(item.brief.questions)
+                if q.answered_by
+            ),
+        )
+        for path, slug in refs:
+            target = by_slug.get(slug)
+            if target is None or slug == item.slug:
+                continue  # unknown, or itself: reported by cross_check
+            drops = "drops this link" if path[0] == "related" else "shows this question as open"
+            if target.draft:
+                message = f"'{slug}' is a draft: the published site {drops} until it is published"
+                hint = f"publish '{slug}' (remove its 'draft: true'), or remove the link"
+            elif target.date > today and target.date > item.brief.date:
+                message = (
+                    f"'{slug}' is embargoed until {target.date.isoformat()}: the published site "
+                    f"{drops} until then"
+                )
+                hint = f"the link comes back by itself once '{slug}' is published"
+            else:
+                continue
+            problems.append(
+                Problem(
+                    item.path,
+                    message,
+                    item.doc.position(path),
+                    key_path=path,
+                    hint=hint,
+                    severity=Severity.WARNING,
                 )
             )
     return problems
