@@ -79,6 +79,8 @@ class Document:
     """What the cross-file checks need of ``data``, kept when the data itself is dropped."""
     place_references: Any = None
     """The places a brief names, kept like ``references``."""
+    publication: tuple[bool, str | None] | None = None
+    """Whether a brief is a draft, and its date as written, kept like ``references``."""
 
     def forget_positions(self) -> None:
         """Drop the position maps of a document that passed its checks.

@@ -10,6 +10,7 @@ own pages) must never meet.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import logging
 import posixpath
 import re
@@ -317,7 +318,6 @@ def validate_brief(doc: Document) -> tuple[ValidBrief | None, list[Problem]]:
     problems += raw_problems(doc)  # whether or not the model passed: one run tells all
     if brief is None:
         return None, problems
-    problems += _unused_sources(doc, brief)
     problems += story_problems(doc, brief)
     problems += change_problems(doc, brief)
     if any(p.severity is Severity.ERROR for p in problems):
@@ -536,7 +536,7 @@ def _duplicate_ids(
 
 
 def _source_problems(doc: Document, data: dict[str, Any]) -> list[Problem]:
-    """Citations of sources the brief does not hold, and sources given one id twice.
+    """Citations of sources the brief does not hold, sources with one id, uncited sources.
 
     A source copied and left with the first one's id makes the citations meant
     for it unknown. The repeated id is the cause, so it alone is reported, and
@@ -546,11 +546,8 @@ def _source_problems(doc: Document, data: dict[str, Any]) -> list[Problem]:
     known = [source_id for _, source_id in _raw_ids(data, "sources")]
     if not known:
         return []  # no source, or none readable: the schema says so, once
-    unknown = [
-        (path, ref)
-        for path, ref in references(data, SOURCE_FIELDS)
-        if ref not in known and _SLUG_RE.match(ref)
-    ]
+    refs = references(data, SOURCE_FIELDS)
+    unknown = [(path, ref) for path, ref in refs if ref not in known and _SLUG_RE.match(ref)]
     repeated = list(_repeats(_raw_ids(data, "sources")))
     if repeated:
         hint = "give each source its own id"
@@ -558,7 +555,7 @@ def _source_problems(doc: Document, data: dict[str, Any]) -> list[Problem]:
             cited = _and_list([f"'{ref}'" for ref in dict.fromkeys(ref for _, ref in unknown)])
             hint += f"; the brief cites {cited}, which no source has"
         return _duplicate_ids(doc, data, "sources", hint)
-    return [
+    problems = [
         Problem(
             doc.path,
             f"unknown source '{ref}'",
@@ -568,30 +565,52 @@ def _source_problems(doc: Document, data: dict[str, Any]) -> list[Problem]:
         )
         for path, ref in unknown
     ]
+    cited = {ref for _, ref in refs} | _cited_loosely(data)
+    return [*problems, *_uncited(doc, data, cited, [ref for _, ref in unknown])]
 
 
-def _unused_sources(doc: Document, brief: Brief) -> list[Problem]:
+def _cited_loosely(data: dict[str, Any]) -> set[str]:
+    """Ids written as text where a list of them belongs (``sources: ft``).
+
+    The schema reports the form; the source is not also reported as never cited.
+    """
+    return {
+        ids for pattern in SOURCE_LISTS for _, ids in _nodes(data, pattern) if isinstance(ids, str)
+    }
+
+
+def _uncited(
+    doc: Document, data: dict[str, Any], cited: set[str], unknown: list[str]
+) -> list[Problem]:
     """A source nothing cites is a slip: a citation forgotten, or a source left over.
 
-    Only in a brief that cites, and cites no unknown source: one that cites nothing
-    (a summary and its sources) rests on all of them, and a citation with a typo
-    is reported as unknown, with the source it was probably meant for.
+    Only in a brief that cites: one that cites nothing (a summary and its sources)
+    rests on all of them. A source that an unknown citation was probably meant for
+    (its 'did you mean') is not reported again; an unknown citation like no source
+    could be meant for any of them, and then none is.
     """
-    cited = {ref for _, ref in references(doc.data, SOURCE_FIELDS)}
-    if not cited or not cited <= {source.id for source in brief.sources}:
+    if not cited:
         return []
+    ids = _raw_ids(data, "sources")
+    uncited = [(i, source_id) for i, source_id in ids if source_id not in cited]
+    meant = set()
+    for ref in unknown:
+        close = difflib.get_close_matches(ref.lower(), [s for _, s in ids], n=1, cutoff=0.6)
+        if not close:
+            return []
+        meant.add(close[0])
     return [
         Problem(
             doc.path,
-            f"source '{source.id}' is never cited",
+            f"source '{source_id}' is never cited",
             doc.position(("sources", i, "id")),
             key_path=("sources", i, "id"),
             hint="cite it where the brief relies on it (a 'sources' list, or a quote's "
             "'source'), or remove it",
             severity=Severity.WARNING,
         )
-        for i, source in enumerate(brief.sources)
-        if source.id not in cited
+        for i, source_id in uncited
+        if source_id not in meant
     ]
 
 
@@ -692,9 +711,10 @@ def _placeholders(doc: Document, data: dict[str, Any]) -> list[Problem]:
     """The template's text and example addresses, left in a brief that is to be published."""
     problems = []
     for path, text in _strings(data):
-        if " ".join(text.split()) in PLACEHOLDERS:
-            shown = text if len(text) <= 40 else text[:39].rstrip() + "…"
-            message = f"'{' '.join(shown.split())}' is the template's placeholder"
+        folded = " ".join(text.split())
+        if folded in PLACEHOLDERS:
+            shown = folded if len(folded) <= 40 else folded[:40].rsplit(" ", 1)[0] + " …"
+            message = f"'{shown}' is the template's placeholder"
             hint = "write what the sources say, or remove it; only a draft may keep placeholders"
         elif "example." in text and (found := _EXAMPLE_ADDRESS.search(text)):
             message = f"'{found.group()}' is the template's example address"
@@ -850,7 +870,17 @@ def settle(doc: Document) -> None:
     """
     doc.references = _references(doc)
     doc.place_references = _place_refs(doc)
+    doc.publication = _publication(doc)
     doc.data = None
+
+
+def _publication(doc: Document) -> tuple[bool, str | None]:
+    """Whether a brief is a draft, and its date as written, read from the raw data."""
+    if doc.data is None and doc.publication is not None:
+        return doc.publication  # type: ignore[no-any-return]
+    data = doc.data if isinstance(doc.data, dict) else {}
+    date = data.get("date")
+    return _is_draft(data), date if isinstance(date, str) else None
 
 
 def cross_check(docs: Sequence[Document], actors: Mapping[str, Actor]) -> list[Problem]:
@@ -1299,54 +1329,59 @@ def thread_problems(briefs: Sequence[ValidBrief]) -> list[Problem]:
     return problems
 
 
-def link_problems(briefs: Sequence[ValidBrief], today: dt.date) -> list[Problem]:
+def link_problems(
+    docs: Sequence[Document], briefs: Sequence[ValidBrief], today: dt.date
+) -> list[Problem]:
     """Warn when a brief to be published links a draft, or a brief embargoed past its own date.
 
     The build drops such a link without a word (a related briefing goes missing, an
     answered question shows as open), so the author hears of it at check time. A
-    draft's links are left alone: it is not published either. ``continues`` is
-    checked by :func:`thread_problems`.
+    draft's links are left alone: it is not published either. Every brief file is
+    looked at, valid or not, so that this too is reported in the same run as its
+    other problems. ``continues`` is checked by :func:`thread_problems`.
     """
-    by_slug = {item.slug: item.brief for item in briefs}
-    problems = []
-    for item in briefs:
-        if item.brief.draft:
+    held = {item.slug: item.brief for item in briefs if item.brief.draft or item.brief.date > today}
+    problems: list[Problem] = []
+    for doc in docs if held else ():
+        draft, written = _publication(doc)
+        if draft:
             continue
-        refs = chain(
-            ((("related", i), slug) for i, slug in enumerate(item.brief.related)),
-            (
-                (("questions", i, "answered_by"), q.answered_by)
-                for i, q in enumerate(item.brief.questions)
-                if q.answered_by
-            ),
-        )
-        for path, slug in refs:
-            target = by_slug.get(slug)
-            if target is None or slug == item.slug:
-                continue  # unknown, or itself: reported by cross_check
-            drops = "drops this link" if path[0] == "related" else "shows this question as open"
-            if target.draft:
-                message = f"'{slug}' is a draft: the published site {drops} until it is published"
-                hint = f"publish '{slug}' (remove its 'draft: true'), or remove the link"
-            elif target.date > today and target.date > item.brief.date:
-                message = (
-                    f"'{slug}' is embargoed until {target.date.isoformat()}: the published site "
-                    f"{drops} until then"
-                )
-                hint = f"the link comes back by itself once '{slug}' is published"
-            else:
+        for path, slug in _references(doc)[1]:
+            target = held.get(slug)
+            if target is None or slug == doc.path.stem:
                 continue
-            problems.append(
-                Problem(
-                    item.path,
-                    message,
-                    item.doc.position(path),
-                    key_path=path,
-                    hint=hint,
-                    severity=Severity.WARNING,
-                )
-            )
+            problem = _held_link(doc, path, slug, target, written, today)
+            if problem:
+                problems.append(problem)
     return problems
+
+
+def _held_link(
+    doc: Document, path: KeyPath, slug: str, target: Brief, written: str | None, today: dt.date
+) -> Problem | None:
+    """The warning for one link to a held-back brief, or None when both appear together."""
+    if path[0] != "related" and path[-1] != "answered_by":
+        return None
+    drops = "drops this link" if path[0] == "related" else "shows this question as open"
+    if target.draft:
+        message = f"'{slug}' is a draft: the published site {drops} until it is published"
+        hint = f"publish '{slug}' (remove its 'draft: true'), or remove the link"
+    elif target.date > today and (written is None or written < target.date.isoformat()):
+        message = (
+            f"'{slug}' is embargoed until {target.date.isoformat()}: the published site "
+            f"{drops} until then"
+        )
+        hint = f"the link comes back by itself once '{slug}' is published"
+    else:
+        return None
+    return Problem(
+        doc.path,
+        message,
+        doc.position(path),
+        key_path=path,
+        hint=hint,
+        severity=Severity.WARNING,
+    )
 
 
 def _thread_claims(docs: Sequence[Document], scheme: OutputScheme) -> Iterator[_Claim]:
