@@ -237,7 +237,8 @@ def _real_fix(exc: yaml.MarkedYAMLError, text: str) -> str | None:
     if mark is None:
         return None
     before, previous = _line_at(text, mark.index)
-    if exc.problem == "did not find expected key" and _QUOTED_THEN_MORE.search(before):
+    expected = ("did not find expected key", "did not find expected '-' indicator")
+    if exc.problem in expected and _QUOTED_THEN_MORE.search(before):
         return (
             "the text after the closing quote is not part of the value; "
             "put the whole value in quotes, or write it on the next line after '>-'"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import json
 import logging
 import posixpath
 import re
@@ -449,6 +450,9 @@ actor or brief is reported anyway, and a source id is never shown to readers. Pa
 issue 13 exports the list as ``generator.scaffold.PLACEHOLDERS``; this constant then
 becomes that import."""
 
+_PLACEHOLDER_STARTS = tuple(json.dumps(p)[1:12] for p in PLACEHOLDERS)
+"""How each placeholder starts, written as in a JSON string: a cheap first test."""
+
 _EXAMPLE_ADDRESS = re.compile(r"https?://(?:www\.)?example\.(?:org|com|net)(?![\w.-])[^\s)]*")
 """An address on a domain reserved for examples (RFC 2606), like the template's
 ``https://example.org/article``; made-up outlets on subdomains (``gazette.example.org``)
@@ -470,33 +474,78 @@ _QUOTE_MARKS = {
 
 
 def raw_problems(doc: Document) -> list[Problem]:
-    """The brief's references to itself and its slips, checked on the raw data."""
+    """The brief's references to itself and its slips, checked on the raw data.
+
+    One walk finds every value these checks read (:func:`_scan`): a brief is
+    validated on every preview refresh, and 10,000 of them on a build.
+    """
     data = doc.data
+    found = _scan(data)
     return [
-        *_source_problems(doc, data),
+        *_source_problems(doc, data, found),
         *_duplicate_ids(doc, data, "proposals"),
         *_duplicate_ids(doc, data, "events"),
-        *_proposal_refs(doc, data),
-        *_repeated_ids(doc, data),
-        *_quote_marks(doc, data),
+        *_proposal_refs(doc, data, found["proposal"]),
+        *_repeated_ids(doc, found["ids"]),
+        *_quote_marks(doc, found["quote"]),
         *([] if _is_draft(data) else _placeholders(doc, data)),
     ]
 
 
-def _nodes(
-    data: Any, pattern: Sequence[str], prefix: KeyPath = ()
-) -> Iterator[tuple[KeyPath, Any]]:
-    """Values of any kind found along ``pattern`` in raw data, with their key paths."""
-    if not pattern:
-        yield prefix, data
-        return
-    head, rest = pattern[0], pattern[1:]
-    if head == "*":
-        if isinstance(data, list):
-            for i, item in enumerate(data):
-                yield from _nodes(item, rest, (*prefix, i))
-    elif isinstance(data, dict) and head in data:
-        yield from _nodes(data[head], rest, (*prefix, head))
+_ANY = "\x00any item"
+"""Stands for every item of a list in a :func:`_trie`; no key of a brief can be it."""
+
+_Trie = dict[str, Any]
+
+
+def _trie(patterns: Mapping[str, Sequence[Sequence[str]]]) -> _Trie:
+    """Key-path patterns merged into one tree, each end marked with what it finds."""
+    root: _Trie = {}
+    for tag, paths in patterns.items():
+        for pattern in paths:
+            node = root
+            for part in pattern:
+                node = node.setdefault(_ANY if part == "*" else part, {})
+            node.setdefault(None, []).append(tag)
+    return root
+
+
+_SCAN = _trie(
+    {
+        "ids": ID_LISTS,
+        "cite": SOURCE_FIELDS,
+        "proposal": (("positions", "*", "proposal"),),
+        "quote": (("quotes", "*", "text"),),
+    }
+)
+
+Found = dict[str, list[tuple[KeyPath, Any]]]
+"""What :func:`_scan` finds, by tag: each value with its key path, in file order."""
+
+
+def _scan(data: Any) -> Found:
+    """Every value at the end of a pattern of ``_SCAN``, in one walk of the data."""
+    found: Found = {"ids": [], "cite": [], "proposal": [], "quote": []}
+
+    def walk(node: Any, trie: _Trie, path: KeyPath) -> None:
+        for tag in trie.get(None, ()):
+            found[tag].append((path, node))
+        if isinstance(node, dict):
+            for key, value in node.items():
+                below = trie.get(key) if key != _ANY else None
+                if below is not None:
+                    walk(value, below, (*path, key))
+        elif isinstance(node, list) and _ANY in trie:
+            below = trie[_ANY]
+            if len(below) == 1 and None in below:  # the items themselves: no call for each
+                for tag in below[None]:
+                    found[tag] += [((*path, i), item) for i, item in enumerate(node)]
+                return
+            for i, item in enumerate(node):
+                walk(item, below, (*path, i))
+
+    walk(data, _SCAN, ())
+    return found
 
 
 def _raw_ids(data: dict[str, Any], field: str) -> list[tuple[int, str]]:
@@ -535,7 +584,7 @@ def _duplicate_ids(
     ]
 
 
-def _source_problems(doc: Document, data: dict[str, Any]) -> list[Problem]:
+def _source_problems(doc: Document, data: dict[str, Any], found: Found) -> list[Problem]:
     """Citations of sources the brief does not hold, sources with one id, uncited sources.
 
     A source copied and left with the first one's id makes the citations meant
@@ -543,44 +592,38 @@ def _source_problems(doc: Document, data: dict[str, Any]) -> list[Problem]:
     its hint names the ids cited in vain: reporting each citation as unknown,
     with a 'did you mean' pointing to another source, sends the author the wrong way.
     """
-    known = [source_id for _, source_id in _raw_ids(data, "sources")]
+    ids = _raw_ids(data, "sources")
+    known = {source_id for _, source_id in ids}
     if not known:
         return []  # no source, or none readable: the schema says so, once
-    refs = references(data, SOURCE_FIELDS)
+    refs = [(path, ref) for path, ref in found["cite"] if isinstance(ref, str)]
     unknown = [(path, ref) for path, ref in refs if ref not in known and _SLUG_RE.match(ref)]
-    repeated = list(_repeats(_raw_ids(data, "sources")))
-    if repeated:
+    if len(known) < len(ids):
         hint = "give each source its own id"
         if unknown:
             cited = _and_list([f"'{ref}'" for ref in dict.fromkeys(ref for _, ref in unknown)])
             hint += f"; the brief cites {cited}, which no source has"
         return _duplicate_ids(doc, data, "sources", hint)
+    listed = [source_id for _, source_id in ids]
     problems = [
         Problem(
             doc.path,
             f"unknown source '{ref}'",
             doc.position(path),
             key_path=path,
-            hint=did_you_mean(ref, known) or f"sources defined in this brief: {', '.join(known)}",
+            hint=did_you_mean(ref, listed) or f"sources defined in this brief: {', '.join(listed)}",
         )
         for path, ref in unknown
     ]
-    cited = {ref for _, ref in refs} | _cited_loosely(data)
-    return [*problems, *_uncited(doc, data, cited, [ref for _, ref in unknown])]
-
-
-def _cited_loosely(data: dict[str, Any]) -> set[str]:
-    """Ids written as text where a list of them belongs (``sources: ft``).
-
-    The schema reports the form; the source is not also reported as never cited.
-    """
-    return {
-        ids for pattern in SOURCE_LISTS for _, ids in _nodes(data, pattern) if isinstance(ids, str)
-    }
+    cited = {ref for _, ref in refs}
+    # Ids written as text where a list belongs ('sources: ft'): the schema reports the
+    # form, and the source is not also reported as never cited.
+    cited |= {ref for path, ref in found["ids"] if isinstance(ref, str) and path[-1] == "sources"}
+    return [*problems, *_uncited(doc, ids, cited, [ref for _, ref in unknown])]
 
 
 def _uncited(
-    doc: Document, data: dict[str, Any], cited: set[str], unknown: list[str]
+    doc: Document, ids: list[tuple[int, str]], cited: set[str], unknown: list[str]
 ) -> list[Problem]:
     """A source nothing cites is a slip: a citation forgotten, or a source left over.
 
@@ -591,7 +634,6 @@ def _uncited(
     """
     if not cited:
         return []
-    ids = _raw_ids(data, "sources")
     uncited = [(i, source_id) for i, source_id in ids if source_id not in cited]
     meant = set()
     for ref in unknown:
@@ -614,7 +656,9 @@ def _uncited(
     ]
 
 
-def _proposal_refs(doc: Document, data: dict[str, Any]) -> list[Problem]:
+def _proposal_refs(
+    doc: Document, data: dict[str, Any], refs: list[tuple[KeyPath, Any]]
+) -> list[Problem]:
     """A position's ``proposal`` names one of the brief's own proposals."""
     if not isinstance(data.get("proposals", []), list):
         return []  # the schema reports it
@@ -628,40 +672,41 @@ def _proposal_refs(doc: Document, data: dict[str, Any]) -> list[Problem]:
             key_path=path,
             hint=did_you_mean(ref, known) or f"proposals in this brief: {listed}",
         )
-        for path, ref in _walk(data, ("positions", "*", "proposal"))
-        if ref not in known and _SLUG_RE.match(ref)
+        for path, ref in refs
+        if isinstance(ref, str) and ref not in known and _SLUG_RE.match(ref)
     ]
 
 
-def _repeated_ids(doc: Document, data: dict[str, Any]) -> list[Problem]:
+def _repeated_ids(doc: Document, lists: list[tuple[KeyPath, Any]]) -> list[Problem]:
     """An id written twice in one list: an error at the second, naming the first."""
     problems = []
-    for pattern in ID_LISTS:
-        for path, items in _nodes(data, pattern):
-            if not isinstance(items, list):
-                continue
-            texts = ((i, item) for i, item in enumerate(items) if isinstance(item, str))
-            for i, item_id, first in _repeats(texts):
-                problems.append(
-                    Problem(
-                        doc.path,
-                        f"'{item_id}' is already listed at {format_key_path((*path, first))}",
-                        doc.position((*path, i)),
-                        key_path=(*path, i),
-                        hint="remove this one",
-                    )
+    for path, items in lists:
+        if not isinstance(items, list) or len(items) < 2:
+            continue
+        texts = ((i, item) for i, item in enumerate(items) if isinstance(item, str))
+        for i, item_id, first in _repeats(texts):
+            problems.append(
+                Problem(
+                    doc.path,
+                    f"'{item_id}' is already listed at {format_key_path((*path, first))}",
+                    doc.position((*path, i)),
+                    key_path=(*path, i),
+                    hint="remove this one",
                 )
+            )
     return problems
 
 
-def _quote_marks(doc: Document, data: dict[str, Any]) -> list[Problem]:
+def _quote_marks(doc: Document, texts: list[tuple[KeyPath, Any]]) -> list[Problem]:
     """Quotation marks around a quote's text: the page sets its own, so readers see two pairs.
 
     Only marks that wrap the whole text count: '"Yes," he said, "now."' opens and
     closes with a mark but holds more inside, and is left alone.
     """
     problems = []
-    for path, text in _walk(data, ("quotes", "*", "text")):
+    for path, text in texts:
+        if not isinstance(text, str):
+            continue
         words = text.strip()
         opening = words[:1]
         closing = _QUOTE_MARKS.get(opening)
@@ -708,7 +753,17 @@ def _strings(data: Any, prefix: KeyPath = ()) -> Iterator[tuple[KeyPath, str]]:
 
 
 def _placeholders(doc: Document, data: dict[str, Any]) -> list[Problem]:
-    """The template's text and example addresses, left in a brief that is to be published."""
+    """The template's text and example addresses, left in a brief that is to be published.
+
+    The brief as one JSON string is searched first, in C, for any trace of them:
+    nearly every brief has none, and walking all its text in Python cost more
+    than the rest of the checks together.
+    """
+    flat = json.dumps(data, ensure_ascii=False)
+    if not _EXAMPLE_ADDRESS.search(flat) and not any(
+        start in flat for start in _PLACEHOLDER_STARTS
+    ):
+        return []
     problems = []
     for path, text in _strings(data):
         folded = " ".join(text.split())
@@ -716,8 +771,8 @@ def _placeholders(doc: Document, data: dict[str, Any]) -> list[Problem]:
             shown = folded if len(folded) <= 40 else folded[:40].rsplit(" ", 1)[0] + " …"
             message = f"'{shown}' is the template's placeholder"
             hint = "write what the sources say, or remove it; only a draft may keep placeholders"
-        elif "example." in text and (found := _EXAMPLE_ADDRESS.search(text)):
-            message = f"'{found.group()}' is the template's example address"
+        elif "example." in text and (address := _EXAMPLE_ADDRESS.search(text)):
+            message = f"'{address.group()}' is the template's example address"
             hint = "give the real address, or remove it; only a draft may keep placeholders"
         else:
             continue
@@ -883,6 +938,17 @@ def _publication(doc: Document) -> tuple[bool, str | None]:
     return _is_draft(data), date if isinstance(date, str) else None
 
 
+def _firsts(refs: list[tuple[KeyPath, str]]) -> Iterator[tuple[KeyPath, str]]:
+    """References, without an id repeated in its own list: that is reported as listed twice."""
+    seen: set[tuple[KeyPath, str]] = set()
+    for path, ref in refs:
+        if path and isinstance(path[-1], int):
+            if (path[:-1], ref) in seen:
+                continue
+            seen.add((path[:-1], ref))
+        yield path, ref
+
+
 def cross_check(docs: Sequence[Document], actors: Mapping[str, Actor]) -> list[Problem]:
     """Checks that need every file: actor ids and the slugs of other briefs.
 
@@ -895,7 +961,7 @@ def cross_check(docs: Sequence[Document], actors: Mapping[str, Actor]) -> list[P
     rejected = actors.rejected if isinstance(actors, Registry) else frozenset()
     for doc in docs:
         actor_refs, brief_refs, _ = _references(doc)
-        for path, ref in actor_refs:
+        for path, ref in _firsts(actor_refs):
             if ref in actors or ref in rejected or not _SLUG_RE.match(ref):
                 continue  # known, reported in the registry, or a schema error
             problems.append(
@@ -907,7 +973,7 @@ def cross_check(docs: Sequence[Document], actors: Mapping[str, Actor]) -> list[P
                     hint=_actor_hint(ref, actors),
                 )
             )
-        for path, ref in brief_refs:
+        for path, ref in _firsts(brief_refs):
             if not _SLUG_RE.match(ref):
                 continue  # reported by the schema check
             if ref == doc.path.stem:

@@ -369,3 +369,12 @@ def test_the_placeholders_are_the_templates(tmp_path):
     template = (Path(scaffold.__file__).parent / scaffold.TEMPLATE).read_text(encoding="utf-8")
     folded = " ".join(template.replace("#", " ").split())
     assert [p for p in PLACEHOLDERS if p.split(" A blank")[0] not in folded] == []
+
+
+def test_an_unknown_id_listed_twice_is_unknown_once_and_repeated_once(tmp_path):
+    checked = check_folder(tmp_path, {"b.yml": CITED + "actors: [nobody, nobody]\n"})
+    assert problems(checked) == [
+        "b.yml:10:10: actors[1]: unknown actor 'nobody'; add the actor to briefings/actors.yml, "
+        "or fix the id",
+        "b.yml:10:18: actors[2]: 'nobody' is already listed at actors[1]; remove this one",
+    ]
