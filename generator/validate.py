@@ -1,7 +1,9 @@
 """Per-file and cross-file checks, every problem pinned to its line and column.
 
 Per file, pydantic checks a document against the schema and we translate its
-errors into author language. Across files we check what no single file can
+errors into author language; the references a brief makes to its own sources,
+proposals and ids, and the usual slips, are checked on its raw data, so that a
+field error hides none of them. Across files we check what no single file can
 know: actor ids, related slugs, answered-by slugs, and the addresses of every
 generated file, where two briefs, actors or tags (or one of them and the site's
 own pages) must never meet.
@@ -1257,17 +1259,6 @@ def output_collisions(
 
 
 # --- Story threads, updates and corrections ------------------------------------------
-
-
-def story_source_refs(brief: Brief) -> Iterator[tuple[KeyPath, str]]:
-    """Where a brief cites its sources for why it matters, what's next and its changes."""
-    for field in ("why_it_matters", "whats_next"):
-        cited = getattr(brief, field)
-        for j, ref in enumerate(cited.sources if cited else ()):
-            yield (field, "sources", j), ref
-    for i, change in enumerate(brief.changes):
-        for j, ref in enumerate(change.sources):
-            yield ("changes", i, "sources", j), ref
 
 
 def change_problems(doc: Document, brief: Brief) -> list[Problem]:
