@@ -490,6 +490,7 @@ def raw_problems(doc: Document) -> list[Problem]:
         *_proposal_refs(doc, data, found["proposal"]),
         *_repeated_ids(doc, found["ids"]),
         *_quote_marks(doc, found["quote"]),
+        *_contested_warnings(doc),
         *([] if _is_draft(data) else _placeholders(doc, data)),
     ]
 
@@ -786,8 +787,8 @@ def _placeholders(doc: Document, data: dict[str, Any]) -> list[Problem]:
 
 
 def story_problems(doc: Document, brief: Brief) -> list[Problem]:
-    """What a brief says about disagreement: dispute sources, position objects, old keys."""
-    return [*_position_object_warnings(doc, brief), *_contested_warnings(doc)]
+    """What a valid brief's positions leave unsaid (see :func:`raw_problems` for the rest)."""
+    return _position_object_warnings(doc, brief)
 
 
 def _position_object_warnings(doc: Document, brief: Brief) -> list[Problem]:
