@@ -79,6 +79,8 @@ class Document:
     """What the cross-file checks need of ``data``, kept when the data itself is dropped."""
     place_references: Any = None
     """The places a brief names, kept like ``references``."""
+    publication: tuple[bool, str | None] | None = None
+    """Whether a brief is a draft, and its date as written, kept like ``references``."""
 
     def forget_positions(self) -> None:
         """Drop the position maps of a document that passed its checks.
@@ -206,10 +208,56 @@ _SYNTAX_HINTS = {
 }
 
 
-def _syntax_problem(path: Path, exc: yaml.MarkedYAMLError, lines: _Lines) -> Problem:
+_QUOTED_THEN_MORE = re.compile(r"""(?:^|:|-)[ \t]+(?:"(?:[^"\\]|\\.)*"|'(?:[^']|'')*')[ \t]*$""")
+"""A line that, up to where libyaml stopped, ends in a whole quoted value: the text
+after the closing quote is what it could not read."""
+
+_KEY_UNDER_ITEM = re.compile(r"^([ \t]*)([A-Za-z_][\w-]*)[ \t]*$")
+"""The start of a line up to a key's colon: indentation and the key."""
+
+_PLAIN_ITEM = re.compile(r"^([ \t]*)-[ \t]+[^\s\"'\[{#][^:#]*$")
+"""A list item of plain text, like '  - A plain point', holding no key."""
+
+
+def _line_at(text: str, index: int) -> tuple[str, str]:
+    """The part of the line before ``index``, and the line before that one."""
+    start = text.rfind("\n", 0, index) + 1
+    previous = text[text.rfind("\n", 0, max(start - 1, 0)) + 1 : max(start - 1, 0)]
+    return text[start:index], previous.rstrip("\r")
+
+
+def _real_fix(exc: yaml.MarkedYAMLError, text: str) -> str | None:
+    """A hint naming the real fix, for two slips whose libyaml message points elsewhere.
+
+    Text after a closing quote (``text: "a phrase" — Name``) reads as a key that
+    was not found, which says nothing of the quote; a key under a plain list item
+    (``- A point`` then ``sources: [a]``) reads as a value holding ': '.
+    """
+    mark = exc.problem_mark
+    if mark is None:
+        return None
+    before, previous = _line_at(text, mark.index)
+    expected = ("did not find expected key", "did not find expected '-' indicator")
+    if exc.problem in expected and _QUOTED_THEN_MORE.search(before):
+        return (
+            "the text after the closing quote is not part of the value; "
+            "put the whole value in quotes, or write it on the next line after '>-'"
+        )
+    if exc.problem and exc.problem.startswith("mapping values are not allowed"):
+        key, item = _KEY_UNDER_ITEM.match(before), _PLAIN_ITEM.match(previous)
+        if key and item and len(key.group(1)) > len(item.group(1)):
+            name = key.group(2)
+            return (
+                f"an item with '{name}' is a mapping, not plain text: write '- text: …' "
+                f"and put '{name}: […]' under it, lined up with 'text'"
+            )
+    return None
+
+
+def _syntax_problem(path: Path, exc: yaml.MarkedYAMLError, lines: _Lines, text: str) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     message = f"YAML syntax error: {exc.problem or exc.context}"
-    hint = next((h for k, h in _SYNTAX_HINTS.items() if k in message), None)
+    hint = _real_fix(exc, text) or next((h for k, h in _SYNTAX_HINTS.items() if k in message), None)
     return Problem(path, message, lines.at(mark) if mark else None, hint=hint)
 
 
@@ -499,7 +547,7 @@ def load_yaml(
         for event in yaml.parse(text, Loader=StrictLoader):
             builder.feed(event)
     except yaml.MarkedYAMLError as exc:
-        doc.problems.append(_syntax_problem(path, exc, builder.lines))
+        doc.problems.append(_syntax_problem(path, exc, builder.lines, text))
         return doc
     except yaml.reader.ReaderError as exc:
         doc.problems.append(_reader_problem(path, exc, text))

@@ -29,7 +29,9 @@ from pydantic import (
     Field,
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
+    ValidationInfo,
     WithJsonSchema,
+    field_validator,
     model_validator,
 )
 from pydantic.json_schema import JsonSchemaValue, SkipJsonSchema
@@ -759,6 +761,26 @@ class Event(Model):
     def _contested_alias(cls, value: Any) -> Any:
         return _contested(value)
 
+    @field_validator("end")
+    @classmethod
+    def _end_after_date(cls, end: PartialDate | None, info: ValidationInfo) -> PartialDate | None:
+        """An event cannot end before it starts; reported at 'end:', where the slip usually is.
+
+        A month-only date stands for any day of its month, so 'date: 2025-09-10'
+        with 'end: 2025-09' passes: only an end wholly before the start is wrong.
+        """
+        date = info.data.get("date")
+        if end is None or date is None:
+            return end
+        if (end.year, end.month, end.day or 31) < (date.year, date.month, date.day or 1):
+            raise PydanticCustomError(
+                "end_before_date",
+                "the event ends ({end}) before it starts ({date}); 'end' is the last day, "
+                "on or after 'date'",
+                {"end": str(end), "date": str(date)},
+            )
+        return end
+
     places: list[PlaceId] = _items(20)
     """Ids of places in ``briefings/places.yml`` where it happened; its place page lists it."""
 
@@ -931,16 +953,19 @@ class Brief(Model):
     """Dated entries saying what changed since publication; the latest sets 'updated'.
     A correction is shown at the top of the page."""
 
-    @model_validator(mode="after")
-    def _updated_after_date(self) -> Self:
-        if self.updated and self.updated < self.date:
+    @field_validator("updated")
+    @classmethod
+    def _updated_after_date(cls, updated: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        """A field validator, so that the error sits at 'updated:', where the fix is."""
+        date = info.data.get("date")
+        if updated and date and updated < date:
             raise PydanticCustomError(
                 "updated_before_date",
                 "'updated' ({updated}) is before 'date' ({date}); an update comes after "
                 "publication",
-                {"updated": self.updated.isoformat(), "date": self.date.isoformat()},
+                {"updated": updated.isoformat(), "date": date.isoformat()},
             )
-        return self
+        return updated
 
     @model_validator(mode="after")
     def _updated_from_changes(self) -> Self:

@@ -161,6 +161,7 @@ def check(settings: Settings, cache: CheckCache | None = None) -> Checked:
     checked.report.extend(validate.date_problems(checked.briefs, settings.today))
     checked.report.extend(validate.change_date_problems(checked.briefs, settings.today))
     checked.report.extend(validate.thread_problems(checked.briefs))
+    checked.report.extend(validate.link_problems(docs, checked.briefs, settings.today))
     checked.report.extend(validate.shared_event_problems(checked.briefs, checked.actors))
     checked.report.extend(validate.question_problems(checked.briefs, checked.actors))
     if cache is not None:

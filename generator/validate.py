@@ -1,7 +1,9 @@
 """Per-file and cross-file checks, every problem pinned to its line and column.
 
 Per file, pydantic checks a document against the schema and we translate its
-errors into author language. Across files we check what no single file can
+errors into author language; the references a brief makes to its own sources,
+proposals and ids, and the usual slips, are checked on its raw data, so that a
+field error hides none of them. Across files we check what no single file can
 know: actor ids, related slugs, answered-by slugs, and the addresses of every
 generated file, where two briefs, actors or tags (or one of them and the site's
 own pages) must never meet.
@@ -10,6 +12,8 @@ own pages) must never meet.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import json
 import logging
 import posixpath
 import re
@@ -25,7 +29,15 @@ from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from generator.errors import KeyPath, Position, Problem, Severity, did_you_mean, display_path
+from generator.errors import (
+    KeyPath,
+    Position,
+    Problem,
+    Severity,
+    did_you_mean,
+    display_path,
+    format_key_path,
+)
 from generator.load import Document
 from generator.models import (
     RESERVED_SLUGS,
@@ -215,6 +227,27 @@ def _translate(
     return str(err["msg"]).removeprefix("Value error, "), None, False
 
 
+_AT_KEY = {"anonymous_speaker": "speaker", "position_two_objects": "issue"}
+"""Errors of a model validator that weighs two keys, and the key the fix is at: pydantic
+puts them at the item, which could be any line of it."""
+
+
+def _at_its_key(err: Mapping[str, Any], loc: KeyPath, data: Any) -> KeyPath:
+    """The location of an error, moved from an item to the key it is about (see ``_AT_KEY``)."""
+    key = _AT_KEY.get(err["type"])
+    if key is None:
+        return loc
+    node = data
+    for part in loc:
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            node = None
+    return (*loc, key) if isinstance(node, dict) and key in node else loc
+
+
 def schema_problems(
     doc: Document, adapter: TypeAdapter[Any], root: type[BaseModel]
 ) -> tuple[Any, list[Problem]]:
@@ -227,7 +260,7 @@ def schema_problems(
     except ValidationError as exc:
         problems = []
         for err in exc.errors(include_url=False):
-            loc = _clean_loc(err["loc"], doc.data)
+            loc = _at_its_key(err, _clean_loc(err["loc"], doc.data), doc.data)
             message, hint, at_key = _translate(err, loc, root)
             problems.append(
                 Problem(doc.path, message, doc.position(loc, key=at_key), key_path=loc, hint=hint)
@@ -285,10 +318,9 @@ def validate_brief(doc: Document) -> tuple[ValidBrief | None, list[Problem]]:
         return None, [*problems, not_mapping]
     brief, schema = schema_problems(doc, _BRIEF, Brief)
     problems += schema
+    problems += raw_problems(doc)  # whether or not the model passed: one run tells all
     if brief is None:
         return None, problems
-    problems += _source_problems(doc, brief)
-    problems += _duplicate_ids(doc, brief)
     problems += story_problems(doc, brief)
     problems += change_problems(doc, brief)
     if any(p.severity is Severity.ERROR for p in problems):
@@ -360,51 +392,394 @@ def _registry_id_problem(key: str, noun: str, example: str) -> tuple[str | None,
     return f"'{key}' is not a valid {noun} id", f"use lowercase and hyphens, like '{suggestion}'"
 
 
-def _source_refs(brief: Brief) -> Iterator[tuple[KeyPath, str]]:
-    """Every place a brief cites one of its own sources."""
-    for field in ("key_points", "sections", "proposals", "events", "positions"):
-        for i, item in enumerate(getattr(brief, field)):
-            for j, ref in enumerate(item.sources):
-                yield (field, i, "sources", j), ref
-    for i, quote in enumerate(brief.quotes):
-        yield ("quotes", i, "source"), quote.source
+# --- Cross-references inside a brief, read from its raw data -------------------------
+#
+# These run whether or not the brief passed the schema, so that a bad stance does
+# not hide an unknown source: every problem of a brief is reported in one run.
+# A value the schema refuses (not an id, not a list) is left to the schema's message.
+
+_CITING = ("key_points", "sections", "proposals", "events", "positions", "changes")
+_DISPUTED = ("key_points", "events", "sections")
+
+SOURCE_LISTS: tuple[tuple[str, ...], ...] = (
+    *((field, "*", "sources") for field in _CITING),
+    ("why_it_matters", "sources"),
+    ("whats_next", "sources"),
+    *((field, "*", "disputes", "*", "sources") for field in _DISPUTED),
+)
+"""The lists that cite a brief's own sources by id."""
+
+SOURCE_FIELDS: tuple[tuple[str, ...], ...] = (
+    *((*path, "*") for path in SOURCE_LISTS),
+    ("quotes", "*", "source"),
+)
+"""Every place a brief cites one of its own sources."""
+
+ID_LISTS: tuple[tuple[str, ...], ...] = (
+    ("actors",),
+    ("proposals", "*", "proponents"),
+    ("proposals", "*", "opponents"),
+    ("events", "*", "actors"),
+    ("events", "*", "places"),
+    ("events", "*", "not_same_as"),
+    *((field, "*", "disputes", "*", "by") for field in _DISPUTED),
+    *SOURCE_LISTS,
+    ("related",),
+    ("questions", "*", "not_answered_by"),
+)
+"""Lists of ids in which an id written twice is surely a slip (a copied line, a merge)."""
+
+PLACEHOLDERS = frozenset(
+    {
+        "The bottom line in one to three sentences: what happened and why it matters.",
+        "One essential fact per point.",
+        "Paragraphs of plain text. *Emphasis*, **strong** and [links](https://example.org/) "
+        "are allowed; nothing else of Markdown or HTML. A blank line starts a new paragraph.",
+        "Name of the outlet",
+        "What is proposed",
+        "The exact words, without quotation marks",
+        "Their role when they said it",
+        "Words of an unnamed source",
+        "What happened, in a sentence.",
+        "What will readers ask next?",
+        "As a source states it.",
+        "What changed.",
+    }
+)
+"""The text that ``briefings new`` puts in its template (generator/scaffold/brief.yml.tmpl),
+with runs of spaces folded. Its ids (``source-1``, ``actor-id``) are left out: an unknown
+actor or brief is reported anyway, and a source id is never shown to readers. Part A of
+issue 13 exports the list as ``generator.scaffold.PLACEHOLDERS``; this constant then
+becomes that import."""
+
+_PLACEHOLDER_STARTS = tuple(json.dumps(p)[1:12] for p in PLACEHOLDERS)
+"""How each placeholder starts, written as in a JSON string: a cheap first test."""
+
+_EXAMPLE_ADDRESS = re.compile(r"https?://(?:www\.)?example\.(?:org|com|net)(?![\w.-])[^\s)]*")
+"""An address on a domain reserved for examples (RFC 2606), like the template's
+``https://example.org/article``; made-up outlets on subdomains (``gazette.example.org``)
+are the test fixtures' and pass."""
+
+_QUOTE_MARKS = {
+    '"': '"',
+    "'": "'",
+    "\u201c": "\u201d",
+    "\u201e": "\u201c",
+    "\u2018": "\u2019",
+    "\u201a": "\u2018",
+    "\u00ab": "\u00bb",
+    "\u00bb": "\u00ab",
+    "\u2039": "\u203a",
+    "\u300c": "\u300d",
+}
+"""Opening quotation marks and the mark that closes each: English, German, French, Japanese."""
 
 
-def _source_problems(doc: Document, brief: Brief) -> list[Problem]:
-    known = [s.id for s in brief.sources]
-    refs = chain(_source_refs(brief), story_source_refs(brief))
+def raw_problems(doc: Document) -> list[Problem]:
+    """The brief's references to itself and its slips, checked on the raw data.
+
+    One walk finds every value these checks read (:func:`_scan`): a brief is
+    validated on every preview refresh, and 10,000 of them on a build.
+    """
+    data = doc.data
+    found = _scan(data)
     return [
+        *_source_problems(doc, data, found),
+        *_duplicate_ids(doc, data, "proposals"),
+        *_duplicate_ids(doc, data, "events"),
+        *_proposal_refs(doc, data, found["proposal"]),
+        *_repeated_ids(doc, found["ids"]),
+        *_quote_marks(doc, found["quote"]),
+        *_contested_warnings(doc),
+        *([] if _is_draft(data) else _placeholders(doc, data)),
+    ]
+
+
+_ANY = "\x00any item"
+"""Stands for every item of a list in a :func:`_trie`; no key of a brief can be it."""
+
+_Trie = dict[str, Any]
+
+
+def _trie(patterns: Mapping[str, Sequence[Sequence[str]]]) -> _Trie:
+    """Key-path patterns merged into one tree, each end marked with what it finds."""
+    root: _Trie = {}
+    for tag, paths in patterns.items():
+        for pattern in paths:
+            node = root
+            for part in pattern:
+                node = node.setdefault(_ANY if part == "*" else part, {})
+            node.setdefault(None, []).append(tag)
+    return root
+
+
+_SCAN = _trie(
+    {
+        "ids": ID_LISTS,
+        "cite": SOURCE_FIELDS,
+        "proposal": (("positions", "*", "proposal"),),
+        "quote": (("quotes", "*", "text"),),
+    }
+)
+
+Found = dict[str, list[tuple[KeyPath, Any]]]
+"""What :func:`_scan` finds, by tag: each value with its key path, in file order."""
+
+
+def _scan(data: Any) -> Found:
+    """Every value at the end of a pattern of ``_SCAN``, in one walk of the data."""
+    found: Found = {"ids": [], "cite": [], "proposal": [], "quote": []}
+
+    def walk(node: Any, trie: _Trie, path: KeyPath) -> None:
+        for tag in trie.get(None, ()):
+            found[tag].append((path, node))
+        if isinstance(node, dict):
+            for key, value in node.items():
+                below = trie.get(key) if key != _ANY else None
+                if below is not None:
+                    walk(value, below, (*path, key))
+        elif isinstance(node, list) and _ANY in trie:
+            below = trie[_ANY]
+            if len(below) == 1 and None in below:  # the items themselves: no call for each
+                for tag in below[None]:
+                    found[tag] += [((*path, i), item) for i, item in enumerate(node)]
+                return
+            for i, item in enumerate(node):
+                walk(item, below, (*path, i))
+
+    walk(data, _SCAN, ())
+    return found
+
+
+def _raw_ids(data: dict[str, Any], field: str) -> list[tuple[int, str]]:
+    """The ``id`` of each item of a list, with its index; items without a text id are skipped."""
+    items = data.get(field)
+    if not isinstance(items, list):
+        return []
+    return [
+        (i, item["id"])
+        for i, item in enumerate(items)
+        if isinstance(item, dict) and isinstance(item.get("id"), str)
+    ]
+
+
+def _repeats(ids: Iterable[tuple[int, str]]) -> Iterator[tuple[int, str, int]]:
+    """(index, id, index of its first use) for each id used again."""
+    first: dict[str, int] = {}
+    for i, item_id in ids:
+        if item_id in first:
+            yield i, item_id, first[item_id]
+        first.setdefault(item_id, i)
+
+
+def _duplicate_ids(
+    doc: Document, data: dict[str, Any], field: str, hint: str = "give each item its own id"
+) -> list[Problem]:
+    return [
+        Problem(
+            doc.path,
+            f"id '{item_id}' is already used by {field}[{first + 1}]",
+            doc.position((field, i, "id")),
+            key_path=(field, i, "id"),
+            hint=hint,
+        )
+        for i, item_id, first in _repeats(_raw_ids(data, field))
+    ]
+
+
+def _source_problems(doc: Document, data: dict[str, Any], found: Found) -> list[Problem]:
+    """Citations of sources the brief does not hold, sources with one id, uncited sources.
+
+    A source copied and left with the first one's id makes the citations meant
+    for it unknown. The repeated id is the cause, so it alone is reported, and
+    its hint names the ids cited in vain: reporting each citation as unknown,
+    with a 'did you mean' pointing to another source, sends the author the wrong way.
+    """
+    ids = _raw_ids(data, "sources")
+    known = {source_id for _, source_id in ids}
+    if not known:
+        return []  # no source, or none readable: the schema says so, once
+    refs = [(path, ref) for path, ref in found["cite"] if isinstance(ref, str)]
+    unknown = [(path, ref) for path, ref in refs if ref not in known and _SLUG_RE.match(ref)]
+    if len(known) < len(ids):
+        hint = "give each source its own id"
+        if unknown:
+            cited = _and_list([f"'{ref}'" for ref in dict.fromkeys(ref for _, ref in unknown)])
+            hint += f"; the brief cites {cited}, which no source has"
+        return _duplicate_ids(doc, data, "sources", hint)
+    listed = [source_id for _, source_id in ids]
+    problems = [
         Problem(
             doc.path,
             f"unknown source '{ref}'",
             doc.position(path),
             key_path=path,
-            hint=did_you_mean(ref, known) or f"sources defined in this brief: {', '.join(known)}",
+            hint=did_you_mean(ref, listed) or f"sources defined in this brief: {', '.join(listed)}",
         )
-        for path, ref in refs
-        if ref not in known
+        for path, ref in unknown
+    ]
+    cited = {ref for _, ref in refs}
+    # Ids written as text where a list belongs ('sources: ft'): the schema reports the
+    # form, and the source is not also reported as never cited.
+    cited |= {ref for path, ref in found["ids"] if isinstance(ref, str) and path[-1] == "sources"}
+    return [*problems, *_uncited(doc, ids, cited, [ref for _, ref in unknown])]
+
+
+def _uncited(
+    doc: Document, ids: list[tuple[int, str]], cited: set[str], unknown: list[str]
+) -> list[Problem]:
+    """A source nothing cites is a slip: a citation forgotten, or a source left over.
+
+    Only in a brief that cites: one that cites nothing (a summary and its sources)
+    rests on all of them. A source that an unknown citation was probably meant for
+    (its 'did you mean') is not reported again; an unknown citation like no source
+    could be meant for any of them, and then none is.
+    """
+    if not cited:
+        return []
+    uncited = [(i, source_id) for i, source_id in ids if source_id not in cited]
+    meant = set()
+    for ref in unknown:
+        close = difflib.get_close_matches(ref.lower(), [s for _, s in ids], n=1, cutoff=0.6)
+        if not close:
+            return []
+        meant.add(close[0])
+    return [
+        Problem(
+            doc.path,
+            f"source '{source_id}' is never cited",
+            doc.position(("sources", i, "id")),
+            key_path=("sources", i, "id"),
+            hint="cite it where the brief relies on it (a 'sources' list, or a quote's "
+            "'source'), or remove it",
+            severity=Severity.WARNING,
+        )
+        for i, source_id in uncited
+        if source_id not in meant
     ]
 
 
-def _duplicate_ids(doc: Document, brief: Brief) -> list[Problem]:
+def _proposal_refs(
+    doc: Document, data: dict[str, Any], refs: list[tuple[KeyPath, Any]]
+) -> list[Problem]:
+    """A position's ``proposal`` names one of the brief's own proposals."""
+    if not isinstance(data.get("proposals", []), list):
+        return []  # the schema reports it
+    known = [proposal_id for _, proposal_id in _raw_ids(data, "proposals")]
+    listed = ", ".join(known) if known else "none; add the proposal under 'proposals'"
+    return [
+        Problem(
+            doc.path,
+            f"unknown proposal '{ref}'",
+            doc.position(path),
+            key_path=path,
+            hint=did_you_mean(ref, known) or f"proposals in this brief: {listed}",
+        )
+        for path, ref in refs
+        if isinstance(ref, str) and ref not in known and _SLUG_RE.match(ref)
+    ]
+
+
+def _repeated_ids(doc: Document, lists: list[tuple[KeyPath, Any]]) -> list[Problem]:
+    """An id written twice in one list: an error at the second, naming the first."""
     problems = []
-    for field in ("sources", "proposals", "events"):
-        seen: dict[str, int] = {}
-        for i, item in enumerate(getattr(brief, field)):
-            if item.id is None:
-                continue
-            if item.id in seen:
-                path = (field, i, "id")
-                problems.append(
-                    Problem(
-                        doc.path,
-                        f"id '{item.id}' is already used by {field}[{seen[item.id] + 1}]",
-                        doc.position(path),
-                        key_path=path,
-                        hint="give each item its own id",
-                    )
+    for path, items in lists:
+        if not isinstance(items, list) or len(items) < 2:
+            continue
+        texts = ((i, item) for i, item in enumerate(items) if isinstance(item, str))
+        for i, item_id, first in _repeats(texts):
+            problems.append(
+                Problem(
+                    doc.path,
+                    f"'{item_id}' is already listed at {format_key_path((*path, first))}",
+                    doc.position((*path, i)),
+                    key_path=(*path, i),
+                    hint="remove this one",
                 )
-            seen.setdefault(item.id, i)
+            )
+    return problems
+
+
+def _quote_marks(doc: Document, texts: list[tuple[KeyPath, Any]]) -> list[Problem]:
+    """Quotation marks around a quote's text: the page sets its own, so readers see two pairs.
+
+    Only marks that wrap the whole text count: '"Yes," he said, "now."' opens and
+    closes with a mark but holds more inside, and is left alone.
+    """
+    problems = []
+    for path, text in texts:
+        if not isinstance(text, str):
+            continue
+        words = text.strip()
+        opening = words[:1]
+        closing = _QUOTE_MARKS.get(opening)
+        if len(words) < 2 or words[-1] != closing:
+            continue
+        inner = words[1:-1]
+        if opening in inner or closing in inner:
+            continue
+        problems.append(
+            Problem(
+                doc.path,
+                f"the quote is wrapped in quotation marks ({opening}…{closing})",
+                doc.position(path),
+                key_path=path,
+                hint="remove them: the page sets the quotation marks itself",
+                severity=Severity.WARNING,
+            )
+        )
+    return problems
+
+
+def _is_draft(data: dict[str, Any]) -> bool:
+    """Whether the raw data marks a draft; a value the schema refuses counts as one."""
+    draft = data.get("draft")
+    if draft is None:
+        return False
+    return not isinstance(draft, str) or draft.lower() not in _FALSE
+
+
+_FALSE = frozenset({"0", "off", "f", "false", "n", "no"})
+"""What pydantic reads as false: the raw ``draft`` is read before the model is built."""
+
+
+def _strings(data: Any, prefix: KeyPath = ()) -> Iterator[tuple[KeyPath, str]]:
+    """Every text value of raw data, with its key path."""
+    if isinstance(data, str):
+        yield prefix, data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _strings(value, (*prefix, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _strings(value, (*prefix, i))
+
+
+def _placeholders(doc: Document, data: dict[str, Any]) -> list[Problem]:
+    """The template's text and example addresses, left in a brief that is to be published.
+
+    The brief as one JSON string is searched first, in C, for any trace of them:
+    nearly every brief has none, and walking all its text in Python cost more
+    than the rest of the checks together.
+    """
+    flat = json.dumps(data, ensure_ascii=False)
+    if not _EXAMPLE_ADDRESS.search(flat) and not any(
+        start in flat for start in _PLACEHOLDER_STARTS
+    ):
+        return []
+    problems = []
+    for path, text in _strings(data):
+        folded = " ".join(text.split())
+        if folded in PLACEHOLDERS:
+            shown = folded if len(folded) <= 40 else folded[:40].rsplit(" ", 1)[0] + " …"
+            message = f"'{shown}' is the template's placeholder"
+            hint = "write what the sources say, or remove it; only a draft may keep placeholders"
+        elif "example." in text and (address := _EXAMPLE_ADDRESS.search(text)):
+            message = f"'{address.group()}' is the template's example address"
+            hint = "give the real address, or remove it; only a draft may keep placeholders"
+        else:
+            continue
+        problems.append(Problem(doc.path, message, doc.position(path), key_path=path, hint=hint))
     return problems
 
 
@@ -412,77 +787,31 @@ def _duplicate_ids(doc: Document, brief: Brief) -> list[Problem]:
 
 
 def story_problems(doc: Document, brief: Brief) -> list[Problem]:
-    """What a brief says about disagreement: dispute sources, position objects, old keys."""
-    return [
-        *_dispute_source_problems(doc, brief),
-        *_position_object_problems(doc, brief),
-        *_contested_warnings(doc),
-    ]
+    """What a valid brief's positions leave unsaid (see :func:`raw_problems` for the rest)."""
+    return _position_object_warnings(doc, brief)
 
 
-def _dispute_source_problems(doc: Document, brief: Brief) -> list[Problem]:
-    """A dispute cites the brief's own sources, like every other claim."""
-    known = [s.id for s in brief.sources]
-    problems = []
-    for field in ("key_points", "events", "sections"):
-        for i, item in enumerate(getattr(brief, field)):
-            for k, dispute in enumerate(item.disputes):
-                for j, ref in enumerate(dispute.sources):
-                    if ref in known:
-                        continue
-                    path = (field, i, "disputes", k, "sources", j)
-                    hint = did_you_mean(ref, known) or (
-                        f"sources defined in this brief: {', '.join(known)}"
-                    )
-                    problems.append(
-                        Problem(
-                            doc.path,
-                            f"unknown source '{ref}'",
-                            doc.position(path),
-                            key_path=path,
-                            hint=hint,
-                        )
-                    )
-    return problems
-
-
-def _position_object_problems(doc: Document, brief: Brief) -> list[Problem]:
+def _position_object_warnings(doc: Document, brief: Brief) -> list[Problem]:
     """Every stance is about something: one of the brief's proposals, or a stated issue.
 
     A position without either is a warning, not an error, so that briefs written
     before positions named their object still build; the page then shows the
-    brief's headline as the object.
+    brief's headline as the object. An unknown proposal is an error, found on the
+    raw data (:func:`_proposal_refs`).
     """
-    known = [p.id for p in brief.proposals]
-    problems = []
-    for i, position in enumerate(brief.positions):
-        if position.proposal and position.proposal not in known:
-            path: KeyPath = ("positions", i, "proposal")
-            listed = ", ".join(known) if known else "none; add the proposal under 'proposals'"
-            hint = did_you_mean(position.proposal, known) or f"proposals in this brief: {listed}"
-            problems.append(
-                Problem(
-                    doc.path,
-                    f"unknown proposal '{position.proposal}'",
-                    doc.position(path),
-                    key_path=path,
-                    hint=hint,
-                )
-            )
-        elif not position.proposal and not position.issue:
-            path = ("positions", i)
-            problems.append(
-                Problem(
-                    doc.path,
-                    "the position does not say what it is about",
-                    doc.position(path),
-                    key_path=path,
-                    hint="add 'proposal: <id of one of the brief's proposals>' or "
-                    "'issue: <what the stance is about>'",
-                    severity=Severity.WARNING,
-                )
-            )
-    return problems
+    return [
+        Problem(
+            doc.path,
+            "the position does not say what it is about",
+            doc.position(("positions", i)),
+            key_path=("positions", i),
+            hint="add 'proposal: <id of one of the brief's proposals>' or "
+            "'issue: <what the stance is about>'",
+            severity=Severity.WARNING,
+        )
+        for i, position in enumerate(brief.positions)
+        if not position.proposal and not position.issue
+    ]
 
 
 def _contested_warnings(doc: Document) -> list[Problem]:
@@ -599,7 +928,28 @@ def settle(doc: Document) -> None:
     """
     doc.references = _references(doc)
     doc.place_references = _place_refs(doc)
+    doc.publication = _publication(doc)
     doc.data = None
+
+
+def _publication(doc: Document) -> tuple[bool, str | None]:
+    """Whether a brief is a draft, and its date as written, read from the raw data."""
+    if doc.data is None and doc.publication is not None:
+        return doc.publication  # type: ignore[no-any-return]
+    data = doc.data if isinstance(doc.data, dict) else {}
+    date = data.get("date")
+    return _is_draft(data), date if isinstance(date, str) else None
+
+
+def _firsts(refs: list[tuple[KeyPath, str]]) -> Iterator[tuple[KeyPath, str]]:
+    """References, without an id repeated in its own list: that is reported as listed twice."""
+    seen: set[tuple[KeyPath, str]] = set()
+    for path, ref in refs:
+        if path and isinstance(path[-1], int):
+            if (path[:-1], ref) in seen:
+                continue
+            seen.add((path[:-1], ref))
+        yield path, ref
 
 
 def cross_check(docs: Sequence[Document], actors: Mapping[str, Actor]) -> list[Problem]:
@@ -614,7 +964,7 @@ def cross_check(docs: Sequence[Document], actors: Mapping[str, Actor]) -> list[P
     rejected = actors.rejected if isinstance(actors, Registry) else frozenset()
     for doc in docs:
         actor_refs, brief_refs, _ = _references(doc)
-        for path, ref in actor_refs:
+        for path, ref in _firsts(actor_refs):
             if ref in actors or ref in rejected or not _SLUG_RE.match(ref):
                 continue  # known, reported in the registry, or a schema error
             problems.append(
@@ -626,7 +976,7 @@ def cross_check(docs: Sequence[Document], actors: Mapping[str, Actor]) -> list[P
                     hint=_actor_hint(ref, actors),
                 )
             )
-        for path, ref in brief_refs:
+        for path, ref in _firsts(brief_refs):
             if not _SLUG_RE.match(ref):
                 continue  # reported by the schema check
             if ref == doc.path.stem:
@@ -912,17 +1262,6 @@ def output_collisions(
 # --- Story threads, updates and corrections ------------------------------------------
 
 
-def story_source_refs(brief: Brief) -> Iterator[tuple[KeyPath, str]]:
-    """Where a brief cites its sources for why it matters, what's next and its changes."""
-    for field in ("why_it_matters", "whats_next"):
-        cited = getattr(brief, field)
-        for j, ref in enumerate(cited.sources if cited else ()):
-            yield (field, "sources", j), ref
-    for i, change in enumerate(brief.changes):
-        for j, ref in enumerate(change.sources):
-            yield ("changes", i, "sources", j), ref
-
-
 def change_problems(doc: Document, brief: Brief) -> list[Problem]:
     """A change dated before publication, and an explicit ``updated`` the changes contradict.
 
@@ -1046,6 +1385,61 @@ def thread_problems(briefs: Sequence[ValidBrief]) -> list[Problem]:
                 )
             )
     return problems
+
+
+def link_problems(
+    docs: Sequence[Document], briefs: Sequence[ValidBrief], today: dt.date
+) -> list[Problem]:
+    """Warn when a brief to be published links a draft, or a brief embargoed past its own date.
+
+    The build drops such a link without a word (a related briefing goes missing, an
+    answered question shows as open), so the author hears of it at check time. A
+    draft's links are left alone: it is not published either. Every brief file is
+    looked at, valid or not, so that this too is reported in the same run as its
+    other problems. ``continues`` is checked by :func:`thread_problems`.
+    """
+    held = {item.slug: item.brief for item in briefs if item.brief.draft or item.brief.date > today}
+    problems: list[Problem] = []
+    for doc in docs if held else ():
+        draft, written = _publication(doc)
+        if draft:
+            continue
+        for path, slug in _references(doc)[1]:
+            target = held.get(slug)
+            if target is None or slug == doc.path.stem:
+                continue
+            problem = _held_link(doc, path, slug, target, written, today)
+            if problem:
+                problems.append(problem)
+    return problems
+
+
+def _held_link(
+    doc: Document, path: KeyPath, slug: str, target: Brief, written: str | None, today: dt.date
+) -> Problem | None:
+    """The warning for one link to a held-back brief, or None when both appear together."""
+    if path[0] != "related" and path[-1] != "answered_by":
+        return None
+    drops = "drops this link" if path[0] == "related" else "shows this question as open"
+    if target.draft:
+        message = f"'{slug}' is a draft: the published site {drops} until it is published"
+        hint = f"publish '{slug}' (remove its 'draft: true'), or remove the link"
+    elif target.date > today and (written is None or written < target.date.isoformat()):
+        message = (
+            f"'{slug}' is embargoed until {target.date.isoformat()}: the published site "
+            f"{drops} until then"
+        )
+        hint = f"the link comes back by itself once '{slug}' is published"
+    else:
+        return None
+    return Problem(
+        doc.path,
+        message,
+        doc.position(path),
+        key_path=path,
+        hint=hint,
+        severity=Severity.WARNING,
+    )
 
 
 def _thread_claims(docs: Sequence[Document], scheme: OutputScheme) -> Iterator[_Claim]:

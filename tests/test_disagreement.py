@@ -89,7 +89,7 @@ def test_mistakes_are_reported_where_they_are_written(tmp_path):
         "confirmed, reported, unconfirmed, disputed; did you mean 'confirmed'?",
         "bad-disputes.yml:9:14: key_points[1].disputes[1].by[1]: unknown actor 'borduira'; "
         "did you mean 'borduria'?",
-        "bad-disputes.yml:17:5: positions[1]: a position is about one thing: give 'proposal' "
+        "bad-disputes.yml:20:12: positions[1].issue: a position is about one thing: give 'proposal' "
         "or 'issue', not both",
         "bad-references.yml:7:5: warning: events[1].contested: 'contested' is deprecated; it is "
         "read as 'certainty: {level: disputed}'; write 'certainty:' with a 'level' (confirmed, "

@@ -107,6 +107,50 @@ def test_syntax_error_has_position_and_hint(tmp_path):
     assert doc.problems[0].position == Position(1, 9)
 
 
+AFTER_QUOTE = (
+    "the text after the closing quote is not part of the value; put the whole value in "
+    "quotes, or write it on the next line after '>-'"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ('title: "a quoted phrase" — Speaker\n', Position(1, 26)),
+        ("title: 'it''s quoted' he said\n", Position(1, 23)),
+        ('quotes:\n  - text: "Ready," he said\n    source: s\n', Position(2, 20)),
+        ('quotes:\n  - "Ready" — A\n', Position(2, 13)),
+    ],
+)
+def test_text_after_a_closing_quote_is_named_as_the_cause(tmp_path, text, where):
+    doc = read(tmp_path, text)
+    expected = "'-' indicator" if text.startswith('quotes:\n  - "') else "key"
+    assert messages(doc) == [f"YAML syntax error: did not find expected {expected}; {AFTER_QUOTE}"]
+    assert doc.problems[0].position == where
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("key_points:\n  - A plain point\n    sources: [a]\n", "sources"),
+        ("key_points:\n  - One.\n  - Two, with a comma\n    certainty: {level: reported}\n",
+         "certainty"),
+    ],
+)  # fmt: skip
+def test_a_key_under_a_plain_list_item_names_the_mapping_form(tmp_path, text, key):
+    doc = read(tmp_path, text)
+    assert messages(doc) == [
+        "YAML syntax error: mapping values are not allowed in this context; an item with "
+        f"'{key}' is a mapping, not plain text: write '- text: …' and put '{key}: […]' under "
+        "it, lined up with 'text'"
+    ]
+
+
+def test_a_key_under_a_mapping_item_keeps_the_quotes_hint(tmp_path):
+    doc = read(tmp_path, "key_points:\n  - text: a: b\n    sources: [a]\n")
+    assert messages(doc)[0].endswith("a value that contains ': ' must be put in quotes")
+
+
 def test_tab_indentation_is_explained(tmp_path):
     doc = read(tmp_path, "title:\n\t- a\n")
     assert doc.problems[0].hint == "indent with spaces, not tabs"
