@@ -29,6 +29,7 @@ from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from generator import scaffold
 from generator.errors import (
     KeyPath,
     Position,
@@ -429,28 +430,9 @@ ID_LISTS: tuple[tuple[str, ...], ...] = (
 )
 """Lists of ids in which an id written twice is surely a slip (a copied line, a merge)."""
 
-PLACEHOLDERS = frozenset(
-    {
-        "The bottom line in one to three sentences: what happened and why it matters.",
-        "One essential fact per point.",
-        "Paragraphs of plain text. *Emphasis*, **strong** and [links](https://example.org/) "
-        "are allowed; nothing else of Markdown or HTML. A blank line starts a new paragraph.",
-        "Name of the outlet",
-        "What is proposed",
-        "The exact words, without quotation marks",
-        "Their role when they said it",
-        "Words of an unnamed source",
-        "What happened, in a sentence.",
-        "What will readers ask next?",
-        "As a source states it.",
-        "What changed.",
-    }
-)
-"""The text that ``briefings new`` puts in its template (generator/scaffold/brief.yml.tmpl),
-with runs of spaces folded. Its ids (``source-1``, ``actor-id``) are left out: an unknown
-actor or brief is reported anyway, and a source id is never shown to readers. Part A of
-issue 13 exports the list as ``generator.scaffold.PLACEHOLDERS``; this constant then
-becomes that import."""
+PLACEHOLDERS = frozenset(" ".join(text.split()) for text in scaffold.PLACEHOLDERS)
+"""The text and ids that ``briefings new`` puts in its template, with runs of white
+space folded as the check folds each value of a brief before comparing."""
 
 _PLACEHOLDER_STARTS = tuple(json.dumps(p)[1:12] for p in PLACEHOLDERS)
 """How each placeholder starts, written as in a JSON string: a cheap first test."""
@@ -770,13 +752,13 @@ def _placeholders(doc: Document, data: dict[str, Any]) -> list[Problem]:
     problems = []
     for path, text in _strings(data):
         folded = " ".join(text.split())
-        if folded in PLACEHOLDERS:
+        if "example." in text and (address := _EXAMPLE_ADDRESS.search(text)):
+            message = f"'{address.group()}' is the template's example address"
+            hint = "give the real address, or remove it; only a draft may keep placeholders"
+        elif folded in PLACEHOLDERS:
             shown = folded if len(folded) <= 40 else folded[:40].rsplit(" ", 1)[0] + " …"
             message = f"'{shown}' is the template's placeholder"
             hint = "write what the sources say, or remove it; only a draft may keep placeholders"
-        elif "example." in text and (address := _EXAMPLE_ADDRESS.search(text)):
-            message = f"'{address.group()}' is the template's example address"
-            hint = "give the real address, or remove it; only a draft may keep placeholders"
         else:
             continue
         problems.append(Problem(doc.path, message, doc.position(path), key_path=path, hint=hint))

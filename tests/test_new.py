@@ -285,11 +285,6 @@ def test_no_real_brief_holds_a_placeholder(path):
     assert found == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="part C (branch checks) adds the placeholder check, reading scaffold.PLACEHOLDERS; "
-    "remove this mark once it is merged",
-)
 def test_the_untouched_template_fails_check_once_draft_is_removed(tmp_path):
     text = _filled_template().replace("draft: true\n", "")
     checked, _ = _check_brief(tmp_path, text)

@@ -300,19 +300,18 @@ def test_the_untouched_template_passes_as_a_draft_and_is_refused_once_published(
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("draft: true", "draft: false"), encoding="utf-8")
     name = path.name
+    placeholder = (
+        "is the template's placeholder; write what the sources say, or remove it; "
+        "only a draft may keep placeholders"
+    )
     assert problems(pipeline.check(settings)) == [
-        f"{name}:9:10: summary: 'The bottom line in one to three …' is the template's "
-        "placeholder; write what the sources say, or remove it; only a draft may keep "
-        "placeholders",
-        f"{name}:13:11: key_points[1].text: 'One essential fact per point.' is the template's "
-        "placeholder; write what the sources say, or remove it; only a draft may keep "
-        "placeholders",
-        f"{name}:20:11: sections[1].text: 'Paragraphs of plain text. *Emphasis*, …' is the "
-        "template's placeholder; write what the sources say, or remove it; only a draft may "
-        "keep placeholders",
-        f"{name}:56:13: sources[1].outlet: 'Name of the outlet' is the template's placeholder; "
-        "write what the sources say, or remove it; only a draft may keep placeholders",
-        f"{name}:57:10: sources[1].url: 'https://example.org/article' is the template's "
+        f"{name}:24:10: summary: 'The bottom line in one to three …' {placeholder}",
+        f"{name}:31:11: key_points[1].text: 'One essential fact per point, as your …' "
+        f"{placeholder}",
+        f"{name}:45:14: sections[1].heading: 'Heading of the section' {placeholder}",
+        f"{name}:46:11: sections[1].text: 'First paragraph of the section. Wrap …' {placeholder}",
+        f"{name}:130:13: sources[1].outlet: 'Name of the outlet' {placeholder}",
+        f"{name}:131:10: sources[1].url: 'https://example.org/article' is the template's "
         "example address; give the real address, or remove it; only a draft may keep "
         "placeholders",
     ]
