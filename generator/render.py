@@ -355,6 +355,7 @@ class Renderer:
             "index.md",
             "home.md.j2",
             title=self.settings.site_name,
+            meta=WIDE_PAGE,
             front=front_page(self.index),
             board=proposals_by_status(self.index),
             board_limit=HOME_PROPOSALS,
@@ -367,6 +368,7 @@ class Renderer:
             "proposals.md",
             "proposals.md.j2",
             title="Proposal tracker",
+            meta=WIDE_PAGE,
             board=proposals_by_status(self.index),
             grid=stance_grid(self.index),
         )
@@ -462,7 +464,7 @@ class Renderer:
         *,
         title: str,
         description: str = "",
-        meta: dict[str, str] | None = None,
+        meta: dict[str, Any] | None = None,
         **context: Any,
     ) -> Page:
         helpers = _PageHelpers(path, self.index)
@@ -810,6 +812,10 @@ def _places_of(brief: Brief) -> set[str]:
 
 
 # --- The tracker's status board and the front page (issue 14) -----------------------
+
+WIDE_PAGE: dict[str, Any] = {"hide": ["navigation", "toc"]}
+"""Material's page setting that gives a board the page's width: its columns need it more
+than a table of contents that would repeat every card's title."""
 
 LEAD_POINTS = 4
 """Key points the lead story shows; the briefing has them all."""
