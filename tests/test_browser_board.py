@@ -14,7 +14,7 @@ import re
 import pytest
 
 from tests.browser import harness
-from tests.test_browser import ARTIFACTS, TIMEOUT_MS, browser, base, site  # noqa: F401
+from tests.test_browser import ARTIFACTS, TIMEOUT_MS, base, browser, site  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.build]
 
@@ -42,7 +42,7 @@ OVERFLOW = """() => {
       if (style.display === 'none' || style.position === 'absolute' || style.position === 'fixed') continue;
       const r = child.getBoundingClientRect(), p = el.getBoundingClientRect();
       if ((r.width || r.height) && (r.right > p.right + 1 || r.left < p.left - 1)) {
-        found.push(`${name(child)} (${Math.round(r.left)}–${Math.round(r.right)} px) in ${name(el)} (${Math.round(p.left)}–${Math.round(p.right)} px)`);
+        found.push(`${name(child)} (${Math.round(r.left)} to ${Math.round(r.right)} px) in ${name(el)} (${Math.round(p.left)} to ${Math.round(p.right)} px)`);
       }
       if (!scrolls(child)) walk(child);  // a scroll container's content scrolls within it
     }
