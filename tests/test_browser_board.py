@@ -14,7 +14,8 @@ import re
 import pytest
 
 from tests.browser import harness
-from tests.test_browser import ARTIFACTS, TIMEOUT_MS, base, browser, site  # noqa: F401
+from tests.test_browser import ARTIFACTS, TIMEOUT_MS, base, browser, paths, site  # noqa: F401
+from tests.test_browser import PAGES as KINDS
 
 pytestmark = [pytest.mark.browser, pytest.mark.build]
 
@@ -156,3 +157,16 @@ def test_links_on_the_front_page_cards_are_not_underlined(session):
         "links => links.map(a => getComputedStyle(a).textDecorationLine)"
     )
     assert decorations and set(decorations) == {"none"}
+
+
+WIDE_TABLES = """() => [...document.querySelectorAll('article table')]
+  .filter(t => !t.closest('.stance-grid'))  // a labelled scroll region of its own, by design
+  .map(t => [t.getBoundingClientRect().width, t.closest('article').clientWidth])
+  .filter(([table, room]) => table > room + 1)"""
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_no_table_is_wider_than_a_phone_screen(session, paths, kind):  # noqa: F811
+    """Each kind of page at 390 px: tables reflow into one card per row."""
+    page = session(PHONE, "light").open(paths[kind])
+    assert page.evaluate(WIDE_TABLES) == [], kind
