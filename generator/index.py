@@ -25,6 +25,7 @@ from generator.models import (
     PartialDate,
     Place,
     Proposal,
+    ProposalStatus,
     Question,
     Quote,
     Stance,
@@ -81,6 +82,9 @@ class TrackedProposal:
     reports: list[ProposalRef]
     stands: dict[str, str] = field(default_factory=dict)
     """Actor id → 'backs' or 'opposes', from positions that name the proposal as their object."""
+    stances: dict[str, Stance] = field(default_factory=dict)
+    """Actor id → stance, for the stance grid: the latest report's proponents and opponents,
+    then every position about the proposal (newest brief first), cautious and mixed too."""
 
     @property
     def latest(self) -> ProposalRef:
@@ -88,16 +92,34 @@ class TrackedProposal:
         return self.reports[0]
 
     def backers(self) -> list[str]:
-        """The latest report's proponents, then actors whose positions support it."""
-        return self._with_stands(self.latest.proposal.proponents, "backs")
+        """Actors whose latest stance on it, in any brief's lists or positions, is support."""
+        return self.with_stance(Stance.SUPPORTS)
 
     def opposers(self) -> list[str]:
-        """The latest report's opponents, then actors whose positions oppose it."""
-        return self._with_stands(self.latest.proposal.opponents, "opposes")
+        """Actors whose latest stance on it, in any brief's lists or positions, is opposition."""
+        return self.with_stance(Stance.OPPOSES)
 
-    def _with_stands(self, listed: Iterable[str], stand: str) -> list[str]:
-        extra = [actor for actor, s in self.stands.items() if s == stand]
-        return list(dict.fromkeys([*listed, *extra]))
+    def with_stance(self, *stances: Stance) -> list[str]:
+        """Actors whose latest stance is one of ``stances``, newest brief's first."""
+        return [actor for actor, stance in self.stances.items() if stance in stances]
+
+    def history(self) -> list[StatusChange]:
+        """The changes of status, oldest first: the first report, then each brief that moved it.
+
+        Briefs that repeat the status they found add nothing: the tracker shows
+        "Under discussion → Agreed", not a list of briefings.
+        """
+        changes: list[StatusChange] = []
+        for ref in reversed(self.reports):  # reports are newest first
+            before = changes[-1].status if changes else None
+            if ref.proposal.status != before:
+                changes.append(StatusChange(ref.entry, ref.proposal.status, before))
+        return changes
+
+    @property
+    def last_change(self) -> StatusChange:
+        """The change that gave the proposal its current status."""
+        return self.history()[-1]
 
 
 @dataclass
@@ -221,6 +243,7 @@ def build_index(
     _index_timeline(index)
     _index_questions(index)
     index_disagreement(index)
+    index_stances(index)
     index_threads(index)
     index.related = related_briefings(entries, actors, weights)
     label_related(index)
@@ -680,3 +703,139 @@ def _index_places(index: Index, places: Mapping[str, Place]) -> None:
     index.entries_by_place = {
         p: _newest_first(v.values()) for p, v in entries.items() if p in index.places
     }
+
+
+# --- The tracker's status board and the front page (issue 14) -----------------------
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """A proposal's status as a brief reported it, and the status it had before."""
+
+    entry: Entry
+    """The brief that reported the status."""
+    status: ProposalStatus
+    before: ProposalStatus | None
+    """The status the previous brief gave; None for the first report."""
+
+    @property
+    def date(self) -> dt.date:
+        """When the status was reported.
+
+        The first report dates from its brief's publication. A later brief gives
+        the status as of its last change: an update may be what moved it, so its
+        publication date could claim the change too early.
+        """
+        return self.entry.brief.date if self.before is None else self.entry.last_changed
+
+
+def index_stances(index: Index) -> None:
+    """Every actor's latest stance on every proposal: the tracker's cards and stance grid.
+
+    Briefs are read newest first, and a stance a newer brief gives wins. Within a
+    brief, its position about the proposal is the more precise word (an opponent
+    who 'urges caution' is cautious), so it overrides the proposal's own lists.
+    """
+    for tracked in index.proposals.values():
+        for ref in tracked.reports:  # newest first
+            own: dict[str, Stance] = dict.fromkeys(ref.proposal.proponents, Stance.SUPPORTS)
+            own |= {a: Stance.OPPOSES for a in ref.proposal.opponents if a not in own}
+            for position in ref.entry.brief.positions:
+                if position.proposal == tracked.id:
+                    own[position.actor] = position.stance
+            for actor_id, stance in own.items():
+                tracked.stances.setdefault(actor_id, stance)
+
+
+def proposals_by_status(index: Index) -> list[tuple[ProposalStatus, list[TrackedProposal]]]:
+    """The tracker's columns: each status that has proposals, in the order a proposal moves.
+
+    Within a status, the most recently updated proposal comes first.
+    """
+    groups: dict[ProposalStatus, list[TrackedProposal]] = {s: [] for s in ProposalStatus}
+    for tracked in index.proposals.values():
+        groups[tracked.latest.proposal.status].append(tracked)
+    return [(status, items) for status, items in groups.items() if items]
+
+
+@dataclass(frozen=True)
+class StanceGrid:
+    """Proposals (rows) by actors (columns), a stance in each cell that has one."""
+
+    proposals: list[TrackedProposal]
+    actors: list[str]
+    """Actor ids, those with the most stances first."""
+    cells: dict[tuple[str, str], Stance]
+    """(proposal id, actor id) → stance."""
+
+
+def stance_grid(index: Index) -> StanceGrid:
+    """The stance grid of the tracker, in the board's order of proposals."""
+    rows = [t for _, items in proposals_by_status(index) for t in items if t.stances]
+    cells = {(t.id, actor): stance for t in rows for actor, stance in t.stances.items()}
+    counts = Counter(actor for _, actor in cells)
+
+    def name(actor_id: str) -> str:
+        actor = index.actors.get(actor_id)
+        return (actor.name if actor else actor_id).casefold()
+
+    actors = sorted(counts, key=lambda a: (-counts[a], name(a)))
+    return StanceGrid(rows, actors, cells)
+
+
+HOME_STORIES = 12
+"""How many stories the front page shows below its lead; the rest are listed by topic."""
+
+
+@dataclass(frozen=True)
+class Story:
+    """A story as the front page shows it: its latest briefing, and how many came before."""
+
+    entry: Entry
+    earlier: int
+    """Earlier briefings of the story on the site; they are on the thread's page."""
+    thread: str | None = None
+
+    @property
+    def corrected(self) -> bool:
+        """Whether the briefing records a correction."""
+        return any(change.correction for change in self.entry.brief.changes)
+
+
+@dataclass(frozen=True)
+class FrontPage:
+    """The home page: a lead story, then the latest others grouped by topic."""
+
+    lead: Story | None
+    sections: list[tuple[Tag | None, list[Story]]]
+    """Topic (the first tag of a story's latest briefing; None without tags) → its stories."""
+    more: int
+    """Stories left off the front page."""
+
+
+def front_page(index: Index, limit: int = HOME_STORIES) -> FrontPage:
+    """The lead story and the next ``limit`` stories, each story once.
+
+    The briefs carry no field that marks a lead, so the lead is the story whose
+    briefing was most recently published or updated; the others follow in the
+    same order, under the topic their author named first.
+    """
+    ordered = sorted(
+        index.entries, key=lambda e: (e.last_changed, e.brief.date, e.slug), reverse=True
+    )
+    stories = [
+        Story(entry, len(earlier), index.thread_of.get(entry.slug))
+        for entry, earlier in index.by_story(ordered)
+    ]
+    if not stories:
+        return FrontPage(None, [], 0)
+    shown = stories[1 : limit + 1]
+    sections: dict[Tag | None, list[Story]] = {}
+    for story in shown:
+        tags = story.entry.brief.tags
+        sections.setdefault(Tag(tags[0]) if tags else None, []).append(story)
+    untagged = sections.pop(None, None)
+    grouped: list[tuple[Tag | None, list[Story]]] = list(sections.items())
+    if untagged:
+        grouped.append((None, untagged))
+    return FrontPage(stories[0], grouped, len(stories) - 1 - len(shown))

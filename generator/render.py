@@ -27,11 +27,16 @@ from generator.index import (
     Entry,
     Index,
     QuoteRef,
+    StatusChange,
     Tag,
     Thread,
     TimelineEntry,
+    TrackedProposal,
     disputes_of,
+    front_page,
+    proposals_by_status,
     reason,
+    stance_grid,
 )
 from generator.load import MAX_DEPTH, MAX_FILE_BYTES
 from generator.mdtext import (
@@ -284,6 +289,7 @@ def _environment() -> jinja2.Environment:
     _add_disagreement(env)
     env.globals["related_reason"] = reason
     env.filters["direction"] = _direction_badge
+    _add_board(env)
     return env
 
 
@@ -313,10 +319,7 @@ class Renderer:
         Rendering is deferred so that the preview can render only the pages a
         change affects; :meth:`pages` renders them all.
         """
-        yield (
-            "index.md",
-            lambda: self._page("index.md", "home.md.j2", title=self.settings.site_name),
-        )
+        yield "index.md", self.home
         for entry in self.index.entries:
             yield brief_path(entry.slug), partial(self.briefing, entry)
         yield (
@@ -326,10 +329,7 @@ class Renderer:
         for actor in sorted(self.index.actors.values(), key=lambda a: a.id):
             yield actor_path(actor.id), partial(self.actor, actor)
         yield "guide.md", self.guide
-        yield (
-            "proposals.md",
-            partial(self._page, "proposals.md", "proposals.md.j2", title="Proposal tracker"),
-        )
+        yield "proposals.md", self.tracker
         yield (
             "quotes.md",
             lambda: self._page(
@@ -356,6 +356,30 @@ class Renderer:
         )
         for place in self.index.places.values():
             yield place_path(place.id), partial(self.place, place)
+
+    def home(self) -> Page:
+        """The front page: the lead story, the latest others by topic, the proposals at a glance."""
+        return self._page(
+            "index.md",
+            "home.md.j2",
+            title=self.settings.site_name,
+            meta=WIDE_PAGE,
+            front=front_page(self.index),
+            board=proposals_by_status(self.index),
+            board_limit=HOME_PROPOSALS,
+            lead_points=LEAD_POINTS,
+        )
+
+    def tracker(self) -> Page:
+        """The proposal tracker: a board of proposals by status, and who stands where."""
+        return self._page(
+            "proposals.md",
+            "proposals.md.j2",
+            title="Proposal tracker",
+            meta=WIDE_PAGE,
+            board=proposals_by_status(self.index),
+            grid=stance_grid(self.index),
+        )
 
     def place(self, place: Place) -> Page:
         """The page of one place: what happened there and what was said there."""
@@ -453,7 +477,7 @@ class Renderer:
         *,
         title: str,
         description: str = "",
-        meta: dict[str, str] | None = None,
+        meta: dict[str, Any] | None = None,
         **context: Any,
     ) -> Page:
         helpers = _PageHelpers(path, self.index)
@@ -798,3 +822,83 @@ def _places_of(brief: Brief) -> set[str]:
     """Every place a brief names, in its events and its quotes."""
     found = {q.place for q in brief.quotes if q.place}
     return found | {p for e in brief.events for p in e.places}
+
+
+# --- The tracker's status board and the front page (issue 14) -----------------------
+
+WIDE_PAGE: dict[str, Any] = {"hide": ["navigation", "toc"]}
+"""Material's page setting that gives a board the page's width: its columns need it more
+than a table of contents that would repeat every card's title."""
+
+LEAD_POINTS = 4
+"""Key points the lead story shows; the briefing has them all."""
+
+HOME_PROPOSALS = 4
+"""Proposals the front page names under each status; the tracker has the rest."""
+
+STANCE_MARKS = {
+    Stance.SUPPORTS: "✓",
+    Stance.OPPOSES: "✗",
+    Stance.CAUTIOUS: "~",
+    Stance.MIXED: "±",
+    Stance.NEUTRAL: "○",
+}
+"""A symbol per stance, so the stance grid does not rely on colour alone."""
+
+
+def short_date(value: dt.date) -> str:
+    """A date as a dateline gives it: '12 Nov 2025'."""
+    return f"{value.day} {value.strftime('%b %Y')}"
+
+
+def status_chart(board: list[tuple[ProposalStatus, list[TrackedProposal]]]) -> Markdown:
+    """One stacked bar of proposals per status, drawn at build time as inline SVG.
+
+    Each status is a rectangle as wide as its count; the figure's text
+    alternative gives every count, and the page lists the proposals beside it.
+    """
+    total = sum(len(items) for _, items in board)
+    if not total:
+        return Markdown("")
+    counts = ", ".join(f"{len(items)} {status.label.lower()}" for status, items in board)
+    label = f"{total} proposal{'s' if total != 1 else ''}: {counts}"
+    rects, x = [], 0
+    for status, items in board:
+        rects.append(
+            f'<rect class="status-chart__bar status-chart__bar--{status.value}" x="{x}" y="0" '
+            f'width="{len(items)}" height="1" data-status="{status.value}" '
+            f'data-count="{len(items)}"><title>{status.label}: {len(items)}</title></rect>'
+        )
+        x += len(items)
+    return Markdown(
+        f'<svg class="status-chart" viewBox="0 0 {total} 1" preserveAspectRatio="none" '
+        f'role="img" aria-label="{label}" focusable="false">{"".join(rects)}</svg>'
+    )
+
+
+def stance_cell(stance: Stance | None) -> Markdown:
+    """A cell of the stance grid: symbol and colour for the eye, the word for everyone."""
+    if stance is None:
+        return Markdown('<td class="stance-cell"></td>')
+    return Markdown(
+        f'<td class="stance-cell stance-cell--{stance.value}" data-stance="{stance.value}">'
+        f'<span aria-hidden="true">{STANCE_MARKS[stance]}</span>'
+        f'<span class="visually-hidden">{stance.label}</span></td>'
+    )
+
+
+def status_change(change: StatusChange) -> str:
+    """A change of status as the tracker words it: 'Under discussion → Agreed'."""
+    if change.before is None:
+        return f"First reported as {change.status.label.lower()}"
+    return f"{change.before.label} → {change.status.label.lower()}"
+
+
+def _add_board(env: jinja2.Environment) -> None:
+    """The filters and globals of the front page and the tracker."""
+    env.filters["short"] = short_date
+    env.filters["stance_cell"] = stance_cell
+    env.filters["change"] = status_change
+    env.globals["status_chart"] = status_chart
+    env.globals["stance_marks"] = STANCE_MARKS
+    env.globals["stances_between"] = (Stance.CAUTIOUS, Stance.MIXED, Stance.NEUTRAL)

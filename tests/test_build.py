@@ -69,21 +69,22 @@ def words(text: str) -> str:
     return " ".join(text.split())
 
 
-def test_home_lists_every_briefing(real):
+def test_home_lists_every_story_once_and_its_earlier_briefings_on_its_thread_page(real):
     real_site, folder = real
     slugs = sorted(briefs(folder))
     page = soup(real_site, "index.html")
-    listed = [
-        a["href"].split("/")[-2]
-        for a in page.select("article h3 a")
-        if a["href"].startswith("briefings/")
-    ]
-    earlier = [
-        a["href"].split("/")[-2]
-        for a in page.select("article p.story-earlier a")
-        if a["href"].startswith("briefings/")  # not the story's own page
-    ]
-    assert sorted(listed + earlier) == slugs  # a story once, its earlier briefings beneath
+    heads = page.select("article section.lead-story h2 a, article .story-card h3 a")
+    listed = [a["href"].split("/")[-2] for a in heads if a["href"].startswith("briefings/")]
+    assert len(listed) == len(set(listed))  # a story once, by its latest briefing
+    earlier = []
+    for a in page.select("article p.story-earlier a"):  # "N earlier briefings": the thread
+        thread = soup(real_site, a["href"] + "index.html")
+        items = thread.find(id="briefings").find_next("ol").find_all("li", recursive=False)
+        shown = [li.a["href"].split("/")[-2] for li in items]
+        assert listed.count(shown[-1]) == 1  # its latest briefing is the one on the home page
+        earlier += shown[:-1]
+        assert a.get_text().startswith(f"{len(shown) - 1} earlier briefing")
+    assert sorted(listed + earlier) == slugs
     dates = [p.get_text() for p in page.select("article p.brief-meta")]
     assert len(dates) == len(listed)
 
@@ -242,11 +243,15 @@ def _article_links(site: Path, page: Path) -> set[Path]:
     return found
 
 
-def test_every_briefing_is_one_click_from_the_home_page(real_site):
+def test_every_briefing_is_one_click_from_the_home_page_or_its_thread(real_site):
     home = (real_site / "index.html").resolve()
     briefings = {p.resolve() for p in (real_site / "briefings").glob("*/index.html")}
     assert briefings
-    assert briefings - _article_links(real_site, home) == set()
+    reached = _article_links(real_site, home)
+    threads = {p for p in reached if p.parent.parent.name == "threads"}
+    for thread in threads:  # a story's earlier briefings are listed on its thread page
+        reached |= _article_links(real_site, thread)
+    assert briefings - reached == set()
 
 
 def test_actor_pages_list_all_their_quotes_across_briefings(real):

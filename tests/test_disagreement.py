@@ -228,9 +228,10 @@ def test_every_stance_has_its_object(fixture_site):
     objects = [row.select("td")[2].get_text(strip=True) for row in rows]
     assert objects == ["A buffer zone along the border", "Sending observers to the border"]
     assert rows[0].select("td")[2].a["href"] == "#proposal-buffer-zone"
-    tracker = soup(fixture_site, "proposals/index.html").select("tbody tr")[0].select("td")
-    assert [a.get_text() for a in tracker[2].select("a")] == ["Ruritania", "The Alliance"]
-    assert tracker[3].get_text(strip=True) == "Borduria"
+    card = soup(fixture_site, "proposals/index.html").find(id="proposal-buffer-zone").parent
+    backed, opposed = card.select("p.board-card__who")[:2]
+    assert [a.get_text() for a in backed.select("a")] == ["Ruritania", "The Alliance"]
+    assert opposed.get_text(strip=True) == "Opposed by:Borduria"
 
 
 @pytest.mark.build
