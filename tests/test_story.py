@@ -283,10 +283,10 @@ def test_a_correction_leads_the_page_and_why_and_next_follow_the_bottom_line(sto
     assert texts([correction.select_one(".admonition-title")]) == ["Correction, 5 April 2025"]
     assert "not over timetables as first written" in correction.get_text()
     assert texts(article.select("p.why-it-matters")) == [
-        "Why it matters. The ferry is the only crossing for the border towns. 1"
+        "Why it matters. The ferry is the only crossing for the border towns.[1]"
     ]
     assert texts(article.select("p.whats-next")) == [
-        "What's next. Negotiators meet again on 1 May. 2"
+        "What's next. Negotiators meet again on 1 May.[2]"
     ]
     note = article.select_one("div.admonition.info")
     assert (
@@ -296,8 +296,8 @@ def test_a_correction_leads_the_page_and_why_and_next_follow_the_bottom_line(sto
     changes = article.find(id="changes").find_next("ul").find_all("li")
     assert texts(changes) == [
         "5 April 2025 Correction — The talks stalled over fares, not over timetables as first "
-        "written. 1",
-        "3 April 2025 — Added the Gazette's report of the next meeting. 2",
+        "written.[1]",
+        "3 April 2025 — Added the Gazette's report of the next meeting.[2]",
     ]
     assert "Updated 5 April 2025" in article.select_one("p.brief-meta").get_text()
 
