@@ -347,7 +347,7 @@ def test_each_story_has_its_feeds_with_the_changes(story_site):
     assert [c["correction"] for c in item["_briefings"]["changes"]] == [True, False]
     head = page(story_site, f"threads/{STORY}").head
     assert f"../../feeds/threads/{STORY}.xml" in [
-        link["href"] for link in head.select('link[rel="alternate"]')
+        link["href"] for link in head.select('link[rel~="alternate"]')
     ]
 
 

@@ -113,12 +113,15 @@
   });
 
   // A click: highlight the source and put a way back to this citation in it.
-  document.addEventListener("click", function (event) {
-    var link = citation(event.target);
-    if (!link) return;
-    var item = sourceOf(link);
-    hide();
-    if (!item) return;
+  // Captured, because Material's instant navigation handles link clicks on the
+  // body; it may also swap the page's content in again before the hash changes,
+  // so the mark is applied now and once more on the hash change.
+  var followed = null;
+
+  function mark() {
+    if (!followed) return;
+    var item = document.getElementById(followed.source);
+    if (!item || !item.classList.contains("source")) return;
     var current = document.querySelectorAll(".source--cited");
     for (var i = 0; i < current.length; i++) current[i].classList.remove("source--cited");
     item.classList.add("source--cited");
@@ -130,11 +133,18 @@
       item.appendChild(document.createTextNode(" "));
       item.appendChild(back);
     }
-    if (link.id) {
-      back.href = "#" + link.id;
-      back.hidden = false;
-    } else {
-      back.hidden = true;
-    }
-  });
+    back.hidden = !followed.from;
+    if (followed.from) back.href = "#" + followed.from;
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = citation(event.target);
+    if (!link) return;
+    hide();
+    var item = sourceOf(link);
+    followed = item ? { source: item.id, from: link.id } : null;
+    mark();
+  }, true);
+  window.addEventListener("hashchange", mark);
+  if (window.document$ && window.document$.subscribe) window.document$.subscribe(mark);
 })();
