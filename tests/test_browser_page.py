@@ -254,12 +254,6 @@ def test_headings_are_bold_and_dark(session):
 
 # --- Every kind of page ----------------------------------------------------------
 
-KINDS = [*PAGES, "cited"]
-
-
-def page_of(kind: str, paths: dict[str, str]) -> str:
-    return CITED if kind == "cited" else paths[kind]
-
 
 @pytest.mark.parametrize("kind", list(PAGES))
 def test_no_console_errors(session, paths, base, kind):
@@ -303,20 +297,20 @@ def test_no_element_is_wider_than_the_screen(session, paths, kind, device):
 def test_screenshots_of_every_kind_of_page(browser, base, cited_base, paths):
     """Phone and desktop, light and dark, full pages, into tests/artifacts/ (look at them)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    sites = {base: [(kind, paths[kind]) for kind in PAGES], cited_base: [("cited", CITED)]}
     for device, viewport in VIEWPORTS.items():
         for scheme in SCHEMES:
-            shots = Visit(browser, base, viewport)
-            shots.page.emulate_media(color_scheme=scheme)
-            try:
-                for kind in KINDS:
-                    root = cited_base if kind == "cited" else base
-                    shots.page.goto(root + page_of(kind, paths), wait_until="networkidle")
-                    name = kind.replace(" ", "-")
-                    shot = ARTIFACTS / f"page-{name}-{device}-{scheme}.png"
-                    shots.page.screenshot(path=shot, full_page=True)
-                    assert shot.stat().st_size > 10_000, f"{shot.name} looks empty"
-            finally:
-                shots.context.close()
+            for root, pages in sites.items():
+                shots = Visit(browser, root, viewport)
+                shots.page.emulate_media(color_scheme=scheme)
+                try:
+                    for kind, path in pages:
+                        shots.open(path, idle=True)
+                        shot = ARTIFACTS / f"page-{kind.replace(' ', '-')}-{device}-{scheme}.png"
+                        shots.page.screenshot(path=shot, full_page=True)
+                        assert shot.stat().st_size > 10_000, f"{shot.name} looks empty"
+                finally:
+                    shots.context.close()
 
 
 @pytest.mark.parametrize("kind", ["briefing", "home", "actor", "story"])
