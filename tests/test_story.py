@@ -278,7 +278,9 @@ def test_a_correction_leads_the_page_and_why_and_next_follow_the_bottom_line(sto
     ]
     order = [b.split()[-1] if b.startswith("admonition") else b for b in blocks if b]
     # The correction first, then the story note, the bottom line, why it matters, what's next.
-    assert order[:6] == ["brief-meta", "danger", "info", "abstract", "why-it-matters", "whats-next"]
+    assert order[:6] == [
+        "brief-meta", "danger", "story-note", "abstract", "why-it-matters", "whats-next"
+    ]  # fmt: skip
     correction = article.select_one("div.admonition.danger")
     assert texts([correction.select_one(".admonition-title")]) == ["Correction, 5 April 2025"]
     assert "not over timetables as first written" in correction.get_text()
@@ -288,7 +290,7 @@ def test_a_correction_leads_the_page_and_why_and_next_follow_the_bottom_line(sto
     assert texts(article.select("p.whats-next")) == [
         "What's next. Negotiators meet again on 1 May.[2]"
     ]
-    note = article.select_one("div.admonition.info")
+    note = article.select_one("p.story-note")
     assert (
         "Continues Ferry talks open between Ruritania and Borduria; since then: Deteriorated."
         in (" ".join(note.get_text().split()))
