@@ -522,6 +522,8 @@ class _PageHelpers:
     def __init__(self, path: str, index: Index) -> None:
         self.path = path
         self.index = index
+        self.citations = 0
+        """Citations made on this page so far: each gets the next ``cite-N`` id."""
 
     def link_to(self, target: str, anchor: str = "") -> Markdown:
         """A relative link target from this page to another page of the docs folder.
@@ -559,14 +561,28 @@ class _PageHelpers:
         return link(tag.name, self.link_to(topic_path(tag)))
 
     def cite(self, brief: Brief, ids: Iterable[str], slug: str = "") -> Markdown:
-        """Numbered citation links to the brief's source list, on this page or another."""
+        """Numbered citation links to the brief's source list, on this page or another.
+
+        The brackets are link text, not CSS, so copied text and search snippets
+        read 'borders.[4]'. Each link says which source it is in its ``title``
+        (outlet, headline, date), so it means something without JavaScript; on
+        its own page it gets an id, ``cite-N``, that ``cite.js`` links back to.
+        """
         numbers = {s.id: n for n, s in enumerate(brief.sources, start=1)}
+        by_id = {s.id: s for s in brief.sources}
         target = self.link_to(brief_path(slug)) if slug else ""
-        links = [
-            f'[{numbers[i]}]({target}#source-{i}){{ .cite title="Source {numbers[i]}" }}'
-            for i in sorted(set(ids), key=numbers.__getitem__)
-        ]
-        return Markdown(" " + "".join(links) if links else "")
+        links = []
+        for source_id in sorted(set(ids), key=numbers.__getitem__):
+            anchor = ""
+            if not slug:
+                self.citations += 1
+                anchor = f" #cite-{self.citations}"
+            label = escape(f"Source {numbers[source_id]}: {source_label(by_id[source_id])}")
+            links.append(
+                f"[&#91;{numbers[source_id]}&#93;]({target}#source-{source_id})"
+                f'{{ .cite{anchor} title="{label}" }}'
+            )
+        return Markdown("".join(links))
 
     def timeline_certainty(self, item: TimelineEntry) -> Markdown:
         """An event's certainty on a merged listing; each brief's, when the briefs differ.
@@ -631,6 +647,16 @@ class _PageHelpers:
         source = next(s for s in brief.sources if s.id == source_id)
         target = self.link_to(brief_path(slug)) if slug else ""
         return link(source.outlet, f"{target}#source-{source_id}")
+
+
+def source_label(source: models.Source) -> str:
+    """A source as a citation names it: 'Reuters, “Drones over Poland”, 10 September 2025'."""
+    parts = [source.outlet]
+    if source.title:
+        parts.append(f"“{source.title}”")
+    if source.date:
+        parts.append(human_date(source.date))
+    return ", ".join(parts)
 
 
 def external_link(text: str, url: str | None) -> Markdown:

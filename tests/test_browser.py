@@ -163,11 +163,11 @@ def test_home_lists_briefings_and_leads_to_the_seed_and_a_speaker(visit, base):
     page.locator(f"article a[href$='briefings/{SEED}/']").first.click()
     expect(page).to_have_url(f"{base}briefings/{SEED}/")
 
-    quotes = page.locator("div.admonition.quote")
+    quotes = page.locator("figure.quote")
     expect(quotes).to_have_count(len(SEED_SPEAKERS))
     for i, speaker in enumerate(SEED_SPEAKERS):
         expect(quotes.nth(i)).to_be_visible()
-        expect(quotes.nth(i).locator(".admonition-title")).to_have_text(speaker)
+        expect(quotes.nth(i).locator("figcaption .quote-speaker")).to_have_text(speaker)
 
     proposals = page.locator("p.proposal-title")
     expect(proposals).to_have_count(3)

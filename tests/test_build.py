@@ -109,12 +109,12 @@ def test_every_quote_is_attributed_to_its_speaker_with_role_and_source(real):
     real_site, folder = real
     actors = load_yaml(folder / "actors.yml").data
     for slug, brief in briefs(folder).items():
-        boxes = soup(real_site, f"briefings/{slug}/index.html").select("div.admonition.quote")
+        boxes = soup(real_site, f"briefings/{slug}/index.html").select("figure.quote")
         quotes = brief.get("quotes", [])
         assert len(boxes) == len(quotes), slug
         for box, quote in zip(boxes, quotes, strict=True):
-            title = box.select_one(".admonition-title").get_text()
-            attribution = box.select_one("p.quote-attribution")
+            title = box.select_one("figcaption .quote-speaker").get_text()
+            attribution = box.select_one("figcaption.quote-attribution")
             text = words(attribution.get_text())
             if quote.get("speaker"):
                 assert title == actors[quote["speaker"]]["name"], slug
@@ -194,9 +194,11 @@ def test_hostile_quote_renders_as_literal_text_inside_its_box(tmp_path):
     (folder / "hostile.yml").write_text(HOSTILE_QUOTE, encoding="utf-8")
     site = pipeline.build(make_project(tmp_path / "project", folder)).site_dir
     page = soup(site, "briefings/hostile/index.html")
-    box = page.select_one("div.admonition.quote")
-    assert box.select_one("p.quote-text").get_text() == "“<script>alert(1)</script> !!! danger”"
-    assert "Minister {: onclick=alert(3) }" in box.select_one("p.quote-attribution").get_text()
+    box = page.select_one("figure.quote")
+    assert box.select_one("blockquote p.quote-text").get_text() == (
+        "“<script>alert(1)</script> !!! danger”"
+    )
+    assert "Minister {: onclick=alert(3) }" in box.select_one("figcaption").get_text()
     article = page.select_one("article")
     assert article.select("script, img, iframe, style") == []
     assert not [t for t in article.find_all(True) if any(a.startswith("on") for a in t.attrs)]
@@ -263,7 +265,7 @@ def test_actor_pages_list_all_their_quotes_across_briefings(real):
                 expected.setdefault(quote["speaker"], []).append(words(quote["text"]))
     for actor, quotes in expected.items():
         page = soup(real_site, f"actors/{actor}/index.html")
-        shown = [p.get_text().strip("“”") for p in page.select("div.admonition.quote p.quote-text")]
+        shown = [p.get_text().strip("“”") for p in page.select("figure.quote p.quote-text")]
         assert sorted(shown) == sorted(quotes), actor
 
 

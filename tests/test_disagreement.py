@@ -202,7 +202,7 @@ def test_every_dispute_mark_links_to_its_block(fixture_site):
         target = page.find(id=mark["href"][1:])
         assert target is not None and "dispute-claim" in target["class"]
     says = [p.get_text(" ", strip=True) for p in page.select("p.dispute-says")]
-    assert says[2] == "What they say instead: Ruritanian guards fired first . 2"
+    assert says[2] == "What they say instead: Ruritanian guards fired first . [2]"
     assert page.select("p.dispute-says em")[0].get_text() == "fired first"
 
 

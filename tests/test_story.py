@@ -277,17 +277,19 @@ def test_a_correction_leads_the_page_and_why_and_next_follow_the_bottom_line(sto
     ]
     order = [b.split()[-1] if b.startswith("admonition") else b for b in blocks if b]
     # The correction first, then the story note, the bottom line, why it matters, what's next.
-    assert order[:6] == ["brief-meta", "danger", "info", "abstract", "why-it-matters", "whats-next"]
+    assert order[:6] == [
+        "brief-meta", "danger", "story-note", "abstract", "why-it-matters", "whats-next"
+    ]  # fmt: skip
     correction = article.select_one("div.admonition.danger")
     assert texts([correction.select_one(".admonition-title")]) == ["Correction, 5 April 2025"]
     assert "not over timetables as first written" in correction.get_text()
     assert texts(article.select("p.why-it-matters")) == [
-        "Why it matters. The ferry is the only crossing for the border towns. 1"
+        "Why it matters. The ferry is the only crossing for the border towns.[1]"
     ]
     assert texts(article.select("p.whats-next")) == [
-        "What's next. Negotiators meet again on 1 May. 2"
+        "What's next. Negotiators meet again on 1 May.[2]"
     ]
-    note = article.select_one("div.admonition.info")
+    note = article.select_one("p.story-note")
     assert (
         "Continues Ferry talks open between Ruritania and Borduria; since then: Deteriorated."
         in (" ".join(note.get_text().split()))
@@ -295,8 +297,8 @@ def test_a_correction_leads_the_page_and_why_and_next_follow_the_bottom_line(sto
     changes = article.find(id="changes").find_next("ul").find_all("li")
     assert texts(changes) == [
         "5 April 2025 Correction — The talks stalled over fares, not over timetables as first "
-        "written. 1",
-        "3 April 2025 — Added the Gazette's report of the next meeting. 2",
+        "written.[1]",
+        "3 April 2025 — Added the Gazette's report of the next meeting.[2]",
     ]
     assert "Updated 5 April 2025" in article.select_one("p.brief-meta").get_text()
 
@@ -346,7 +348,7 @@ def test_each_story_has_its_feeds_with_the_changes(story_site):
     assert [c["correction"] for c in item["_briefings"]["changes"]] == [True, False]
     head = page(story_site, f"threads/{STORY}").head
     assert f"../../feeds/threads/{STORY}.xml" in [
-        link["href"] for link in head.select('link[rel="alternate"]')
+        link["href"] for link in head.select('link[rel~="alternate"]')
     ]
 
 
