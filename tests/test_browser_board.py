@@ -25,12 +25,6 @@ VIEWPORTS = {"phone": PHONE, "desktop": LAPTOP}
 SCHEMES = ["light", "dark"]
 PAGES = {"home": "", "tracker": "proposals/"}
 
-SITEMAP_404 = "/feeds/sitemap.xml"
-"""Material reads the feed <link rel="alternate"> tags as language versions and asks for
-this file: part D of issue 14 (theme/main.html) stops it. Until then the console error
-it causes is an expected failure here; any other error fails the test.
-"""
-
 OVERFLOW = """() => {
   const root = document.querySelector('article.md-content__inner');
   const scrolls = (el) => ['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(el).overflowX);
@@ -116,8 +110,6 @@ def test_fits_its_screen_without_errors_or_serious_violations(session, kind, dev
     violations = harness.axe_violations(page)
     assert not violations, harness.describe(violations, where)
     assert not visit.outside, f"{where} requested {visit.outside}"
-    if visit.errors and all(url.endswith(SITEMAP_404) for url in visit.missing):
-        pytest.xfail(f"{where}: {visit.errors} for {visit.missing} (issue 14, part D)")
     assert not visit.errors, f"{where}: {visit.errors} ({visit.missing})"
 
 
