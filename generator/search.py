@@ -18,6 +18,7 @@ the previous site in place.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from pathlib import Path
 
@@ -38,33 +39,38 @@ IGNORED = (".headerlink", ".md-content__button")
 
 
 def index_site(site_dir: Path) -> int:
-    """Index the built site in ``site_dir`` into ``site_dir/pagefind``; the HTML files read.
+    """Index the built site in ``site_dir`` into ``site_dir/pagefind``; the pages indexed.
 
     Raises BuildError, saying why, when Pagefind cannot run or fails, or when it
     wrote no index.
     """
     try:
-        pages = asyncio.run(_index(site_dir.resolve()))
+        asyncio.run(_index(site_dir.resolve()))
     except Exception as exc:  # the service's errors: no binary, a crash, an error it reports
         raise BuildError(
-            f"Pagefind could not index {display_path(site_dir)}: "
-            f"{exc or type(exc).__name__}; the site was not published"
+            f"Pagefind could not index the built site: {exc or type(exc).__name__}; "
+            "nothing was published. Check that its binary runs "
+            "('python -m pagefind --version'; the pagefind-bin package installs it), "
+            "then build again"
         ) from exc
-    if not (site_dir / BUNDLE / ENTRY).is_file():
+    entry = site_dir / BUNDLE / ENTRY
+    try:
+        languages = json.loads(entry.read_text(encoding="utf-8"))["languages"]
+        pages = sum(int(language["page_count"]) for language in languages.values())
+    except (OSError, ValueError, KeyError, TypeError) as exc:
         raise BuildError(
-            f"Pagefind wrote no index into {display_path(site_dir / BUNDLE)}; "
-            "the site was not published"
-        )
-    log.info("search: Pagefind read %d HTML files", pages)
+            f"Pagefind wrote no readable index into {display_path(site_dir / BUNDLE)} "
+            f"({exc}); nothing was published. Build again"
+        ) from exc
+    log.info("search: indexed %d pages", pages)
     return pages
 
 
-async def _index(site_dir: Path) -> int:
-    """Run Pagefind's indexing service over ``site_dir``; the number of pages it read.
+async def _index(site_dir: Path) -> None:
+    """Run Pagefind's indexing service over ``site_dir``.
 
     The index is written when the context closes without an error.
     """
     config = IndexConfig(output_path=str(site_dir / BUNDLE), exclude_selectors=list(IGNORED))
     async with PagefindIndex(config=config) as index:
-        found = await index.add_directory(str(site_dir))
-    return int(found.get("page_count", 0))
+        await index.add_directory(str(site_dir))
