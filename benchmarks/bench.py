@@ -585,12 +585,10 @@ def table(results: dict[int, dict[str, Any]]) -> str:
         "search: indexing again (s)",
         [searched(n, lambda s: f"{s['index_seconds']:.2f}") for n in sizes],
     )
+    row("search: index files", [searched(n, lambda s: f"{s['index_files']:,}") for n in sizes])
     row(
-        "search: index files / MB",
-        [
-            searched(n, lambda s: f"{s['index_files']:,} / {s['index_bytes'] / 1e6:.1f}")
-            for n in sizes
-        ],
+        "search: index MB",
+        [searched(n, lambda s: f"{s['index_bytes'] / 1e6:.1f}") for n in sizes],
     )
     row(
         "search: 10 results, KB moved",
