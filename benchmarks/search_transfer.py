@@ -7,7 +7,9 @@ is cached: the page loads, then the counter starts, the reader presses "/" and
 types the query, and the counter stops once the results are shown and the
 network has been quiet for half a second. Bytes are Chromium's own count of what
 came over the wire (Playwright's ``Request.sizes()``: response headers and bodies as
-transferred), the page's requests and those of Pagefind's web worker.
+transferred) for the files under ``pagefind/``, the page's requests and those of
+Pagefind's web worker (the page may still be fetching its favicon, which is not
+the search's).
 
 Two queries: a word every briefing has (its "Sources" heading), so that the first
 ten results are shown, and a word no page has.
@@ -86,13 +88,15 @@ def _query(browser: Any, url: str, query: str, *, results: int) -> dict[str, Any
         finished: list[Any] = []
 
         def done(request: Any) -> None:
-            if counting["on"]:
+            # Only the search's own files: the page may still fetch its favicon, say.
+            if counting["on"] and request.url.startswith(f"{url}pagefind/"):
                 finished.append(request)
                 counting["last"] = time.monotonic()
 
         # The page's requests and its workers' (Pagefind searches in a web worker).
         page.on("requestfinished", done)
         page.goto(url, wait_until="networkidle")
+        page.locator("button.briefings-search-open").wait_for()  # the search's script ran
         counting["on"] = True
         started = time.perf_counter()
         page.keyboard.press("/")
