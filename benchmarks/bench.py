@@ -595,8 +595,16 @@ def table(results: dict[int, dict[str, Any]]) -> str:
         [searched(n, lambda s: f"{s['ten_results']['bytes'] / 1000:.0f}") for n in sizes],
     )
     row(
+        "  the same, gzipped by the host",
+        [searched(n, lambda s: f"{s['ten_results']['bytes_gzip'] / 1000:.0f}") for n in sizes],
+    )
+    row(
         "search: no result, KB moved",
         [searched(n, lambda s: f"{s['no_results']['bytes'] / 1000:.0f}") for n in sizes],
+    )
+    row(
+        "  the same, gzipped by the host",
+        [searched(n, lambda s: f"{s['no_results']['bytes_gzip'] / 1000:.0f}") for n in sizes],
     )
     for n in sizes:
         skipped = results[n].get("search", {}).get("transfer_skipped")

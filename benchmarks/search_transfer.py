@@ -11,6 +11,9 @@ transferred) for the files under ``pagefind/``, the page's requests and those of
 Pagefind's web worker (the page may still be fetching its favicon, which is not
 the search's).
 
+``bytes_gzip`` is the same files' bodies as a host that compresses scripts, styles
+and JSON would send them (computed from the files, without headers).
+
 Two queries: a word every briefing has (its "Sources" heading), so that the first
 ten results are shown, and a word no page has.
 
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import gzip
 import json
 import os
 import sys
@@ -78,7 +82,30 @@ def available() -> str | None:
     return None
 
 
-def _query(browser: Any, url: str, query: str, *, results: int) -> dict[str, Any]:
+def _moved(request: Any) -> int:
+    """Bytes of one response as transferred: headers and body.
+
+    Chromium gives a worker's own script a body size of 0 (Pagefind's
+    pagefind-worker.js), so the body is at least what Content-Length said.
+    """
+    size = request.sizes()
+    response = request.response()
+    length = int(response.headers.get("content-length", 0)) if response else 0
+    return int(size["responseHeadersSize"]) + max(int(size["responseBodySize"]), length)
+
+
+COMPRESSED_BY_HOSTS = (".js", ".css", ".json")
+"""What a static host (GitHub Pages, Netlify, nginx with gzip on) compresses; Pagefind's
+index chunks and WebAssembly are gzipped files already."""
+
+
+def _gzipped(path: Path) -> int:
+    """The body of ``path`` as a host that compresses would send it."""
+    data = path.read_bytes()
+    return len(gzip.compress(data, 6)) if path.suffix in COMPRESSED_BY_HOSTS else len(data)
+
+
+def _query(browser: Any, site: Path, url: str, query: str, *, results: int) -> dict[str, Any]:
     """Bytes and requests from opening the search to seeing ``query``'s results."""
     context = browser.new_context(viewport={"width": 1366, "height": 900})
     try:
@@ -111,11 +138,13 @@ def _query(browser: Any, url: str, query: str, *, results: int) -> dict[str, Any
         while time.monotonic() - counting["last"] < QUIET_SECONDS:
             page.wait_for_timeout(100)
         counting["on"] = False
-        sizes = [request.sizes() for request in finished]
+        moved = [_moved(request) for request in finished]
+        paths = [site / request.url.removeprefix(url).partition("?")[0] for request in finished]
         return {
             "query": query,
             "results_shown": page.locator(".pagefind-ui__result").count(),
-            "bytes": sum(size["responseHeadersSize"] + size["responseBodySize"] for size in sizes),
+            "bytes": sum(moved),
+            "bytes_gzip": sum(_gzipped(path) for path in paths),
             "requests": len(finished),
             "files": sorted({request.url.removeprefix(url) for request in finished}),
             "seconds_to_results": round(shown, 3),
@@ -132,8 +161,8 @@ def measure(site: Path) -> dict[str, Any]:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
         try:
             return {
-                "ten_results": _query(browser, url, COMMON, results=10),
-                "no_results": _query(browser, url, NOTHING, results=0),
+                "ten_results": _query(browser, site, url, COMMON, results=10),
+                "no_results": _query(browser, site, url, NOTHING, results=0),
             }
         finally:
             browser.close()
