@@ -189,8 +189,8 @@ LISTINGS = frozenset(
 """Templates of pages that list what briefing pages say: kept out of the search index.
 
 Each would match every search its briefs match, burying the briefs themselves, and
-would double the index. Their front matter says ``search: {exclude: true}``, and
-``theme/main.html`` then leaves out Pagefind's ``data-pagefind-body`` mark.
+would double the index. ``generator/search.py`` indexes only the pages of briefings,
+actors, places and stories, and the guide.
 """
 
 

@@ -7,23 +7,23 @@ fragments of the results it shows, so what a search costs the reader stays in
 kilobytes however large the archive grows (Material's search plugin had every
 reader download the whole index on their first page load).
 
-What is indexed is chosen in the theme: ``theme/main.html`` marks the article of
-every page but the listings with ``data-pagefind-body`` (pages without it are
-skipped) and adds a briefing's filters (topic, thread, actor, year) and result
-meta (title, date) from its front matter. The indexer runs in the version
+What is indexed: the article (:data:`ROOT`) of the pages :data:`PAGES` names and
+the author guide, not the listings; ``theme/main.html`` adds to a briefing's
+article its filters (topic, thread, actor, year) and result meta (title, date),
+from its front matter. The indexer runs in the version
 folder before it is published (:mod:`generator.site`), so a failed index leaves
 the previous site in place.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
+import subprocess
+import sys
 from pathlib import Path
 
-from pagefind.index import IndexConfig, PagefindIndex
-
+from generator.engine import reasons
 from generator.errors import BuildError, display_path
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,17 @@ BUNDLE = "pagefind"
 ENTRY = "pagefind-entry.json"
 """The file Pagefind writes first of all, naming the index of each language."""
 
+ROOT = "article.md-content__inner"
+"""What Pagefind reads of a page: the article, without the header, navigation or footer."""
+
+PAGES = "{briefings/*,actors/*,places/*,threads/*,guide}/index.html"
+"""The pages readers search: briefings, the pages of actors, places and stories, the guide.
+
+Not the listings (home, topics, timeline, quotes, tracker, questions, the indexes
+of actors and places, later pages of a list): each would match every search its
+briefings match, burying the briefings themselves, and would double the index.
+"""
+
 IGNORED = (".headerlink", ".md-content__button")
 """Parts of an article that are not its text: permalink marks (¶), edit and view buttons."""
 
@@ -41,18 +52,31 @@ IGNORED = (".headerlink", ".md-content__button")
 def index_site(site_dir: Path) -> int:
     """Index the built site in ``site_dir`` into ``site_dir/pagefind``; the pages indexed.
 
-    Raises BuildError, saying why, when Pagefind cannot run or fails, or when it
-    wrote no index.
+    Pagefind runs through its command line (``python -m pagefind``, the binary of
+    ``pagefind-bin``), which writes every file before it exits. Its Python API
+    was tried first: it stops its service right after the last answer, and under
+    load that cut files it was still writing (an empty ``pagefind-entry.json``).
+    Raises BuildError, saying why, when Pagefind fails or wrote no index.
     """
+    command = [sys.executable, "-m", "pagefind", "--site", str(site_dir.resolve()),
+               "--output-subdir", BUNDLE, "--root-selector", ROOT, "--glob", PAGES]  # fmt: skip
+    for selector in IGNORED:
+        command += ["--exclude-selectors", selector]
     try:
-        asyncio.run(_index(site_dir.resolve()))
-    except Exception as exc:  # the service's errors: no binary, a crash, an error it reports
+        done = subprocess.run(
+            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False
+        )
+    except OSError as exc:
+        done = subprocess.CompletedProcess(command, -1, str(exc))
+    if done.returncode != 0:
+        said = "; ".join(reasons(done.stdout)[-3:]) or f"it exited with status {done.returncode}"
         raise BuildError(
-            f"Pagefind could not index the built site: {exc or type(exc).__name__}; "
+            f"Pagefind could not index the built site: {said}; "
             "nothing was published. Check that its binary runs "
             "('python -m pagefind --version'; the pagefind-bin package installs it), "
             "then build again"
-        ) from exc
+        )
+    log.debug("pagefind: %s", done.stdout)
     entry = site_dir / BUNDLE / ENTRY
     try:
         languages = json.loads(entry.read_text(encoding="utf-8"))["languages"]
@@ -64,13 +88,3 @@ def index_site(site_dir: Path) -> int:
         ) from exc
     log.info("search: indexed %d pages", pages)
     return pages
-
-
-async def _index(site_dir: Path) -> None:
-    """Run Pagefind's indexing service over ``site_dir``.
-
-    The index is written when the context closes without an error.
-    """
-    config = IndexConfig(output_path=str(site_dir / BUNDLE), exclude_selectors=list(IGNORED))
-    async with PagefindIndex(config=config) as index:
-        await index.add_directory(str(site_dir))
