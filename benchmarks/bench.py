@@ -21,6 +21,10 @@ subprocesses, so that every size starts from a clean interpreter and its peak me
 * ``mkdocs`` and ``build`` (one process per run): a bare strict MkDocs build of the
   generated Markdown, and the whole ``pipeline.build`` from an empty docs folder
   and no site (cold) and with both in place (warm);
+* ``search`` (after the builds, so the site is there): Pagefind indexing the built
+  site again, timed, with the size of its index; then, in Chromium, the bytes a
+  reader's search transfers (``benchmarks/search_transfer.py``): a query that shows
+  its first ten results, and one that finds nothing;
 * ``profile`` (``--profile N``): cProfile of one ``pipeline.generate``, listing the
   generator's functions by cumulative time.
 """
@@ -326,6 +330,31 @@ def worker_build(project: Path, *, cold: bool) -> dict[str, Any]:
     return {"seconds": seconds, "written": built.written, "unchanged": built.unchanged}
 
 
+def worker_search(project: Path) -> dict[str, Any]:
+    """Index the built site again (timed), then measure a reader's search in Chromium."""
+    from benchmarks import search_transfer
+    from generator import search
+
+    settings = _settings(project)
+    site = settings.site_dir.resolve()
+    if not (site / search.BUNDLE / search.ENTRY).is_file():
+        raise SystemExit("build the site first (run the 'build-cold' worker)")
+    seconds, pages = _timed(lambda: search.index_site(site))
+    files = [p for p in (site / search.BUNDLE).rglob("*") if p.is_file()]
+    answer: dict[str, Any] = {
+        "index_seconds": seconds,
+        "pages": pages,
+        "index_files": len(files),
+        "index_bytes": sum(p.stat().st_size for p in files),
+    }
+    missing = search_transfer.available()
+    if missing:
+        answer["transfer_skipped"] = missing
+    else:
+        answer.update(search_transfer.measure(site))
+    return answer
+
+
 def worker_profile(project: Path, top: int) -> str:
     """cProfile of one ``pipeline.generate`` (after a warm-up run), as text."""
     from generator import pipeline
@@ -436,6 +465,8 @@ def measure_size(workdir: Path, briefs: int, args: argparse.Namespace) -> dict[s
         result["mkdocs_runs"] = builds
         result["mkdocs"] = {kind: statistics.median(values) for kind, values in builds.items()}
         result["mkdocs_best"] = {kind: min(values) for kind, values in builds.items()}
+        _say(f"[{briefs}] search: index again, then a reader's queries in Chromium …")
+        result["search"] = _run_worker("search", project)
     if not args.keep:
         shutil.rmtree(project, ignore_errors=True)
     return result
@@ -539,6 +570,47 @@ def table(results: dict[int, dict[str, Any]]) -> str:
         ],
     )
     lines.append("")
+
+    def searched(n: int, pick: Callable[[dict[str, Any]], str]) -> str:
+        found = results[n].get("search")
+        if not found:
+            return "skipped"
+        try:
+            return pick(found)
+        except KeyError:
+            return "no browser"
+
+    row("search: pages indexed", [searched(n, lambda s: f"{s['pages']:,}") for n in sizes])
+    row(
+        "search: indexing again (s)",
+        [searched(n, lambda s: f"{s['index_seconds']:.2f}") for n in sizes],
+    )
+    row("search: index files", [searched(n, lambda s: f"{s['index_files']:,}") for n in sizes])
+    row(
+        "search: index MB",
+        [searched(n, lambda s: f"{s['index_bytes'] / 1e6:.1f}") for n in sizes],
+    )
+    row(
+        "search: 10 results, KB moved",
+        [searched(n, lambda s: f"{s['ten_results']['bytes'] / 1000:.0f}") for n in sizes],
+    )
+    row(
+        "  the same, gzipped by the host",
+        [searched(n, lambda s: f"{s['ten_results']['bytes_gzip'] / 1000:.0f}") for n in sizes],
+    )
+    row(
+        "search: no result, KB moved",
+        [searched(n, lambda s: f"{s['no_results']['bytes'] / 1000:.0f}") for n in sizes],
+    )
+    row(
+        "  the same, gzipped by the host",
+        [searched(n, lambda s: f"{s['no_results']['bytes_gzip'] / 1000:.0f}") for n in sizes],
+    )
+    for n in sizes:
+        skipped = results[n].get("search", {}).get("transfer_skipped")
+        if skipped:
+            lines.append(f"  search transfer at {n:,} not measured: {skipped}")
+    lines.append("")
     inc = {n: results[n]["incremental"] for n in sizes}
     row("generate: first run, written", [f"{inc[n]['first']['written']:,}" for n in sizes])
     row("  no change: written", [f"{inc[n]['unchanged']['written']}" for n in sizes])
@@ -587,7 +659,7 @@ def build_parser() -> argparse.ArgumentParser:
     # Internal: one measurement in a fresh process (see _run_worker).
     parser.add_argument(
         "--worker",
-        choices=("stages", "mkdocs", "build-cold", "build-warm", "profile"),
+        choices=("stages", "mkdocs", "build-cold", "build-warm", "search", "profile"),
         help=argparse.SUPPRESS,
     )
     parser.add_argument("--project", type=Path, help=argparse.SUPPRESS)
@@ -604,6 +676,8 @@ def _worker(args: argparse.Namespace) -> int:
         answer = worker_stages(project, args.repeats)
     elif args.worker == "mkdocs":
         answer = worker_mkdocs(project)
+    elif args.worker == "search":
+        answer = worker_search(project)
     else:
         answer = worker_build(project, cold=args.worker == "build-cold")
     print(json.dumps(answer))

@@ -201,8 +201,9 @@ LISTINGS = frozenset(
 )
 """Templates of pages that list what briefing pages say: kept out of the search index.
 
-Each would match every search its briefs match, burying the briefs themselves,
-and they would double the index every reader's browser downloads to search.
+Each would match every search its briefs match, burying the briefs themselves, and
+would double the index. ``generator/search.py`` indexes only the pages of briefings,
+actors, places and stories, and the guide.
 """
 
 
@@ -312,6 +313,8 @@ class Renderer:
         self.index = index
         self.settings = settings
         self.env = _environment()
+        self.topic_names = {tag.slug: tag.name for tag in index.by_tag}
+        """Each topic's name as its page spells it, by address: briefs may spell it otherwise."""
 
     def plan(self) -> Iterator[tuple[str, Callable[[], Page]]]:
         """Every page of the site, in a stable order, as (path, how to render it).
@@ -467,8 +470,36 @@ class Renderer:
             minutes=reading_minutes(brief, self.settings.words_per_minute),
             related=self.index.related.get(entry.slug, []),
             thread=self.index.threads.get(self.index.thread_of.get(entry.slug, "")),
-            meta={"jsonld": script_json(news_article(self.index, self.settings, entry))},
+            meta={
+                "jsonld": script_json(news_article(self.index, self.settings, entry)),
+                "pagefind": self._search_record(entry),
+            },
         )
+
+    def _search_record(self, entry: Entry) -> dict[str, Any]:
+        """What the site search files a briefing under: filters, and meta for its results.
+
+        ``theme/main.html`` prints these as Pagefind's ``data-pagefind-filter`` and
+        ``data-pagefind-meta`` elements, so the values are author text HTML-escaped
+        here, like the title in the front matter.
+        """
+        brief = entry.brief
+        thread = self.index.threads.get(self.index.thread_of.get(entry.slug, ""))
+        actors = [self.index.actors[i].name for i in brief.actor_ids() if i in self.index.actors]
+        filters = {
+            "topic": [self.topic_names.get(Tag(t).slug, t) for t in dict.fromkeys(brief.tags)],
+            "thread": [thread.latest.brief.title] if thread else [],
+            "actor": actors,
+            "year": [str(brief.date.year)],
+        }
+        return {
+            "filters": {
+                name: [escape_html(v) for v in dict.fromkeys(values)]
+                for name, values in filters.items()
+                if values
+            },
+            "meta": {"title": escape_html(brief.title), "date": human_date(brief.date)},
+        }
 
     def _page(
         self,

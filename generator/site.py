@@ -1,4 +1,4 @@
-"""Build the static site with MkDocs, and publish it in one atomic step.
+"""Build the static site with MkDocs, index it for search, and publish it in one atomic step.
 
 ``mkdocs build`` empties its output folder before it starts, so a failed build
 would leave readers a broken site. Each build goes into a version folder of
@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from generator import engine
+from generator import engine, search
 from generator.config import Settings
 from generator.errors import BuildError, display_path
 
@@ -63,12 +63,17 @@ def versions_folder(target: Path) -> Path:
 
 
 def build_site(settings: Settings, *, strict: bool = True) -> Path:
-    """Build the site into a new version folder, then publish it as ``site_dir``."""
+    """Build the site into a new version folder, index it for search, then publish it.
+
+    Pagefind indexes the version folder before it is published, so a site is
+    never published without its search, and a failed index publishes nothing.
+    """
     target = settings.site_dir
     with publishing(target):
         version = _new_version(versions_folder(target))
         try:
             run_mkdocs(settings, version, strict=strict)
+            search.index_site(version)
         except BaseException:
             _remove(version)
             raise

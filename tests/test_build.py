@@ -282,16 +282,3 @@ def test_each_related_link_states_why(real_site):
             assert text.startswith(("same story", "same event", "shared: ", "suggested by")), text
             # 'and N more' ends the part it counts: the reason, or its events before ' · '
             assert not re.search(r" and \d+ more(?!$| · )", text), text
-
-
-def test_search_indexes_briefings_actors_and_guide_but_not_the_listings(real):
-    import json
-
-    real_site, folder = real
-    docs = json.loads((real_site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    pages = {d["location"].split("#")[0] for d in docs["docs"]}
-    assert {f"briefings/{slug}/" for slug in briefs(folder)} <= pages
-    assert "guide/" in pages and any(p.startswith("actors/") and p != "actors/" for p in pages)
-    listings = {"", "timeline/", "quotes/", "proposals/", "questions/", "topics/", "actors/"}
-    assert not pages & listings
-    assert not any(p.startswith("topics/") for p in pages)

@@ -57,8 +57,9 @@ def test_every_engine_builds_the_generated_tree_strictly(generated, name):
     article = page.find("article")
     assert "joint border patrols after a series of incidents" in article.get_text()
     assert page.find("link", href="../../assets/stylesheets/briefings.css") is not None
-    # the theme's own partial (custom_dir: theme) replaced the engine's
-    assert page.find("div", class_="md-search")["aria-label"] == "Search"
+    # the theme's own search partial (custom_dir: theme), in place of the engine's search
+    assert page.find("dialog", class_="briefings-search")["aria-label"] == "Search the briefings"
+    assert page.find("div", class_="md-search") is None
 
     home = _soup(site, "index.html")
     assert home.find("meta", property="og:type")["content"] == "website"

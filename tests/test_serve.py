@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import signal
 import socket
@@ -12,7 +11,6 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections import Counter
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -90,14 +88,6 @@ def _serving(tmp_path: Path):
         session.output = server.communicate(timeout=30)[0]
 
 
-def _search_locations(url: str) -> list[str]:
-    import json
-
-    return [
-        entry["location"] for entry in json.loads(_get(url + "search/search_index.json"))["docs"]
-    ]
-
-
 def test_a_deleted_brief_disappears_from_the_preview(tmp_path):
     with _serving(tmp_path) as session:
         url = session.url
@@ -113,50 +103,6 @@ def test_a_deleted_brief_disappears_from_the_preview(tmp_path):
             "the deleted brief's page, JSON and listing to go",
             timeout=20,
         )
-        _wait_for(
-            lambda: (
-                not any(
-                    loc.startswith("briefings/sanctions-on-borduria/")
-                    for loc in _search_locations(url)
-                )
-            ),
-            "the deleted brief's search entries to go",
-            timeout=10,
-        )
-
-
-def test_rebuilds_keep_one_search_entry_per_section(tmp_path):
-    """Quick single-page rebuilds, then a whole build: each section stays in the index once."""
-    with _serving(tmp_path) as session:
-        url = session.url
-        before = _search_locations(url)
-        assert len(before) == len(set(before))
-        folder = session.settings.briefings_dir
-        talks = folder / "border-talks.yml"
-        for title in ("Alliance debates", "Alliance ponders"):
-            text = talks.read_text(encoding="utf-8")
-            talks.write_text(
-                re.sub(r"Alliance \w+ border", f"{title} border", text, count=1), encoding="utf-8"
-            )
-            _wait_for(
-                lambda title=title: title in (_get(url + "briefings/border-talks/") or ""),
-                f"the page to show {title!r}",
-            )
-            time.sleep(1.5)  # the listing pages, in the second step
-        shutil.copy(folder / "sanctions-on-borduria.yml", folder / "sanctions-again.yml")
-        _wait_for(
-            lambda: _status(url + "briefings/sanctions-again/") == 200, "the added brief's page"
-        )
-        time.sleep(1.5)
-        after = _search_locations(url)
-        duplicated = [loc for loc, n in Counter(after).items() if n > 1]
-        assert duplicated == [], duplicated
-        added = [
-            loc.replace("sanctions-on-borduria", "sanctions-again")
-            for loc in before
-            if loc.startswith("briefings/sanctions-on-borduria/")
-        ]
-        assert sorted(after) == sorted(before + added)
 
 
 def test_a_settings_change_reaches_the_generator_and_the_engine(tmp_path):
@@ -313,31 +259,3 @@ def test_a_changed_private_signature_stops_the_preview_with_a_message(monkeypatc
         "(page, config, doc_files, nav, env, dirty, excluded), not (page, config, nav); "
         "install the engine version this preview was checked with"
     )
-
-
-def test_the_search_index_follows_single_page_rebuilds(tmp_path):
-    """The edited page's entries replace its old ones once the round's second step is done."""
-    import json
-
-    from generator.serve import LiveSite, Preview
-
-    settings = replace(make_project(tmp_path / "p", FIXTURES / "valid"), preview=True)
-    preview = Preview(settings)
-    assert preview.refresh()
-    live = LiveSite(settings, tmp_path / "live", "http://127.0.0.1:8000/", dirty=True)
-    live.build()
-    index = tmp_path / "live" / "search" / "search_index.json"
-    before = json.loads(index.read_text(encoding="utf-8"))["docs"]
-    brief = settings.briefings_dir / "border-talks.yml"
-    brief.write_text(
-        brief.read_text(encoding="utf-8").replace("Alliance weighs", "Alliance debates"),
-        encoding="utf-8",
-    )
-    first = preview.start()
-    assert first is not None
-    live.update(first.written, search=not preview.busy)
-    live.update(preview.finish().written)
-    after = json.loads(index.read_text(encoding="utf-8"))["docs"]
-    assert sorted(e["location"] for e in after) == sorted(e["location"] for e in before)
-    titles = {e["title"] for e in after if e["location"] == "briefings/border-talks/"}
-    assert titles == {"Alliance debates border patrols"}
