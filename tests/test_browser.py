@@ -241,9 +241,7 @@ def test_search_finds_the_seed_briefing(visit, base, scheme, width, key):
     expect(dialog).to_be_hidden(timeout=TIMEOUT_MS)
     assert not session.outside()
     assert not session.errors
-    # Material reads the feeds' <link rel="alternate"> as translations and asks for
-    # feeds/sitemap.xml (issue 14); anything else logged is an error of the search.
-    assert not [c for c in console if "feeds/sitemap.xml" not in c], console
+    assert console == []
 
 
 def test_palette_toggle_switches_between_light_and_dark(visit):
