@@ -926,7 +926,8 @@ class _Pictures:
             return Markdown("")
         marks = pictures.marks_of(events, self.index.places)
         return Markdown(
-            self.strip(events)
+            "\n"
+            + self.strip(events)
             + self.incidents(events)
             + pictures.data_list(marks, self.index.places, events)
             + "\n"
