@@ -118,7 +118,8 @@ def lanes_of(marks: Sequence[Mark], actors: dict[str, Actor]) -> list[tuple[str,
     no lane stays empty; past :data:`MAX_LANES`, the others share one lane. An
     actor absent from the registry is shown by its id.
     """
-    leads = Counter(_lead(m, _ranks(marks, actors)) for m in marks)
+    ranks = _ranks(marks, actors)
+    leads = Counter(_lead(m, ranks) for m in marks)
     ranked = sorted((a for a in leads if a), key=lambda a: (-leads[a], _name(a, actors).casefold()))
     lanes = [(a, _name(a, actors)) for a in ranked[:MAX_LANES]]
     if len(ranked) > MAX_LANES or "" in leads:
