@@ -11,8 +11,13 @@ LOCK   := requirements.lock
 # WebAssembly build from there. package-lock.json pins both.
 CHROMIUM   ?= /usr/bin/chromium
 NODE_STAMP := node_modules/.installed
+# The site itself needs two things from outside PyPI: the map data (npm's world-atlas,
+# Natural Earth as TopoJSON, pinned in package-lock.json) and the social cards' font
+# (Debian's fonts-dejavu-core). The build fails, naming `make site`, without them.
+FONT ?= /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf
 
-.PHONY: site test check serve lint format golden bench clean browser-deps system-deps lock
+.PHONY: site test check serve lint format golden bench clean browser-deps system-deps lock \
+	site-deps site-system-deps
 
 # The exact versions (with their hashes) come from requirements.lock, so every
 # machine installs the same packages; the project itself is installed on top.
@@ -36,15 +41,33 @@ lock:
 		--custom-compile-command 'make lock' --output-file $(LOCK)
 
 ## Build the site from briefings/ into site/ (the previous site survives a failure).
-site: $(STAMP)
+site: $(STAMP) site-deps
 	$(BIN)/briefings build
+
+## What the site needs beyond the Python packages: the font and node_modules/world-atlas.
+site-deps: site-system-deps $(NODE_STAMP)
+
+# Debian's fonts-dejavu-core (and npm) when missing; installing needs root. npm itself
+# then installs node_modules/ as any user.
+site-system-deps:
+	@missing=""; \
+	[ -f "$(FONT)" ] || missing="$$missing fonts-dejavu-core"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+		echo "Installing Debian packages:$$missing"; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
+	else \
+		echo "note: missing Debian packages:$$missing. Not root, so not installing them;"; \
+		echo "note: run 'sudo apt-get install -y$$missing', then 'make site'."; \
+	fi
 
 ## Run the test suite (unit, golden, end-to-end build, real browser).
 test: $(STAMP) browser-deps
 	$(BIN)/python -m pytest
 
 ## What the browser and workflow tests need beyond the Python packages: Chromium, node_modules/.
-browser-deps: system-deps $(NODE_STAMP)
+browser-deps: system-deps site-deps
 
 # Debian's chromium (and npm, for axe-core) when missing; installing needs root.
 # Without them the browser tests are skipped, except under CI=true, where they fail.
@@ -61,7 +84,7 @@ system-deps:
 		echo "note: run 'sudo apt-get install -y$$missing'. Until then the browser tests are skipped."; \
 	fi
 
-$(NODE_STAMP): package-lock.json | system-deps
+$(NODE_STAMP): package-lock.json | site-system-deps
 	@if command -v npm >/dev/null 2>&1; then \
 		npm ci --no-audit --no-fund && touch $(NODE_STAMP); \
 	else \

@@ -197,7 +197,7 @@ def _stage_round(
     published, _held = validate.release(checked.briefs, settings.today, preview=False)
     times["index"], index = _timed(lambda: build_index(published, checked.actors, settings.related))
     times["render"], pages = _timed(lambda: render_all(index, settings))
-    encoded = [(p.path, p.text.encode("utf-8")) for p in pages]
+    encoded = [(p.path, p.content()) for p in pages]
     # The two writes run back to back, before either folder is removed: file creation
     # on a virtual disk slows down for a while after thousands of files are deleted,
     # and whichever writes first pays for it. So they take turns going first.

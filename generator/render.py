@@ -15,12 +15,13 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 import jinja2
 import yaml
 
-from generator import models
+from generator import cards, models, pictures
 from generator.config import Settings
 from generator.feeds import all_outputs, data_path, feed_paths, news_article, script_json
 from generator.index import (
@@ -92,10 +93,18 @@ an entry of each registry."""
 
 @dataclass(frozen=True)
 class Page:
-    """A rendered page: its path inside the docs folder and its Markdown."""
+    """A rendered page: its path inside the docs folder and its Markdown.
+
+    An image (a social card) has ``data`` instead: its bytes, written as they are.
+    """
 
     path: str
     text: str
+    data: bytes | None = None
+
+    def content(self) -> bytes:
+        """The bytes to write."""
+        return self.data if self.data is not None else self.text.encode("utf-8")
 
 
 def brief_path(slug: str) -> str:
@@ -113,9 +122,17 @@ def topic_path(tag: Tag) -> str:
     return f"{TOPICS_DIR}/{tag.slug}.md"
 
 
+CARDS_DIR = "cards"
+
+
+def card_path(slug: str) -> str:
+    """Where a brief's social card (``og:image``) lives in the docs folder."""
+    return f"{CARDS_DIR}/{slug}.png"
+
+
 def brief_outputs(slug: str) -> tuple[str, ...]:
-    """Every output named after a brief: its page and its JSON export."""
-    return brief_path(slug), data_path(slug)
+    """Every output named after a brief: its page, its JSON export and its social card."""
+    return brief_path(slug), data_path(slug), card_path(slug)
 
 
 def actor_outputs(actor_id: str) -> tuple[str, ...]:
@@ -325,6 +342,7 @@ class Renderer:
         yield "index.md", self.home
         for entry in self.index.entries:
             yield brief_path(entry.slug), partial(self.briefing, entry)
+            yield card_path(entry.slug), partial(self.card, entry)
         yield (
             f"{ACTORS_DIR}/index.md",
             partial(self._page, f"{ACTORS_DIR}/index.md", "actors_index.md.j2", title="Who's who"),
@@ -340,6 +358,7 @@ class Renderer:
             ),
         )
         yield "timeline.md", partial(self._page, "timeline.md", "timeline.md.j2", title="Timeline")
+        yield MAP_PAGE, partial(self._page, MAP_PAGE, "map.md.j2", title="Map of incidents")
         yield "questions.md", self.questions
         yield (
             f"{TOPICS_DIR}/index.md",
@@ -473,6 +492,7 @@ class Renderer:
             meta={
                 "jsonld": script_json(news_article(self.index, self.settings, entry)),
                 "pagefind": self._search_record(entry),
+                "card": card_path(entry.slug),
             },
         )
 
@@ -501,6 +521,15 @@ class Renderer:
             "meta": {"title": escape_html(brief.title), "date": human_date(brief.date)},
         }
 
+    def card(self, entry: Entry) -> Page:
+        """The social card of one brief: a PNG drawn from its title, bottom line and date."""
+        brief = entry.brief
+        date = f"Published {human_date(brief.date)}"
+        if brief.updated:
+            date += f" · Updated {human_date(brief.updated)}"
+        png = cards.card_png(brief.title, plain(brief.summary), date, self.settings.site_name)
+        return Page(card_path(entry.slug), "", png)
+
     def _page(
         self,
         path: str,
@@ -512,6 +541,7 @@ class Renderer:
         **context: Any,
     ) -> Page:
         helpers = _PageHelpers(path, self.index)
+        drawn = _Pictures(helpers, self.settings)
         text = self.env.get_template(template).render(
             front_matter=_front_matter(
                 title,
@@ -534,6 +564,11 @@ class Renderer:
             position_object=helpers.position_object,
             place_links=helpers.places,
             event_place=helpers.event_place,
+            event_anchor=_anchor,
+            timeline_strip=drawn.strip,
+            incident_map=drawn.incidents,
+            places_map=drawn.places,
+            briefing_pictures=drawn.briefing,
             today=self.settings.today,
             page_path=path,
             **context,
@@ -701,7 +736,15 @@ Plan = list[tuple[str, Callable[[], Page]]]
 
 
 def render_plan(index: Index, settings: Settings) -> Plan:
-    """Every output of the site, pages then feeds and data, each with how to render it."""
+    """Every output of the site, pages then feeds and data, each with how to render it.
+
+    With briefs to show, the map data and the cards' font are loaded first, here:
+    a missing one stops the build before any page is rendered, and processes
+    forked to render inherit them.
+    """
+    if index.entries:
+        cards.fonts()
+        pictures.base_map(atlas_path(settings))
     plan = list(Renderer(index, settings).plan())
     for path, render in all_outputs(index, settings):
         plan.append((path, partial(_rendered, path, render)))
@@ -758,6 +801,7 @@ ALWAYS_AFFECTED = (
     *feed_paths("index"),
     f"{PLACES_DIR}/index.md",
     "data/places.json",
+    "map.md",
 )
 """Outputs that list every brief: any change to a brief may change them."""
 
@@ -959,3 +1003,109 @@ def _add_board(env: jinja2.Environment) -> None:
     env.globals["status_chart"] = status_chart
     env.globals["stance_marks"] = STANCE_MARKS
     env.globals["stances_between"] = (Stance.CAUTIOUS, Stance.MIXED, Stance.NEUTRAL)
+
+
+# --- Pictures (issue 14): strip charts, maps ------------------------------------------
+
+MAP_PAGE = "map.md"
+
+
+def atlas_path(settings: Settings) -> Path:
+    """The installed map data: in the project's node_modules, or the generator's checkout's."""
+    return pictures.atlas_path([settings.root, Path(__file__).resolve().parents[1]])
+
+
+def _served(path: str) -> str:
+    """The address a page is served at, without its leading slash (for links in raw HTML)."""
+    return address(path).lstrip("/")
+
+
+class _Pictures:
+    """The pictures as one page shows them: inline SVG in a figure, links relative to it.
+
+    The links are in raw HTML, which MkDocs does not rewrite, so they are made
+    relative to the address the page is served at.
+    """
+
+    def __init__(self, helpers: _PageHelpers, settings: Settings) -> None:
+        self.helpers = helpers
+        self.index = helpers.index
+        self.settings = settings
+        self.folder = posixpath.dirname(_served(helpers.path).rstrip("/") + "/x")
+
+    def _land(self) -> str:
+        return pictures.base_map(atlas_path(self.settings))
+
+    def _href(self, target: str) -> str:
+        """A link from this page to the page ``target`` of the docs folder, as served."""
+        relative = posixpath.relpath(_served(target) or ".", self.folder or ".")
+        return "./" if relative == "." else relative + ("/" if target.endswith(".md") else "")
+
+    def strip(self, items: list[Any], caption: str = "") -> Markdown:
+        """The strip chart of ``items`` (timeline entries or events), with its caption."""
+        marks = pictures.marks_of(items, self.index.places)
+        count = f"{len(marks)} event{'s' if len(marks) != 1 else ''}"
+        title = f"Strip chart of {count} by actor and month; the list gives each"
+        svg = pictures.strip_svg(marks, self.index.actors, title=title)
+        text = caption or f"{count.capitalize()} by actor and month. A bar links to its entry."
+        return Markdown(pictures.wrap(svg, "strip", text, scroll=True) + "\n")
+
+    def incidents(self, items: list[Any], caption: str = "", here: Place | None = None) -> Markdown:
+        """The map of the placed ones among ``items``, each marker linked to its entry."""
+        marks = [
+            m
+            for m in pictures.marks_of(items, self.index.places)
+            if any(pictures.on_map(*point) for point in m.points)
+        ]
+        if not marks:
+            return Markdown("")
+        count = f"{len(marks)} event{'s' if len(marks) != 1 else ''}"
+        svg = pictures.map_svg(
+            self._land(),
+            [(f"#{m.anchor}", m.label, m.points) for m in marks],
+            title=f"Map of Europe with {count} marked; the list gives each",
+            highlight=(here.latitude, here.longitude) if here else None,
+        )
+        text = caption or f"Where {count} happened. A dot links to its entry."
+        return Markdown(pictures.wrap(svg, "map", text) + "\n")
+
+    def places(self) -> Markdown:
+        """A map of every place, each marker linked to the place's page."""
+        known = sorted(self.index.places.values(), key=lambda p: p.name)
+        if not known:
+            return Markdown("")
+        markers = [
+            (
+                self._href(place_path(p.id)),
+                f"{p.name}: {len(self.index.events_by_place.get(p.id, []))} events",
+                ((p.latitude, p.longitude),),
+            )
+            for p in known
+        ]
+        svg = pictures.map_svg(
+            self._land(),
+            markers,
+            title=f"Map of Europe with {len(known)} places; the list names each",
+        )
+        return Markdown(
+            pictures.wrap(svg, "map", "The places. A dot opens the place's page.") + "\n"
+        )
+
+    def briefing(self, brief: Brief) -> Markdown:
+        """A brief's strip chart and map, with the list of its events they link to."""
+        events = sorted(brief.events, key=lambda e: e.date)
+        if not events:
+            return Markdown("")
+        marks = pictures.marks_of(events, self.index.places)
+        return Markdown(
+            "\n"
+            + self.strip(events)
+            + self.incidents(events)
+            + pictures.data_list(marks, self.index.places, events)
+            + "\n"
+        )
+
+
+def _anchor(event: models.Event) -> Markdown:
+    """An event's list-entry id, for an attribute list: made of slug characters only."""
+    return Markdown(pictures.event_anchor(event))

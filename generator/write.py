@@ -192,7 +192,7 @@ def _write(
     made: set[Path] = set()
     for page in pages:
         target = folder / page.path
-        data = page.text.encode("utf-8")
+        data = page.content()
         if (existing is None or page.path in existing) and _holds(target, data):
             stats.unchanged.append(page.path)
         else:

@@ -111,7 +111,8 @@ def test_editing_one_summary_rewrites_exactly_the_pages_that_show_it(valid_proje
     ]
     others = sorted(p for p in stats.written if not p.endswith(".md"))
     feeds = [f"feeds/{name}.{ext}" for name in FEEDS_OF_BORDER_TALKS for ext in ("json", "xml")]
-    assert others == sorted(["data/briefings/border-talks.json", "data/index.json", *feeds])
+    card = "cards/border-talks.png"  # the social card shows the bottom line
+    assert others == sorted(["data/briefings/border-talks.json", "data/index.json", card, *feeds])
 
 
 def test_editing_a_quote_rewrites_the_speaker_and_the_quote_index(valid_project, jobs):
@@ -137,6 +138,7 @@ def test_removing_a_brief_removes_its_page(valid_project, jobs):
     stats = _generate(settings)
     assert stats.removed == [
         "briefings/ruritania-election.md",
+        "cards/ruritania-election.png",
         "data/briefings/ruritania-election.json",
         "feeds/topics/elections.json",
         "feeds/topics/elections.xml",

@@ -13,9 +13,9 @@ from generator.serve import Preview
 from tests.conftest import FIXTURES, ROOT, make_project
 
 
-def contents(folder: Path) -> dict[str, str]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8")
+def contents(folder: Path) -> dict[str, bytes]:
+    return {  # bytes: social cards are PNG
+        p.relative_to(folder).as_posix(): p.read_bytes()
         for p in sorted(folder.rglob("*"))
         if p.is_file() and not p.name.startswith(".")
     }
