@@ -236,7 +236,7 @@ def test_feed_links_are_found_by_their_rel_tokens_but_not_read_as_languages(site
     page = session("").page
     assert page.locator('link[rel="alternate"]').count() == 0
     assert page.locator('link[rel~="alternate"][type="application/atom+xml"]').count() == 1
-    page.locator(f"article a[href$='briefings/{SEED}/']").first.click()  # instant navigation
+    page.locator("article a[href*='briefings/']").first.click()  # instant navigation
     page.wait_for_load_state("networkidle")
     assert page.locator('link[rel="alternate"]').count() == 0
 

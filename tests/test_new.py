@@ -387,7 +387,7 @@ def test_a_filled_in_template_builds_into_a_page_with_its_values(round_trip):
     paragraphs = [" ".join(p.get_text().split()) for p in article.find_all("p")]
     # Two paragraphs, the lines of the first joined; the section's citation ends the last.
     first = paragraphs.index("Both sides met for three hours.")
-    assert paragraphs[first + 1].startswith("A second meeting is planned. 1")
+    assert paragraphs[first + 1].startswith("A second meeting is planned.[1]")
     assert not re.search(r"Name of the outlet|example\.org/article", str(page))
 
 
