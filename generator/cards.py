@@ -28,6 +28,12 @@ from generator.errors import BuildError
 
 log = logging.getLogger(__name__)
 
+# Pillow imports its format plugins on the first save. Done here, at import, no
+# import runs while pages are drawn: a Ctrl-C that lands inside the import
+# machinery can be swallowed ("Exception ignored in ... _get_module_lock"), and
+# the build would then wait on its workers instead of stopping.
+Image.preinit()
+
 SIZE = (1200, 630)
 """The size link previews expect (Open Graph, and X's summary_large_image)."""
 
