@@ -24,19 +24,6 @@ PICTURE_PAGES = {
     "places": "places/",
     "place": "places/copenhagen/",
 }
-KNOWN_MISSING = "/sitemap.xml"
-"""Material asks for a sitemap beside each feed link it takes for a language version
-(issue 14, "Elsewhere": the page part's to fix); any other error fails."""
-
-
-def _known(url: str) -> bool:
-    return url.endswith(KNOWN_MISSING) and "/feeds/" in url
-
-
-KNOWN_ELSEWHERE = [("color-contrast", "[id^='dispute-'] a, .dispute-says .cite")]
-"""Found outside the pictures, in dark mode only: the disagreement block's links (the page
-part's stylesheet). A violation inside a picture is never let through."""
-
 IN_PICTURES = """() => [...document.querySelectorAll('figure.picture, .picture-data')].length"""
 
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
@@ -70,7 +57,7 @@ def opened(browser, base):  # noqa: F811
                 "console",
                 lambda m: (
                     errors.append(f"{m.text} ({m.location.get('url')})")
-                    if m.type == "error" and not _known(m.location.get("url", ""))
+                    if m.type == "error"
                     else None
                 ),
             )
@@ -82,7 +69,7 @@ def opened(browser, base):  # noqa: F811
                     "scroll": page.evaluate(
                         "[document.documentElement.scrollWidth, window.innerWidth]"
                     ),
-                    "violations": harness.axe_violations(page, KNOWN_ELSEWHERE),
+                    "violations": harness.axe_violations(page),
                     "in_pictures": page.evaluate(IN_PICTURES),
                     "errors": errors,
                 }
