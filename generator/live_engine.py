@@ -4,7 +4,7 @@
 The preview cannot: to show a save in well under a second it keeps ProperDocs
 (or MkDocs 1.6, the same code) in the process and re-renders single pages with
 the engine's own page steps, which are private, as are the live-reload server's
-rebuild flag and Material's search index. Every such use is here, and
+rebuild flag. Every such use is here, and
 :func:`load` checks each name and signature against :data:`PRIVATE_API` before
 the preview starts, so an engine upgrade that changes them fails at once, with
 a message, instead of misbehaving (``tests/test_serve.py`` pins them too).
@@ -38,9 +38,6 @@ PRIVATE_API: dict[str, list[str]] = {
 PRIVATE_SERVER_STATE = ("_rebuild_cond", "_want_rebuild")
 """The live-reload server's rebuild flag and the condition that guards it."""
 
-PRIVATE_SEARCH_STATE = ("search_index", "search_index_prev")
-"""Material's search plugin: the index being built and the one kept from the last build."""
-
 
 class EngineChanged(RuntimeError):
     """The installed engine no longer has the private API the preview relies on."""
@@ -57,7 +54,6 @@ class Live:
     server_class: Any
     plugin_class: Any
     file_class: Any
-    event_priority: Any
     populate_page: Any
     build_page: Any
 
@@ -84,7 +80,6 @@ def load(name: str) -> Live:
         server_class=importlib.import_module(f"{name}.livereload").LiveReloadServer,
         plugin_class=importlib.import_module(f"{name}.plugins").BasePlugin,
         file_class=importlib.import_module(f"{name}.structure.files").File,
-        event_priority=importlib.import_module(f"{name}.plugins").event_priority,
         populate_page=getattr(build_module, "_populate_page", None),
         build_page=getattr(build_module, "_build_page", None),
     )
@@ -155,25 +150,3 @@ def rebuild_soon(server: Any) -> None:
     with server._rebuild_cond:
         server._want_rebuild = True
         server._rebuild_cond.notify_all()
-
-
-def search_plugin(config: Any) -> Any | None:
-    """Material's search plugin in ``config``, if the site uses it."""
-    plugin = config.plugins.get("material/search") or config.plugins.get("search")
-    if plugin is None or not all(hasattr(plugin, a) for a in PRIVATE_SEARCH_STATE):
-        return None
-    return plugin
-
-
-def take_search_entries(plugin: Any) -> list[dict[str, Any]]:
-    """The entries the search plugin collected since the last call, leaving it none."""
-    entries: list[dict[str, Any]] = plugin.search_index.entries
-    plugin.search_index.entries = []
-    plugin.search_index_prev = None  # Material's own merge assumes one page per build
-    return entries
-
-
-def set_search_entries(plugin: Any, entries: list[dict[str, Any]]) -> None:
-    """Give the search plugin the whole index to write (its ``on_post_build`` writes it)."""
-    plugin.search_index.entries = entries
-    plugin.search_index_prev = None

@@ -226,21 +226,12 @@ def _log(stats: WriteStats) -> None:
 
 
 class _Recorder:
-    """A plugin that keeps what a whole build computed, so single pages can be rebuilt later.
-
-    It also keeps the search index whole. Material's search plugin, in a dirty
-    build, merges the pages it rendered into the last index assuming one page
-    per build, so several pages per build duplicated entries; here every
-    build's entries replace those of the same pages, and the index is
-    written whole.
-    """
+    """A plugin that keeps what a whole build computed, so single pages can be rebuilt later."""
 
     def __init__(self) -> None:
         self.files: Any = None
         self.nav: Any = None
         self.env: jinja2.Environment | None = None
-        self.search: dict[str, list[dict[str, Any]]] = {}
-        """Search entries by page address (``briefings/x/``), from each page's last render."""
 
     def on_files(self, files: Any, **_: Any) -> Any:
         self.files = files
@@ -254,30 +245,6 @@ class _Recorder:
         self.env = env
         return env
 
-    def on_post_build(self, *, config: Any, **_: Any) -> None:  # before the search plugin's
-        plugin = live_engine.search_plugin(config)
-        if plugin is None:
-            return
-        fresh: dict[str, list[dict[str, Any]]] = {}
-        for entry in live_engine.take_search_entries(plugin):
-            fresh.setdefault(str(entry["location"]).partition("#")[0], []).append(entry)
-        self.search.update(fresh)
-        live_engine.set_search_entries(plugin, [e for es in self.search.values() for e in es])
-
-    def forget(self, urls: Iterable[str]) -> None:
-        """Drop the search entries of pages that are gone."""
-        for url in urls:
-            self.search.pop(url, None)
-
-
-class _AfterSearch:
-    """A plugin that empties the search plugin's index once written, for the next round."""
-
-    def on_post_build(self, *, config: Any, **_: Any) -> None:  # after the search plugin's
-        plugin = live_engine.search_plugin(config)
-        if plugin is not None:
-            live_engine.take_search_entries(plugin)
-
 
 class LiveSite:
     """The engine kept warm for the preview: rebuild only the pages the generator rewrote.
@@ -288,8 +255,8 @@ class LiveSite:
     and theme environment of the last one and render just the rewritten pages
     with them (the engine's own page steps, plugins included, through
     :mod:`generator.live_engine`). A new page or a changed configuration gets a
-    whole build; the outputs of a removed page are deleted. The search index is
-    rewritten after each round, with each page's entries from its last render.
+    whole build; the outputs of a removed page are deleted. The site search
+    (Pagefind) indexes built sites only, so a round writes no index.
     """
 
     def __init__(self, settings: Settings, site_dir: Path, serve_url: str, *, dirty: bool) -> None:
@@ -299,8 +266,6 @@ class LiveSite:
         self.dirty = dirty
         self.live = live_engine.load(live_engine.preview_engine(settings.engine))
         self.recorder = _Recorder()
-        self.search_behind = False
-        """Whether pages were rendered since the search index was last written."""
         self.config: Any = self._load_config()
 
     def _load_config(self) -> Any:
@@ -310,11 +275,7 @@ class LiveSite:
         )
         config.site_url = self.serve_url
         self.recorder = _Recorder()
-        first, last = self.live.event_priority(100), self.live.event_priority(-100)
-        first(_Recorder.on_post_build)
-        last(_AfterSearch.on_post_build)
         config.plugins["briefings-live-site"] = self.recorder
-        config.plugins["briefings-after-search"] = _AfterSearch()
         config.plugins.on_startup(command="serve", dirty=self.dirty)
         return config
 
@@ -329,40 +290,30 @@ class LiveSite:
             self.config = self._load_config()
         dirty = self.dirty and not reload_config
         self.live.build(self.config, serve_url=self.serve_url, dirty=dirty)
-        self.search_behind = False
 
     def remove(self, paths: Iterable[str]) -> list[Path]:
-        """Delete what the docs files at ``paths`` were built into, and their search entries."""
+        """Delete what the docs files at ``paths`` were built into."""
         removed = []
-        urls = []
         config = self.config
         for path in sorted(set(paths)):
             file = self.live.file_class(
                 path, str(self.settings.docs_dir), str(self.site_dir), config.use_directory_urls
             )
-            urls.append(file.url)
             target = Path(file.abs_dest_path)
             if target.is_file():
                 target.unlink()
                 removed.append(target)
                 _prune_empty(target.parent, self.site_dir)
-        self.recorder.forget(urls)
         return removed
 
-    def update(
-        self, paths: Iterable[str], stop: Callable[[], bool] = lambda: False, *, search: bool = True
-    ) -> set[str]:
+    def update(self, paths: Iterable[str], stop: Callable[[], bool] = lambda: False) -> set[str]:
         """Rebuild the outputs of the docs files at ``paths``, or the whole site if need be.
 
         Page by page; when ``stop()`` turns true (the author saved again), the
-        pages not rebuilt yet are returned, for a later round. The search index
-        is rewritten unless ``search`` is false (about 0.2 s at 1,000 briefs, so
-        the first step leaves it to the second).
+        pages not rebuilt yet are returned, for a later round.
         """
         todo = sorted(set(paths))
         if not todo:
-            if search and self.search_behind:
-                self._write_search()
             return set()
         files, nav, env = self.recorder.files, self.recorder.nav, self.recorder.env
         known = [files.get_file_from_path(p) for p in todo] if files is not None else [None]
@@ -379,16 +330,7 @@ class LiveSite:
                 file.copy_file()  # a feed or JSON export
                 continue
             live_engine.render_page(self.live, file.page, self.config, files, nav, env)
-        if search:
-            self._write_search()
-        else:
-            self.search_behind = True
         return left
-
-    def _write_search(self) -> None:
-        """Write the search index (the plugins' ``on_post_build``: ours merges, Material's writes)."""
-        self.config.plugins.on_post_build(config=self.config)
-        self.search_behind = False
 
 
 def _prune_empty(folder: Path, top: Path) -> None:
@@ -502,7 +444,7 @@ class _Builder:
             self.site.remove(stats.removed)
             self.site.build()
         elif stats is not None and stats.written:
-            self.unbuilt |= self.site.update(stats.written, search=not self.preview.busy)
+            self.unbuilt |= self.site.update(stats.written)
             if self.preview.busy and self.server is not None:
                 # The server holds every request while a build runs: let the
                 # browser reload the edited page before the listing pages start.
