@@ -47,11 +47,11 @@ site: $(STAMP) site-deps
 ## What the site needs beyond the Python packages: the font and node_modules/world-atlas.
 site-deps: site-system-deps $(NODE_STAMP)
 
-# Debian's fonts-dejavu-core (and npm) when missing; installing needs root. npm itself
-# then installs node_modules/ as any user.
-site-system-deps:
+# $(call apt_install,CHECK,NOTE): as root, apt-install what the shell CHECK adds to
+# $$missing, and npm if missing; otherwise print what to install, then NOTE.
+define apt_install
 	@missing=""; \
-	[ -f "$(FONT)" ] || missing="$$missing fonts-dejavu-core"; \
+	$(1) \
 	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ]; then \
@@ -59,8 +59,16 @@ site-system-deps:
 		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
 	else \
 		echo "note: missing Debian packages:$$missing. Not root, so not installing them;"; \
-		echo "note: run 'sudo apt-get install -y$$missing', then 'make site'."; \
+		echo "note: run 'sudo apt-get install -y$$missing'$(2)"; \
 	fi
+endef
+SITE_NOTE    := , then 'make site'.
+BROWSER_NOTE := . Until then the browser tests are skipped.
+
+# Debian's fonts-dejavu-core (and npm) when missing; installing needs root. npm itself
+# then installs node_modules/ as any user.
+site-system-deps:
+	$(call apt_install,[ -f "$(FONT)" ] || missing="$$missing fonts-dejavu-core";,$(SITE_NOTE))
 
 ## Run the test suite (unit, golden, end-to-end build, real browser).
 test: $(STAMP) browser-deps
@@ -72,17 +80,7 @@ browser-deps: system-deps site-deps
 # Debian's chromium (and npm, for axe-core) when missing; installing needs root.
 # Without them the browser tests are skipped, except under CI=true, where they fail.
 system-deps:
-	@missing=""; \
-	[ -x "$(CHROMIUM)" ] || missing="$$missing chromium"; \
-	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
-	if [ -z "$$missing" ]; then exit 0; fi; \
-	if [ "$$(id -u)" = 0 ]; then \
-		echo "Installing Debian packages:$$missing"; \
-		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
-	else \
-		echo "note: missing Debian packages:$$missing. Not root, so not installing them;"; \
-		echo "note: run 'sudo apt-get install -y$$missing'. Until then the browser tests are skipped."; \
-	fi
+	$(call apt_install,[ -x "$(CHROMIUM)" ] || missing="$$missing chromium";,$(BROWSER_NOTE))
 
 $(NODE_STAMP): package-lock.json | site-system-deps
 	@if command -v npm >/dev/null 2>&1; then \
