@@ -135,7 +135,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         print("interrupted; the previous site is unchanged", file=sys.stderr)
         return INTERRUPTED
     for held in result.held:
-        print(f"note: {held.item.path.name}: {held.reason}", file=sys.stderr)
+        print(f"note: {held.path.name}: {held.reason}", file=sys.stderr)
     print(
         f"built {result.briefs} briefs into {result.site_dir} "
         f"({result.written} pages written, {result.unchanged} unchanged)"

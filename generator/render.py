@@ -101,6 +101,8 @@ class Page:
     path: str
     text: str
     data: bytes | None = None
+    reads: frozenset[Any] | None = None
+    """What rendering it read of the index (:mod:`generator.reads`), when recorded."""
 
     def content(self) -> bytes:
         """The bytes to write."""
@@ -330,8 +332,10 @@ class Renderer:
         self.index = index
         self.settings = settings
         self.env = _environment()
-        self.topic_names = {tag.slug: tag.name for tag in index.by_tag}
-        """Each topic's name as its page spells it, by address: briefs may spell it otherwise."""
+
+    def _digest_key(self) -> str:
+        """A plan's outputs are bound to the renderer: its index and settings are keys of their own."""
+        return "renderer"
 
     def plan(self) -> Iterator[tuple[str, Callable[[], Page]]]:
         """Every page of the site, in a stable order, as (path, how to render it).
@@ -507,7 +511,9 @@ class Renderer:
         thread = self.index.threads.get(self.index.thread_of.get(entry.slug, ""))
         actors = [self.index.actors[i].name for i in brief.actor_ids() if i in self.index.actors]
         filters = {
-            "topic": [self.topic_names.get(Tag(t).slug, t) for t in dict.fromkeys(brief.tags)],
+            "topic": [
+                self.index.topic_names.get(Tag(t).slug, t) for t in dict.fromkeys(brief.tags)
+            ],
             "thread": [thread.latest.brief.title] if thread else [],
             "actor": actors,
             "year": [str(brief.date.year)],
