@@ -62,6 +62,15 @@ class Entry:
     def __repr__(self) -> str:
         return f"Entry({self.slug!r})"
 
+    def show(self, brief: Brief) -> None:
+        """Hold an edited version of the brief: the preview's first, fastest step.
+
+        Every table of the index reaches the brief through its entry, so the
+        brief's own page can be rendered at once; what other briefs derive from
+        it waits for the next index.
+        """
+        self._brief = brief
+
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Entry) and self.slug == other.slug
 
@@ -374,21 +383,6 @@ def _index_timeline(index: Index) -> None:
         for actor_id in dict.fromkeys(item.event.actors):
             by_actor[actor_id].append(item)
     index.events_by_actor = dict(by_actor)
-
-
-def with_edits(index: Index, briefs: Mapping[str, Brief]) -> Index:
-    """A copy of ``index`` in which some of its briefs are replaced by edited versions.
-
-    Enough to render those briefs' own pages at once: the preview shows an edit
-    this way while the whole index is rebuilt. What depends on the other briefs
-    (the related list) is the old one until then.
-    """
-    by_slug = dict(index.by_slug)
-    questions = dict(index.questions_by_brief)
-    for slug, brief in briefs.items():
-        by_slug[slug] = Entry(slug, brief)
-        questions[slug] = [_on_site(q, by_slug) for q in brief.questions]
-    return replace(index, by_slug=by_slug, questions_by_brief=questions)
 
 
 def _on_site(question: Question, by_slug: Mapping[str, Entry]) -> Question:

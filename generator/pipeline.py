@@ -234,7 +234,12 @@ def _render_and_write(plan: Plan, settings: Settings, todo: set[str] | None) -> 
     return write_shares(shares, settings.docs_dir, prune=todo is None)
 
 
-def _stamp(settings: Settings) -> bytes:
+def render_recorded(plan: Plan, paths: set[str]) -> Iterator[Page]:
+    """Render the outputs at ``paths``, in plan order, each with what it read."""
+    return (_recorded(render) for path, render in plan if path in paths)
+
+
+def stamp(settings: Settings) -> bytes:
     """The fingerprint of code and settings, with the map data the pictures are drawn from."""
     try:
         atlas = [render.atlas_path(settings)]
@@ -259,8 +264,8 @@ def generate(settings: Settings) -> Generated:
     Only the outputs whose inputs changed are rendered (:mod:`generator.graph`);
     when no input file changed at all, nothing is even read.
     """
-    stamp = _stamp(settings)
-    inputs = graph.manifest(settings, stamp)
+    fingerprint = stamp(settings)
+    inputs = graph.manifest(settings, fingerprint)
     old = graph.load(settings.docs_dir)
     if _up_to_date(settings, old, inputs):
         assert old is not None
@@ -281,7 +286,7 @@ def generate(settings: Settings) -> Generated:
         outputs = dict(plan)
         digests = graph.file_digests({item.slug: item.path for item in published})
         current = graph.Inputs(index, digests, outputs, settings)
-        todo = graph.to_render(old, current, stamp, outputs, files_in(settings.docs_dir))
+        todo = graph.to_render(old, current, fingerprint, outputs, files_in(settings.docs_dir))
         graph.discard(settings.docs_dir)
         stats = _render_and_write(plan, settings, todo)
         if todo is not None and old is not None:
@@ -289,7 +294,7 @@ def generate(settings: Settings) -> Generated:
             stats.unchanged += [path for path in outputs if path not in todo]
         saved = graph.updated(
             old if todo is not None else None, current, stats.reads, outputs,
-            fingerprint=stamp, manifest=inputs, until=graph.next_release(held),
+            fingerprint=fingerprint, manifest=inputs, until=graph.next_release(held),
             briefs=len(published), notes=[str(w) for w in checked.report.warnings],
             held=[(h.item.path.name, h.reason) for h in held],
         )  # fmt: skip

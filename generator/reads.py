@@ -204,11 +204,11 @@ class _Canon:
             for item in sorted(value, key=repr):
                 self.feed(item)
             self.out(b")")
-        elif isinstance(value, BaseModel):
+        elif isinstance(value, BaseModel):  # serialised in Rust: models hold no sets
+            data = value.__pydantic_serializer__.to_json(value)
             self.text("M", type(value).__qualname__)
-            for name in type(value).model_fields:
-                self.feed(getattr(value, name))
-            self.out(b")")
+            self.out(f"{len(data)}:".encode())
+            self.out(data)
         elif isinstance(value, functools.partial):
             self.out(b"P(")
             self.feed(value.func)

@@ -193,6 +193,7 @@ EDITS: dict[str, Callable[[Path], None]] = {
     "add a brief": add_brief,
     "delete a brief": delete_brief,
     "rename a brief": rename_brief,
+    "summary in a story": _edit(THREAD_START, _set("summary", "The story's start, rewritten.")),
     "title": _edit(PLAIN, _set("title", "Eastern Sentry, retitled")),
     "summary": _edit(PLAIN, _set("summary", "A new bottom line.")),
     "date": _edit(PLAIN, _set("date", "2025-09-13")),
