@@ -137,6 +137,16 @@ def _file_digest(path: Path) -> bytes:
         return b"unreadable"
 
 
+def digest_files(parts: Iterable[bytes], files: Iterable[Path]) -> bytes:
+    """A digest of some bytes and of the names and contents of some files."""
+    hasher = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        hasher.update(hashlib.blake2b(part, digest_size=16).digest())
+    for path in files:
+        hasher.update(path.as_posix().encode() + b"\0" + _file_digest(path))
+    return hasher.digest()
+
+
 def file_digests(paths: Mapping[str, Path]) -> dict[str, bytes]:
     """Each brief's file digest, by slug: a brief's content is a function of its file."""
     return {slug: _file_digest(path) for slug, path in paths.items()}

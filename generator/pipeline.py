@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from generator import graph, load, render, validate
+from generator import engine, graph, load, render, validate
 from generator.config import Settings
 from generator.errors import BriefingsError, Problem, Report
 from generator.index import build_index
@@ -24,7 +24,7 @@ from generator.models import Actor, Place
 from generator.reads import recording
 from generator.render import Page, Plan, render_plan
 from generator.schema import write_schemas
-from generator.site import build_site, publishing
+from generator.site import Changes, build_site, built_from, publishing, record_built_from
 from generator.validate import ValidBrief
 from generator.workers import can_fork, fork_pool
 from generator.write import WriteStats, files_in, remove_outputs, write_shares
@@ -313,25 +313,57 @@ class Built:
     written: int
     unchanged: int
     site_dir: Path
-    held: list[validate.Held] = field(default_factory=list)
+    held: list[validate.Held] | list[graph.HeldNote] = field(default_factory=list)
+    site_built: bool = True
+    """False when the published site was already built from the same docs and theme."""
 
 
 def build(settings: Settings) -> Built:
     """The whole pipeline: load → validate → index → render → write → build the site.
 
     One build of a site runs at a time: another waits until this one is done,
-    since both would write the same docs folder.
+    since both would write the same docs folder. When neither the docs folder
+    nor the theme changed since the published site was built from them, the
+    site is left as it is.
     """
-    with publishing(settings.site_dir):
+    target = settings.site_dir
+    with publishing(target):
+        prior = site_state(settings)
         generated = generate(settings)
-        site_dir = build_site(settings)
+        state = site_state(settings)
+        published_from = built_from(target) if target.exists() else None
+        if published_from == state:
+            site_dir, fresh = target, False
+        else:
+            # The site was built from the docs as they were before this run: what this
+            # run wrote and removed is all that differs.
+            changes = _changes(generated.stats) if published_from == prior else None
+            site_dir, fresh = build_site(settings, changes=changes), True
+            record_built_from(target, state)
     return Built(
         briefs=generated.briefs,
         written=len(generated.stats.written),
         unchanged=len(generated.stats.unchanged),
         site_dir=site_dir,
         held=generated.held,
+        site_built=fresh,
     )
+
+
+def _changes(stats: WriteStats) -> Changes:
+    return Changes(written=list(stats.written), removed=list(stats.removed))
+
+
+def site_state(settings: Settings) -> bytes:
+    """A digest of what the site is built from: the generated docs, the theme, the engine.
+
+    The docs folder is only the generator's, so its graph's manifest stands for it.
+    """
+    saved = graph.load(settings.docs_dir)
+    theme = settings.root / "theme"
+    files = sorted(p for p in theme.rglob("*") if p.is_file()) if theme.is_dir() else []
+    parts = [saved.manifest if saved else b"no graph", settings.config_file.read_bytes()]
+    return graph.digest_files([*parts, engine.versions(settings.engine).encode()], files)
 
 
 def _check_places(

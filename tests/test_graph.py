@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
-from generator import graph, pipeline
+from generator import engine, graph, pipeline
 from generator.config import Settings, load_settings
 from tests.conftest import ROOT, make_project
 
@@ -326,3 +326,28 @@ def test_a_deleted_output_is_written_again(baseline, tmp_path):
     again = pipeline.generate(settings)
     assert page.read_bytes() == expected
     assert again.stats.written == [f"briefings/{PLAIN}.md"]
+
+
+def test_a_build_with_nothing_changed_leaves_the_site_alone_until_the_theme_changes(
+    valid_project, monkeypatch
+):
+    first = pipeline.build(valid_project)
+    assert first.site_built
+    published = first.site_dir.resolve()
+
+    def refuse(*_args: Any, **_kwargs: Any) -> None:
+        raise AssertionError("ran the site engine")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(engine, "build", refuse)
+        again = pipeline.build(valid_project)
+    assert not again.site_built
+    assert again.written == 0
+    assert again.site_dir.resolve() == published
+
+    stylesheet = valid_project.root / "theme" / "assets" / "stylesheets" / "briefings.css"
+    stylesheet.write_text(stylesheet.read_text(encoding="utf-8") + "\n/* changed */\n", "utf-8")
+    themed = pipeline.build(valid_project)
+    assert themed.site_built
+    assert themed.site_dir.resolve() != published
+    assert "/* changed */" in (themed.site_dir / "assets/stylesheets/briefings.css").read_text()
