@@ -135,7 +135,13 @@ def cmd_build(args: argparse.Namespace) -> int:
         print("interrupted; the previous site is unchanged", file=sys.stderr)
         return INTERRUPTED
     for held in result.held:
-        print(f"note: {held.item.path.name}: {held.reason}", file=sys.stderr)
+        print(f"note: {held.path.name}: {held.reason}", file=sys.stderr)
+    if not result.site_built:
+        print(
+            f"{result.site_dir} is up to date: nothing changed since it was built "
+            f"from {result.briefs} briefs"
+        )
+        return 0
     print(
         f"built {result.briefs} briefs into {result.site_dir} "
         f"({result.written} pages written, {result.unchanged} unchanged)"

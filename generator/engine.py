@@ -10,6 +10,7 @@ into ours, and its output is kept to say why a build failed.
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import logging
 import os
@@ -58,6 +59,17 @@ ENGINES: dict[str, Engine] = {
     )
 }
 """The engines the site builds with, by the name the configuration gives them."""
+
+
+def versions(name: str) -> str:
+    """The installed versions of an engine and of the theme: a new one may build pages anew."""
+    found = []
+    for package in (name, "mkdocs-material", "pagefind", "pagefind-bin"):
+        try:
+            found.append(f"{package} {importlib.metadata.version(package)}")
+        except importlib.metadata.PackageNotFoundError:
+            found.append(f"{package} missing")
+    return "; ".join(found)
 
 
 def get_engine(name: str, config_file: Path) -> Engine:

@@ -23,6 +23,7 @@ from generator.config import Settings
 from generator.index import Entry, Index, Tag
 from generator.mdtext import plain
 from generator.models import Brief, Change
+from generator.reads import record
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +72,13 @@ class FeedItems:
         self._atom: dict[str, FeedEntry] = {}
         self._json: dict[str, dict[str, Any]] = {}
 
+    def _digest_key(self) -> str:
+        """Feeds bound to this cache depend on the briefs they read, not on what it holds."""
+        return "feed-items"
+
     def atom(self, entry: Entry) -> FeedEntry:
-        """The Atom entry of a brief."""
+        """The Atom entry of a brief (a read of the brief even when it comes from the cache)."""
+        record(("brief", entry.slug))
         item = self._atom.get(entry.slug)
         if item is None:
             item = self._atom[entry.slug] = self._new_atom(entry)
@@ -94,7 +100,8 @@ class FeedItems:
         return item
 
     def json(self, entry: Entry) -> dict[str, Any]:
-        """The JSON Feed item of a brief."""
+        """The JSON Feed item of a brief (a read of the brief, like :meth:`atom`)."""
+        record(("brief", entry.slug))
         item = self._json.get(entry.slug)
         if item is None:
             url = page_url(self.settings, entry.slug)

@@ -12,8 +12,8 @@ import datetime as dt
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence, Set
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field, fields, replace
+from typing import TYPE_CHECKING, Any
 
 from generator.config import RelatedWeights
 from generator.models import (
@@ -31,6 +31,7 @@ from generator.models import (
     Stance,
     Tag,
 )
+from generator.reads import ALL, RecordingDict, record
 
 if TYPE_CHECKING:
     from generator.validate import ValidBrief
@@ -38,18 +39,47 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, eq=False)
 class Entry:
-    """A brief as listings show it; its slug is its identity."""
+    """A brief as listings show it; its slug is its identity.
 
-    slug: str
-    brief: Brief
+    Reading :attr:`brief` is noted as a read of ``("brief", slug)`` while an
+    output is recorded (:mod:`generator.reads`): that is how a listing depends
+    on the briefs it shows, and on nothing else of them.
+    """
+
+    __slots__ = ("_brief", "slug")
+
+    def __init__(self, slug: str, brief: Brief) -> None:
+        self.slug = slug
+        self._brief = brief
+
+    @property
+    def brief(self) -> Brief:
+        """The brief; a read of it is recorded."""
+        record(("brief", self.slug))
+        return self._brief
+
+    def __repr__(self) -> str:
+        return f"Entry({self.slug!r})"
+
+    def show(self, brief: Brief) -> None:
+        """Hold an edited version of the brief: the preview's first, fastest step.
+
+        Every table of the index reaches the brief through its entry, so the
+        brief's own page can be rendered at once; what other briefs derive from
+        it waits for the next index.
+        """
+        self._brief = brief
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Entry) and self.slug == other.slug
 
     def __hash__(self) -> int:
         return hash(self.slug)
+
+    def _digest_key(self) -> str:
+        """What a digest takes of an entry: its identity (its content is a key of its own)."""
+        return f"entry:{self.slug}"
 
     @property
     def last_changed(self) -> dt.date:
@@ -189,6 +219,11 @@ class Index:
     events_by_place: dict[str, list[TimelineEntry]] = field(default_factory=dict)
     quotes_by_place: dict[str, list[QuoteRef]] = field(default_factory=dict)
     entries_by_place: dict[str, list[Entry]] = field(default_factory=dict)
+    topic_names: dict[str, str] = field(default_factory=dict)
+    """Each topic's name as its page spells it, by address: briefs may spell it otherwise."""
+
+    def _digest_key(self) -> str:
+        return "index"
 
     def most_cited_actors(self, limit: int = 10) -> list[tuple[Actor, int]]:
         """Actors by the number of briefs they appear in, most first."""
@@ -248,7 +283,35 @@ def build_index(
     index.related = related_briefings(entries, actors, weights)
     label_related(index)
     _index_places(index, places or {})
-    return index
+    return track(index)
+
+
+class TrackedIndex(Index):
+    """An index whose reads are recorded while an output renders (see :mod:`generator.reads`).
+
+    Its tables become :class:`~generator.reads.RecordingDict`, which note each key
+    looked up; a list (all entries, the timeline) is noted whole when it is taken.
+    """
+
+    def __getattribute__(self, name: str) -> Any:
+        if name in _LISTS:
+            record((name, ALL))
+        return object.__getattribute__(self, name)
+
+
+_LISTS = frozenset(f.name for f in fields(Index) if f.type.startswith("list"))
+TABLES = tuple(f.name for f in fields(Index) if f.type.startswith("dict"))
+"""The index's tables by name: the keys of a recorded read are (table, key) pairs."""
+
+
+def track(index: Index) -> Index:
+    """The same index, recording the reads of outputs rendered from it."""
+    if isinstance(index, TrackedIndex):
+        return index
+    tracked = TrackedIndex(**{f.name: getattr(index, f.name) for f in fields(Index)})
+    for name in TABLES:
+        object.__setattr__(tracked, name, RecordingDict(name, getattr(index, name)))
+    return tracked
 
 
 def _index_actors(index: Index) -> None:
@@ -303,6 +366,7 @@ def _index_tags(index: Index) -> None:
         for tag in dict.fromkeys(Tag(t) for t in entry.brief.tags):
             by_tag[tag].append(entry)
     index.by_tag = dict(sorted(by_tag.items()))
+    index.topic_names = {tag.slug: tag.name for tag in index.by_tag}
 
 
 def _event_key(item: TimelineEntry) -> tuple[PartialDate, str]:
@@ -319,21 +383,6 @@ def _index_timeline(index: Index) -> None:
         for actor_id in dict.fromkeys(item.event.actors):
             by_actor[actor_id].append(item)
     index.events_by_actor = dict(by_actor)
-
-
-def with_edits(index: Index, briefs: Mapping[str, Brief]) -> Index:
-    """A copy of ``index`` in which some of its briefs are replaced by edited versions.
-
-    Enough to render those briefs' own pages at once: the preview shows an edit
-    this way while the whole index is rebuilt. What depends on the other briefs
-    (the related list) is the old one until then.
-    """
-    by_slug = dict(index.by_slug)
-    questions = dict(index.questions_by_brief)
-    for slug, brief in briefs.items():
-        by_slug[slug] = Entry(slug, brief)
-        questions[slug] = [_on_site(q, by_slug) for q in brief.questions]
-    return replace(index, by_slug=by_slug, questions_by_brief=questions)
 
 
 def _on_site(question: Question, by_slug: Mapping[str, Entry]) -> Question:

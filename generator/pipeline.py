@@ -10,23 +10,24 @@ import gc
 import hashlib
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from generator import load, render, validate
+from generator import engine, graph, load, render, validate
 from generator.config import Settings
 from generator.errors import BriefingsError, Problem, Report
-from generator.index import Index, build_index
+from generator.index import build_index
 from generator.load import Document
 from generator.models import Actor, Place
-from generator.render import render_plan
+from generator.reads import recording
+from generator.render import Page, Plan, render_plan
 from generator.schema import write_schemas
-from generator.site import build_site, publishing
+from generator.site import Changes, build_site, built_from, publishing, record_built_from
 from generator.validate import ValidBrief
 from generator.workers import can_fork, fork_pool
-from generator.write import WriteStats, write_shares
+from generator.write import WriteStats, files_in, remove_outputs, write_shares
 
 log = logging.getLogger(__name__)
 
@@ -187,7 +188,9 @@ class Generated:
 
     briefs: int
     stats: WriteStats
-    held: list[validate.Held] = field(default_factory=list)
+    held: list[validate.Held] | list[graph.HeldNote] = field(default_factory=list)
+    rendered: int | None = None
+    """How many outputs were rendered: None when all were, 0 when nothing had changed."""
 
 
 @contextmanager
@@ -212,20 +215,64 @@ PARALLEL_FROM = 1000
 """Outputs from which rendering is shared between processes by default."""
 
 
-def _render_and_write(index: Index, settings: Settings) -> WriteStats:
-    """Render every output and write it, sharing the work between processes on larger sites.
+def _recorded(render: Callable[[], Page]) -> Page:
+    """Render one output, noting what it reads of the index (the dependency graph)."""
+    with recording() as keys:
+        page = render()
+    return replace(page, reads=frozenset(keys))
+
+
+def _render_and_write(plan: Plan, settings: Settings, todo: set[str] | None) -> WriteStats:
+    """Render the outputs ``todo`` (all: None) and write them, sharing the work on larger runs.
 
     The outputs are dealt out in turn, so each process gets its part of the long
     listing pages; each page is rendered in the process that writes it.
     """
-    plan = render_plan(index, settings)
-    jobs = processes(settings.jobs, len(plan), PARALLEL_FROM)
-    shares = [(render() for _, render in plan[n::jobs]) for n in range(jobs)]
-    return write_shares(shares, settings.docs_dir)
+    chosen = plan if todo is None else [(path, render) for path, render in plan if path in todo]
+    jobs = processes(settings.jobs, len(chosen), PARALLEL_FROM)
+    shares = [(_recorded(render) for _, render in chosen[n::jobs]) for n in range(jobs)]
+    return write_shares(shares, settings.docs_dir, prune=todo is None)
+
+
+def render_recorded(plan: Plan, paths: set[str]) -> Iterator[Page]:
+    """Render the outputs at ``paths``, in plan order, each with what it read."""
+    return (_recorded(render) for path, render in plan if path in paths)
+
+
+def stamp(settings: Settings) -> bytes:
+    """The fingerprint of code and settings, with the map data the pictures are drawn from."""
+    try:
+        atlas = [render.atlas_path(settings)]
+    except Exception:
+        atlas = []
+    return graph.fingerprint(settings, atlas)
+
+
+def _up_to_date(settings: Settings, old: graph.Graph | None, inputs: bytes) -> bool:
+    """Whether the docs folder already holds what a run would write: nothing changed."""
+    return (
+        old is not None
+        and old.manifest == inputs
+        and (old.until is None or settings.today < old.until)
+        and set(old.outputs) <= files_in(settings.docs_dir)
+    )
 
 
 def generate(settings: Settings) -> Generated:
-    """Check, index, render and write the Markdown pages; raise if any brief is invalid."""
+    """Check, index, render and write the Markdown pages; raise if any brief is invalid.
+
+    Only the outputs whose inputs changed are rendered (:mod:`generator.graph`);
+    when no input file changed at all, nothing is even read.
+    """
+    fingerprint = stamp(settings)
+    inputs = graph.manifest(settings, fingerprint)
+    old = graph.load(settings.docs_dir)
+    if _up_to_date(settings, old, inputs):
+        assert old is not None
+        for note in old.notes:
+            log.warning("%s", note)
+        stats = WriteStats(unchanged=sorted(old.outputs))
+        return Generated(old.briefs, stats, [graph.HeldNote(*h) for h in old.held], rendered=0)
     with _collect_rarely():
         checked = check(settings)
         for warning in checked.report.warnings:
@@ -235,10 +282,27 @@ def generate(settings: Settings) -> Generated:
         published, held = validate.release(checked.briefs, settings.today, preview=settings.preview)
         index = build_index(published, checked.actors, settings.related, checked.places)
         gc.freeze()
-        stats = _render_and_write(index, settings)
+        plan = render_plan(index, settings)
+        outputs = dict(plan)
+        digests = graph.file_digests({item.slug: item.path for item in published})
+        current = graph.Inputs(index, digests, outputs, settings)
+        todo = graph.to_render(old, current, fingerprint, outputs, files_in(settings.docs_dir))
+        graph.discard(settings.docs_dir)
+        stats = _render_and_write(plan, settings, todo)
+        if todo is not None and old is not None:
+            stats.removed += remove_outputs(set(old.outputs) - set(outputs), settings.docs_dir)
+            stats.unchanged += [path for path in outputs if path not in todo]
+        saved = graph.updated(
+            old if todo is not None else None, current, stats.reads, outputs,
+            fingerprint=fingerprint, manifest=inputs, until=graph.next_release(held),
+            briefs=len(published), notes=[str(w) for w in checked.report.warnings],
+            held=[(h.item.path.name, h.reason) for h in held],
+        )  # fmt: skip
+        graph.save(saved, settings.docs_dir)
         if settings.schema_dir:
             write_schemas(settings.schema_dir, checked.actors, checked.places, checked.briefs)
-    return Generated(len(published), stats, held)
+    rendered = len(plan) if todo is None else len(todo)
+    return Generated(len(published), stats, held, rendered=rendered)
 
 
 @dataclass(frozen=True)
@@ -249,25 +313,57 @@ class Built:
     written: int
     unchanged: int
     site_dir: Path
-    held: list[validate.Held] = field(default_factory=list)
+    held: list[validate.Held] | list[graph.HeldNote] = field(default_factory=list)
+    site_built: bool = True
+    """False when the published site was already built from the same docs and theme."""
 
 
 def build(settings: Settings) -> Built:
     """The whole pipeline: load → validate → index → render → write → build the site.
 
     One build of a site runs at a time: another waits until this one is done,
-    since both would write the same docs folder.
+    since both would write the same docs folder. When neither the docs folder
+    nor the theme changed since the published site was built from them, the
+    site is left as it is.
     """
-    with publishing(settings.site_dir):
+    target = settings.site_dir
+    with publishing(target):
+        prior = site_state(settings)
         generated = generate(settings)
-        site_dir = build_site(settings)
+        state = site_state(settings)
+        published_from = built_from(target) if target.exists() else None
+        if published_from == state:
+            site_dir, fresh = target, False
+        else:
+            # The site was built from the docs as they were before this run: what this
+            # run wrote and removed is all that differs.
+            changes = _changes(generated.stats) if published_from == prior else None
+            site_dir, fresh = build_site(settings, changes=changes), True
+            record_built_from(target, state)
     return Built(
         briefs=generated.briefs,
         written=len(generated.stats.written),
         unchanged=len(generated.stats.unchanged),
         site_dir=site_dir,
         held=generated.held,
+        site_built=fresh,
     )
+
+
+def _changes(stats: WriteStats) -> Changes:
+    return Changes(written=list(stats.written), removed=list(stats.removed))
+
+
+def site_state(settings: Settings) -> bytes:
+    """A digest of what the site is built from: the generated docs, the theme, the engine.
+
+    The docs folder is only the generator's, so its graph's manifest stands for it.
+    """
+    saved = graph.load(settings.docs_dir)
+    theme = settings.root / "theme"
+    files = sorted(p for p in theme.rglob("*") if p.is_file()) if theme.is_dir() else []
+    parts = [saved.manifest if saved else b"no graph", settings.config_file.read_bytes()]
+    return graph.digest_files([*parts, engine.versions(settings.engine).encode()], files)
 
 
 def _check_places(

@@ -101,6 +101,8 @@ class Page:
     path: str
     text: str
     data: bytes | None = None
+    reads: frozenset[Any] | None = None
+    """What rendering it read of the index (:mod:`generator.reads`), when recorded."""
 
     def content(self) -> bytes:
         """The bytes to write."""
@@ -330,8 +332,10 @@ class Renderer:
         self.index = index
         self.settings = settings
         self.env = _environment()
-        self.topic_names = {tag.slug: tag.name for tag in index.by_tag}
-        """Each topic's name as its page spells it, by address: briefs may spell it otherwise."""
+
+    def _digest_key(self) -> str:
+        """A plan's outputs are bound to the renderer: its index and settings are keys of their own."""
+        return "renderer"
 
     def plan(self) -> Iterator[tuple[str, Callable[[], Page]]]:
         """Every page of the site, in a stable order, as (path, how to render it).
@@ -507,7 +511,9 @@ class Renderer:
         thread = self.index.threads.get(self.index.thread_of.get(entry.slug, ""))
         actors = [self.index.actors[i].name for i in brief.actor_ids() if i in self.index.actors]
         filters = {
-            "topic": [self.topic_names.get(Tag(t).slug, t) for t in dict.fromkeys(brief.tags)],
+            "topic": [
+                self.index.topic_names.get(Tag(t).slug, t) for t in dict.fromkeys(brief.tags)
+            ],
             "thread": [thread.latest.brief.title] if thread else [],
             "actor": actors,
             "year": [str(brief.date.year)],
@@ -787,76 +793,6 @@ def render_some(plan: Plan, paths: set[str]) -> list[Page]:
 
 
 RenderFn = Callable[[Index, Settings], list[Page]]
-
-
-ALWAYS_AFFECTED = (
-    "index.md",
-    f"{ACTORS_DIR}/index.md",
-    f"{TOPICS_DIR}/index.md",
-    "proposals.md",
-    "quotes.md",
-    "timeline.md",
-    "questions.md",
-    "data/index.json",
-    *feed_paths("index"),
-    f"{PLACES_DIR}/index.md",
-    "data/places.json",
-    "map.md",
-)
-"""Outputs that list every brief: any change to a brief may change them."""
-
-
-def affected(old: Index, new: Index, changed: set[str]) -> set[str]:
-    """Every output that a change to the briefs ``changed`` can alter.
-
-    Briefing pages show their own brief, the titles of briefs they link to and
-    their related list; actor and topic pages show the briefs that name them;
-    the indexes show everything. The preview renders only these; a test checks
-    the result against a full regeneration after many kinds of edit.
-    """
-    paths = set(ALWAYS_AFFECTED)
-    briefs = set(changed)
-    for entry in new.entries:  # pages that show a changed brief's title, or a new related list
-        before, after = old.related.get(entry.slug), new.related.get(entry.slug)
-        links = {*entry.brief.related, *(q.answered_by for q in entry.brief.questions)}
-        links |= {r.slug for r in [*(before or []), *(after or [])]}
-        if links & changed or before != after:
-            briefs.add(entry.slug)
-    actors: set[str] = set()
-    tags: set[Tag] = set()
-    events: set[str] = set()
-    for index in (old, new):
-        for slug in changed:
-            entry = index.by_slug.get(slug)
-            if entry:
-                actors.update(entry.brief.actor_ids())
-                tags.update(Tag(t) for t in entry.brief.tags)
-                events.update(e.id for e in entry.brief.events if e.id)
-    for index in (old, new):  # a merged event shows on the pages of all its actors
-        for item in index.timeline:
-            if item.event.id in events or changed & set(item.slugs):
-                actors.update(item.event.actors)
-    for index in (old, new):  # a story's page and feeds, and the pages of its briefings
-        for thread in index.threads.values():
-            slugs = {e.slug for e in thread.entries}
-            if slugs & changed:
-                paths.update(thread_outputs(thread.id))
-                briefs |= slugs
-    for slug in briefs:
-        paths.update(brief_outputs(slug))
-    for actor_id in actors:
-        paths.update(actor_outputs(actor_id))
-    for tag in tags:
-        paths.update(topic_outputs(tag))
-    for index in (old, new):  # a place's page lists the events and quotes of its briefs
-        for slug in changed:
-            entry = index.by_slug.get(slug)
-            for place_id in _places_of(entry.brief) if entry else ():
-                paths.update(place_outputs(place_id))
-        for place_id, items in index.events_by_place.items():  # and merged events, citing all
-            if any(item.event.id in events or changed & set(item.slugs) for item in items):
-                paths.update(place_outputs(place_id))
-    return paths
 
 
 # --- Disputes and certainty (issue 12) ----------------------------------------------

@@ -23,7 +23,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import fields, replace
+from dataclasses import dataclass, fields, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -43,22 +43,15 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver, ObservedWatch
 from watchdog.observers.polling import PollingObserver
 
-from generator import live_engine, pipeline
+from generator import graph, live_engine, pipeline
 from generator.config import Settings, load_settings
 from generator.errors import Problem
-from generator.index import Index, build_index, with_edits
-from generator.models import Actor, Brief
-from generator.render import (
-    Plan,
-    affected,
-    brief_path,
-    render_briefings,
-    render_plan,
-    render_some,
-)
+from generator.index import Index, build_index
+from generator.models import Actor, Brief, Place
+from generator.render import Plan, brief_path, render_plan, render_some
 from generator.schema import write_schemas
 from generator.validate import ValidBrief, release
-from generator.write import WriteStats, remove_outputs, write_pages
+from generator.write import WriteStats, files_in, remove_outputs, write_pages
 
 log = logging.getLogger(__name__)
 
@@ -83,23 +76,25 @@ class Preview:
     """The preview's generator: after the first run, each save re-renders only what it affects.
 
     Unchanged briefs come from a cache instead of being read and validated again,
-    and only the outputs that :func:`~generator.render.affected` names are
-    rendered, in two steps: :meth:`start` writes the edited briefs' own pages,
-    the ones the author is looking at, and :meth:`finish` rebuilds the index
-    (related briefings need all of it) and the pages that list the edits (home,
-    timeline, quotes), which take the engine much longer to rebuild. A change to the
-    actor registry regenerates everything at once.
+    and only the outputs the dependency graph (:mod:`generator.graph`) finds
+    stale are rendered, in two steps: :meth:`start` writes the edited briefs' own
+    pages, the ones the author is looking at, and :meth:`finish` rebuilds the
+    index (related briefings need all of it) and renders every other stale output
+    (home, timeline, quotes …), which take the engine much longer to rebuild.
     """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.cache = pipeline.CheckCache()
+        self.stamp = pipeline.stamp(settings)
         self.index: Index | None = None
+        self.plan: Plan = []
+        self.graph: graph.Graph | None = None
         self.registry: pipeline.Signature | None = None
         self.outputs: set[str] = set()
         self.checked: list[Brief] = []
-        self.pending: tuple[Plan, set[str]] | None = None
-        self.deferred: tuple[list[ValidBrief], dict[str, Actor], set[str]] | None = None
+        self.pending: _Pending | None = None
+        self.deferred: tuple[list[ValidBrief], dict[str, Actor], dict[str, Place]] | None = None
 
     def refresh(self) -> bool:
         """Regenerate after a change, both steps; on invalid briefs, report and keep the pages."""
@@ -111,12 +106,11 @@ class Preview:
     def start(self) -> WriteStats | None:
         """Check, and write the changed briefs' own pages; None if a brief is invalid.
 
-        When briefs already on the site were edited, their pages are rendered
-        with the last index, patched with the edits (:func:`with_edits`), and the
-        index is rebuilt by :meth:`finish`; adding, removing or publishing a
-        brief rebuilds it first. The rest of the work waits for :meth:`finish`,
-        with any left from an earlier save. With nothing saved since the last
-        call, nothing is done: the check alone reads the cache.
+        When briefs already on the site were edited, their pages are rendered at
+        once from the last index, whose entries now hold the edited briefs; the
+        index is rebuilt by :meth:`finish`. Adding, removing or publishing a
+        brief rebuilds it first. With nothing saved since the last call, nothing
+        is done: the check alone reads the cache.
         """
         settings = self.settings
         checked = pipeline.check(settings, self.cache)
@@ -130,61 +124,56 @@ class Preview:
         self.checked = briefs
         published, _ = release(checked.briefs, settings.today, preview=settings.preview)
         old = self.index
+        self.pending = None  # what was left is still stale against the graph: found again
         if old is not None and registry == self.registry:
             now = {item.slug: item.brief for item in published}
             edited = {s for s in now if s in old.by_slug and now[s] is not old.by_slug[s].brief}
             if now.keys() == old.by_slug.keys():  # the same briefs: edits only
-                self.deferred = (published, checked.actors, edited | self._deferred_changes())
-                first = render_briefings(
-                    with_edits(old, {s: now[s] for s in edited}), settings, edited
+                self.deferred = (published, checked.actors, checked.places)
+                for slug in edited:
+                    old.by_slug[slug].show(now[slug])
+                first = write_pages(
+                    render_some(self.plan, {brief_path(s) for s in edited}),
+                    settings.docs_dir,
+                    prune=False,
                 )
-                stats = write_pages(first, settings.docs_dir, prune=False)
-                _log(stats)
-                return stats
-        full = old is None or registry != self.registry  # the first run, or other actors
+                _log(first)
+                return first
         self.registry = registry
-        self.places = checked.places
-        return self._rebuild(published, checked.actors, first_step=True, full=full)
-
-    def _deferred_changes(self) -> set[str]:
-        return self.deferred[2] if self.deferred else set()
+        new = {item.slug for item in published} - (set(old.by_slug) if old else set())
+        return self._rebuild(published, checked.actors, checked.places, first=new)
 
     def _rebuild(
         self,
         published: list[ValidBrief],
         actors: dict[str, Actor],
+        places: dict[str, Place],
         *,
-        first_step: bool,
-        full: bool = False,
+        first: set[str],
     ) -> WriteStats:
-        """Rebuild the index and write what changed.
+        """Rebuild the index, write the stale pages of the briefs ``first`` and leave the rest.
 
-        Every page if ``full``; else the changed briefs' own pages if ``first_step``,
-        and the pages that list them are left pending for :meth:`finish`.
+        The rest waits for :meth:`finish`; the graph is updated once all is written.
         """
         settings = self.settings
-        changed_before = self._deferred_changes()
         self.deferred = None
-        index = build_index(published, actors, settings.related, getattr(self, "places", {}))
+        index = build_index(published, actors, settings.related, places)
         plan = render_plan(index, settings)
-        outputs = {path for path, _ in plan}
-        old, old_outputs = self.index, self.outputs
-        self.index, self.outputs = index, outputs
+        outputs = dict(plan)
+        signatures = {path: entry[0] for path, entry in self.cache.entries.items()}
+        digests = {item.slug: signatures.get(item.path, b"") for item in published}
+        current = graph.Inputs(index, digests, outputs, settings)
+        docs = settings.docs_dir
+        stale = graph.to_render(self.graph, current, self.stamp, outputs, files_in(docs))
+        gone = self.outputs - set(outputs)
+        self.index, self.plan, self.outputs = index, plan, set(outputs)
         if settings.schema_dir:  # the known ids change with the briefs
-            write_schemas(settings.schema_dir, actors, getattr(self, "places", {}), published)
-        if full or old is None:
-            self.pending = None
-            stats = write_pages((render() for _, render in plan), settings.docs_dir)
-            _log(stats)
-            return stats
-        changed = {s for s in index.by_slug.keys() | old.by_slug.keys() if _differs(old, index, s)}
-        changed |= changed_before
-        first = {brief_path(s) for s in changed if s in index.by_slug} if first_step else set()
-        stats = write_pages(render_some(plan, first), settings.docs_dir, prune=False)
-        stats.removed = remove_outputs(old_outputs - outputs, settings.docs_dir)
-        leftover = self.pending[1] if self.pending else set()
-        rest = (affected(old, index, changed) | leftover) - first if changed else leftover
-        self.pending = (plan, rest) if rest else None
+            write_schemas(settings.schema_dir, actors, places, published)
+        todo = set(outputs) if stale is None else stale
+        now = todo if stale is None else todo & {brief_path(s) for s in first}
+        stats = write_pages(pipeline.render_recorded(plan, now), docs, prune=stale is None)
+        stats.removed += remove_outputs(gone, docs) if stale is not None else []
+        self.pending = _Pending(plan, todo - now, current, stats.reads, full=stale is None)
         _log(stats)
         return stats
 
@@ -194,30 +183,43 @@ class Preview:
         return self.deferred is not None or self.pending is not None
 
     def finish(self) -> WriteStats:
-        """Rebuild the index if an edit deferred it, and write the pages that list the edits."""
+        """Rebuild the index if an edit deferred it, write the other stale pages, keep the graph."""
         stats = WriteStats()
         if self.deferred is not None:
-            published, actors, _ = self.deferred
-            stats = self._rebuild(published, actors, first_step=False)
+            stats = self._rebuild(*self.deferred, first=set())
         if self.pending is None:
             return stats
-        plan, rest = self.pending
-        self.pending = None
-        later = write_pages(render_some(plan, rest), self.settings.docs_dir, prune=False)
+        pending, self.pending = self.pending, None
+        later = write_pages(
+            pipeline.render_recorded(pending.plan, pending.rest),
+            self.settings.docs_dir,
+            prune=False,
+        )
         stats.extend(later)
         _log(later)
+        reads = {**pending.reads, **later.reads}
+        outputs = dict(pending.plan)
+        self.graph = graph.updated(
+            None if pending.full else self.graph, pending.inputs, reads, outputs,
+            fingerprint=self.stamp, manifest=b"", until=None,
+        )  # fmt: skip
         return stats
+
+
+@dataclass
+class _Pending:
+    """What :meth:`Preview.finish` has left to render, and what the graph needs after."""
+
+    plan: Plan
+    rest: set[str]
+    inputs: graph.Inputs
+    reads: dict[str, frozenset[Any]]
+    full: bool
 
 
 def _same(briefs: list[Brief], before: list[Brief]) -> bool:
     """Whether a check returned the very same briefs (the cache's objects) as before."""
     return len(briefs) == len(before) and all(a is b for a, b in zip(briefs, before, strict=True))
-
-
-def _differs(old: Index, new: Index, slug: str) -> bool:
-    """Whether a brief was added, removed or edited between two indexes."""
-    before, after = old.by_slug.get(slug), new.by_slug.get(slug)
-    return before is None or after is None or before.brief is not after.brief
 
 
 def _log(stats: WriteStats) -> None:

@@ -35,6 +35,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from generator import engine, search
@@ -45,6 +46,9 @@ log = logging.getLogger(__name__)
 
 LOCK = ".lock"
 """The lock file, inside the versions folder."""
+
+BUILT_FROM = ".built-from"
+"""Inside the versions folder: a digest of what the published version was built from."""
 
 
 def run_mkdocs(settings: Settings, site_dir: Path, *, strict: bool = True) -> None:
@@ -62,7 +66,15 @@ def versions_folder(target: Path) -> Path:
     return target.with_name(f".{target.name}-builds")
 
 
-def build_site(settings: Settings, *, strict: bool = True) -> Path:
+@dataclass(frozen=True)
+class Changes:
+    """What the generator changed in the docs folder since the published site was built."""
+
+    written: list[str]
+    removed: list[str]
+
+
+def build_site(settings: Settings, *, strict: bool = True, changes: Changes | None = None) -> Path:
     """Build the site into a new version folder, index it for search, then publish it.
 
     Pagefind indexes the version folder before it is published, so a site is
@@ -79,6 +91,26 @@ def build_site(settings: Settings, *, strict: bool = True) -> Path:
             raise
         _publish(version, target)
     return target
+
+
+def built_from(target: Path) -> bytes | None:
+    """What the published site was built from (see :func:`record_built_from`), if known."""
+    try:
+        return (versions_folder(target) / BUILT_FROM).read_bytes()
+    except OSError:
+        return None
+
+
+def record_built_from(target: Path, state: bytes) -> None:
+    """Note, once a site is published, a digest of what it was built from.
+
+    A build whose docs, theme and engine are the same again can then leave the
+    site as it is. Written to a temporary file and renamed, so never half written.
+    """
+    path = versions_folder(target) / BUILT_FROM
+    temporary = path.with_name(f"{BUILT_FROM}.tmp")
+    temporary.write_bytes(state)
+    temporary.replace(path)
 
 
 _held = threading.local()
@@ -180,7 +212,7 @@ def _published(target: Path) -> str | None:
 def _clear_leftovers(target: Path) -> None:
     """Remove every version but the published one, and the old scheme's folders."""
     builds = versions_folder(target)
-    keep = {LOCK, _published(target)}
+    keep = {LOCK, BUILT_FROM, _published(target)}
     for entry in sorted(builds.iterdir()):
         if entry.name not in keep:
             _remove(entry)

@@ -1014,6 +1014,11 @@ class Held:
     item: ValidBrief
     reason: str
 
+    @property
+    def path(self) -> Path:
+        """The brief's file."""
+        return self.item.path
+
 
 def release(
     briefs: Sequence[ValidBrief], today: dt.date, *, preview: bool

@@ -16,6 +16,7 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from generator.render import Page
 from generator.workers import can_fork, fork_pool
@@ -33,12 +34,15 @@ class WriteStats:
     written: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    reads: dict[str, frozenset[Any]] = field(default_factory=dict)
+    """What each page rendered for this write read, when recorded (the dependency graph)."""
 
     def extend(self, other: WriteStats) -> None:
         """Add what another writer did."""
         self.written += other.written
         self.unchanged += other.unchanged
         self.removed += other.removed
+        self.reads.update(other.reads)
 
 
 TEMPORARY_SUFFIX = ".briefings-tmp"
@@ -79,7 +83,7 @@ def _create_temporary(path: Path) -> tuple[int, Path]:
             continue
 
 
-def _files(folder: Path) -> set[str]:
+def files_in(folder: Path) -> set[str]:
     """Every file under ``folder``, as paths relative to it, in one walk."""
     found = set()
     for root, _dirs, names in os.walk(folder):
@@ -129,7 +133,7 @@ def write_shares(
     system without ``fork``, draws everything here.
     """
     _claim(folder)
-    existing = _files(folder) if prune else None  # a walk pays off for a whole site only
+    existing = files_in(folder) if prune else None  # a walk pays off for a whole site only
     workers = len(shares) - 1 if len(shares) > 1 and can_fork() else 0
     stats = WriteStats()
     if workers:
@@ -193,6 +197,8 @@ def _write(
     for page in pages:
         target = folder / page.path
         data = page.content()
+        if page.reads is not None:
+            stats.reads[page.path] = page.reads
         if (existing is None or page.path in existing) and _holds(target, data):
             stats.unchanged.append(page.path)
         else:

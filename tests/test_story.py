@@ -203,14 +203,6 @@ def test_a_reason_names_three_items_then_how_many_more():
     assert reason(crowded) == "same events: “E1”, “E2”, “E3” and 1 more · 1 more in common"
 
 
-def test_a_story_change_affects_its_page_feeds_and_the_other_briefings():
-    old, _ = index_of(THREADS)
-    new, _ = index_of(THREADS)
-    paths = render.affected(old, new, {"ferry-deal-signed"})
-    assert set(render.thread_outputs(STORY)) <= paths
-    assert "briefings/ferry-talks-open.md" in paths
-
-
 # --- The built site -----------------------------------------------------------------
 
 

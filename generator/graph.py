@@ -1,0 +1,298 @@
+"""The dependency graph of the generated site: which inputs each output read.
+
+Every output is rendered inside :func:`generator.reads.recording`, which collects
+the keys it read of the index (a brief, an actor, one topic's list, the whole
+timeline …) and of its own place in the render plan (what the plan bound it to).
+The graph keeps, per output, those keys, and per key a digest of what it held.
+The next run computes the digests of the same keys from the new index and
+renders again only the outputs one of whose keys changed, plus the outputs that
+are new; outputs no longer in the plan are removed.
+
+Everything a page can show comes from those keys, or from the code and the
+settings: a change to either (the :func:`fingerprint`) renders everything again.
+
+Before even reading the briefs, a run compares a digest of every input file
+with the one the graph was saved with (:func:`manifest`): when nothing changed
+and no embargo has ended since, the docs folder is already what a run would
+write, and the run stops there.
+
+The graph is a pickle in the docs folder (``.briefings-graph``, which the site
+engines skip as a dot-file): the folder and its graph are the generator's own.
+It is removed before a run writes any page and saved after the last one, so a
+run cut short leaves no graph, and the next run renders everything.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import logging
+import os
+import pickle
+from array import array
+from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from generator.config import Settings
+from generator.index import Index
+from generator.reads import ALL, Key, RecordingDict, digest
+
+log = logging.getLogger(__name__)
+
+GRAPH_FILE = ".briefings-graph"
+"""The graph's file, in the docs folder."""
+
+FORMAT = 1
+"""Bumped when the file's layout changes: an older graph is then ignored."""
+
+_ABSENT = object()
+
+
+@dataclasses.dataclass
+class Graph:
+    """What the last run rendered from what, and what it saw of the inputs."""
+
+    fingerprint: bytes
+    """The code and settings the outputs were rendered with."""
+    manifest: bytes
+    """A digest of every input file, for the run that finds nothing changed."""
+    until: dt.date | None
+    """The day the first held brief comes out of its embargo: from then, a run renders."""
+    keys: list[Key]
+    digests: list[bytes]
+    outputs: dict[str, array[int]]
+    """Each output's keys, as positions in :attr:`keys`."""
+    briefs: int = 0
+    """How many briefs were published, for the report of a run that stops early."""
+    notes: list[str] = dataclasses.field(default_factory=list)
+    """The warnings of that run, said again by a run that stops early."""
+    held: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    """The briefs that run held back (file name, why), reported again likewise."""
+
+    def stale(self, inputs: Inputs) -> set[int]:
+        """The positions of the keys whose digest changed."""
+        return {n for n, key in enumerate(self.keys) if inputs.digest(key) != self.digests[n]}
+
+
+# --- Fingerprints and manifests --------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> bytes:
+    """A digest of the generator's own files: new code may render every page differently."""
+    package = Path(__file__).parent
+    hasher = hashlib.blake2b(digest_size=16)
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            hasher.update(path.relative_to(package).as_posix().encode() + b"\0")
+            hasher.update(path.read_bytes())
+    return hasher.digest()
+
+
+_NOT_SHAPING = frozenset(
+    {"jobs", "today", "root", "config_file", "briefings_dir", "docs_dir", "site_dir", "schema_dir"}
+)
+"""Settings that change nothing on a page: where things are, how many processes render."""
+
+
+def fingerprint(settings: Settings, extra: Iterable[Path] = ()) -> bytes:
+    """The code, the settings that shape pages, and the data files pictures are drawn from.
+
+    Where the folders are and how many processes render change nothing on a
+    page; the day of the run changes a page only in a preview (its embargo
+    marks), and otherwise only which briefs are published, which the index holds.
+    """
+    shaping = {
+        f.name: getattr(settings, f.name)
+        for f in dataclasses.fields(settings)
+        if f.name not in _NOT_SHAPING
+    }
+    if settings.preview:
+        shaping["today"] = settings.today
+    files = [path.read_bytes() for path in extra if path.is_file()]
+    return digest((FORMAT, code_digest(), shaping, files))
+
+
+def manifest(settings: Settings, stamp: bytes) -> bytes:
+    """A digest of every file under the briefings folder and of the site configuration."""
+    hasher = hashlib.blake2b(stamp, digest_size=16)
+    folder = settings.briefings_dir
+    for root, dirs, names in os.walk(folder):
+        dirs.sort()
+        for name in sorted(names):
+            path = Path(root, name)
+            hasher.update(path.relative_to(folder).as_posix().encode() + b"\0")
+            hasher.update(_file_digest(path))
+    hasher.update(_file_digest(settings.config_file))
+    return hasher.digest()
+
+
+def _file_digest(path: Path) -> bytes:
+    try:
+        return hashlib.blake2b(path.read_bytes(), digest_size=16).digest()
+    except OSError:
+        return b"unreadable"
+
+
+def digest_files(parts: Iterable[bytes], files: Iterable[Path]) -> bytes:
+    """A digest of some bytes and of the names and contents of some files."""
+    hasher = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        hasher.update(hashlib.blake2b(part, digest_size=16).digest())
+    for path in files:
+        hasher.update(path.as_posix().encode() + b"\0" + _file_digest(path))
+    return hasher.digest()
+
+
+def file_digests(paths: Mapping[str, Path]) -> dict[str, bytes]:
+    """Each brief's file digest, by slug: a brief's content is a function of its file."""
+    return {slug: _file_digest(path) for slug, path in paths.items()}
+
+
+# --- The digests of the current inputs -------------------------------------------------
+
+
+class Inputs:
+    """The digests of what the current index and plan hold, computed once per key."""
+
+    def __init__(
+        self,
+        index: Index,
+        briefs: Mapping[str, bytes],
+        plan: Mapping[str, Callable[..., Any]],
+        settings: Settings,
+    ) -> None:
+        self.index = index
+        self.briefs = briefs
+        self.plan = plan
+        self.tokens = {id(index): "index", id(settings): "settings"}
+        self.known: dict[Key, bytes] = {}
+
+    def digest(self, key: Key) -> bytes:
+        """The digest of ``key`` now; a key that no longer exists has one of its own."""
+        found = self.known.get(key)
+        if found is None:
+            found = self.known[key] = digest(self._value(key), self.tokens)
+        return found
+
+    def _value(self, key: Key) -> Any:
+        kind, name = key
+        if kind == "brief":
+            return self.briefs.get(name, _ABSENT_TOKEN)
+        if kind == "plan":
+            return self.plan.get(name, _ABSENT_TOKEN)
+        table = object.__getattribute__(self.index, kind)
+        if isinstance(table, RecordingDict):
+            return table.raw() if name == ALL else table.peek(name, _ABSENT_TOKEN)
+        return table
+
+
+_ABSENT_TOKEN = "\0absent"
+"""What a key that no longer exists holds (no real value is this string)."""
+
+
+def plan_key(path: str) -> Key:
+    """The key of what the render plan binds an output to."""
+    return ("plan", path)
+
+
+@dataclasses.dataclass(frozen=True)
+class HeldNote:
+    """A brief held back, as a run that found nothing changed reports it again."""
+
+    path: Path
+    reason: str
+
+    def __init__(self, name: str, reason: str) -> None:
+        object.__setattr__(self, "path", Path(name))
+        object.__setattr__(self, "reason", reason)
+
+
+def next_release(held: Iterable[Any]) -> dt.date | None:
+    """The first day an embargoed brief is published: a run from that day must render."""
+    days = [h.item.brief.date for h in held if not h.item.brief.draft]
+    return min(days, default=None)
+
+
+# --- Deciding, saving and loading -----------------------------------------------------
+
+
+def to_render(
+    old: Graph | None, inputs: Inputs, stamp: bytes, plan: Iterable[str], existing: set[str]
+) -> set[str] | None:
+    """The outputs to render: those whose inputs changed, or that are new or missing.
+
+    None means all of them: there is no graph, or it was made with other code or settings.
+    """
+    if old is None or old.fingerprint != stamp:
+        return None
+    changed = old.stale(inputs)
+    todo = set()
+    for path in plan:
+        keys = old.outputs.get(path)
+        if keys is None or path not in existing or not changed.isdisjoint(keys):
+            todo.add(path)
+    return todo
+
+
+def updated(
+    old: Graph | None,
+    inputs: Inputs,
+    reads: Mapping[str, frozenset[Key]],
+    plan: Iterable[str],
+    **fields: Any,
+) -> Graph:
+    """The graph after a run: new reads for what was rendered, the old ones for the rest."""
+    keys: list[Key] = []
+    positions: dict[Key, int] = {}
+    outputs: dict[str, array[int]] = {}
+
+    def position(key: Key) -> int:
+        found = positions.get(key)
+        if found is None:
+            found = positions[key] = len(keys)
+            keys.append(key)
+        return found
+
+    for path in plan:
+        if path in reads:
+            read = [plan_key(path), *sorted(reads[path], key=repr)]
+        elif old is not None and path in old.outputs:
+            read = [old.keys[n] for n in old.outputs[path]]
+        else:  # rendered without recording: depends on everything
+            raise ValueError(f"no reads recorded for {path}")
+        outputs[path] = array("I", sorted({position(key) for key in read}))
+    digests = [inputs.digest(key) for key in keys]
+    return Graph(keys=keys, digests=digests, outputs=outputs, **fields)
+
+
+def load(folder: Path) -> Graph | None:
+    """The graph saved in ``folder``, or None when there is none that this code can use."""
+    try:
+        with (folder / GRAPH_FILE).open("rb") as stream:
+            saved = pickle.load(stream)
+    except FileNotFoundError:
+        return None
+    except Exception as exc:
+        log.info("ignoring the dependency graph in %s: %s", folder, exc)
+        return None
+    if not isinstance(saved, tuple) or saved[0] != FORMAT or not isinstance(saved[1], Graph):
+        return None
+    return saved[1]
+
+
+def discard(folder: Path) -> None:
+    """Remove the graph before pages are written: a run cut short must not leave one."""
+    (folder / GRAPH_FILE).unlink(missing_ok=True)
+
+
+def save(graph: Graph, folder: Path) -> None:
+    """Save the graph after every page is written (to a temporary file, then renamed)."""
+    target = folder / GRAPH_FILE
+    temporary = target.with_name(f"{GRAPH_FILE}.tmp")
+    with temporary.open("wb") as stream:
+        pickle.dump((FORMAT, graph), stream, protocol=pickle.HIGHEST_PROTOCOL)
+    temporary.replace(target)
