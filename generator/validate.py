@@ -1512,10 +1512,27 @@ def _shared_terms(one: Event, other: Event, actors: Mapping[str, Actor]) -> list
     return shared + [places[key] for key in common if places[key].casefold() not in named]
 
 
-def _month_keys(date: PartialDate) -> list[tuple[int, int]]:
-    """The months whose events can fall within a day of ``date``: its own and both neighbours."""
-    index = date.year * 12 + date.month - 1
-    return [divmod(i, 12) for i in (index - 1, index, index + 1)]
+_DayKey = tuple[int, int, int | None]
+
+
+def _day_key(date: PartialDate) -> _DayKey:
+    return (date.year, date.month, date.day)
+
+
+def _near_keys(date: PartialDate) -> list[_DayKey]:
+    """The dates an event can match (see :func:`_within_a_day`): the day and both neighbours.
+
+    A month-only date matches only the same month-only date. Filing events by
+    day rather than by month keeps the comparisons per event from growing with
+    the archive: a month of 10,000 briefs holds thousands of events.
+    """
+    if date.day is None:
+        return [_day_key(date)]
+    day = dt.date(date.year, date.month, date.day)
+    return [(d.year, d.month, d.day) for d in (day - _ONE_DAY, day, day + _ONE_DAY)]
+
+
+_ONE_DAY = dt.timedelta(days=1)
 
 
 def shared_event_problems(
@@ -1531,16 +1548,16 @@ def shared_event_problems(
     brief already holds the other's id (its author knew of that event and
     described another), or when one names the other in ``not_same_as``.
     """
-    by_month: dict[tuple[int, int], list[_EventAt]] = defaultdict(list)
+    by_day: dict[_DayKey, list[_EventAt]] = defaultdict(list)
     ids_of: dict[str, set[str]] = {}
     for item in briefs:
         ids_of[item.slug] = {e.id for e in item.brief.events if e.id}
         for number, event in enumerate(item.brief.events):
-            by_month[(event.date.year, event.date.month - 1)].append(_EventAt(item, number, event))
+            by_day[_day_key(event.date)].append(_EventAt(item, number, event))
     problems = []
     for item in sorted(briefs, key=lambda b: (b.brief.date, b.slug)):
         for number, event in enumerate(item.brief.events):
-            match = _earlier_match(_EventAt(item, number, event), by_month, ids_of, actors)
+            match = _earlier_match(_EventAt(item, number, event), by_day, ids_of, actors)
             if match:
                 problems.append(_shared_event_problem(_EventAt(item, number, event), *match))
     return problems
@@ -1548,14 +1565,14 @@ def shared_event_problems(
 
 def _earlier_match(
     this: _EventAt,
-    by_month: Mapping[tuple[int, int], list[_EventAt]],
+    by_day: Mapping[_DayKey, list[_EventAt]],
     ids_of: Mapping[str, set[str]],
     actors: Mapping[str, Actor],
 ) -> tuple[_EventAt, list[str]] | None:
     """The event of an earlier brief that ``this`` most looks like, with what they share."""
     best: tuple[int, _EventAt, list[str]] | None = None
-    for key in _month_keys(this.event.date):
-        for other in by_month.get(key, ()):
+    for key in _near_keys(this.event.date):
+        for other in by_day.get(key, ()):
             if other.order >= this.order or other.item.slug == this.item.slug:
                 continue
             if this.event.id and this.event.id == other.event.id:
