@@ -141,10 +141,15 @@ def _check_actors(
     return doc, actors, problems
 
 
-def check(settings: Settings, cache: CheckCache | None = None) -> Checked:
+def check(
+    settings: Settings, cache: CheckCache | None = None, *, suggestions: bool = True
+) -> Checked:
     """Load and validate every file, collecting all problems before deciding anything.
 
     With a ``cache`` (the preview keeps one), unchanged briefs are not read again.
+    Without ``suggestions``, the two checks that compare every brief with every
+    other (an event that looks like another brief's, a question another brief may
+    answer) are left out: they only ever warn, and the preview shows no warnings.
     """
     folder = settings.briefings_dir
     checked = Checked()
@@ -163,8 +168,9 @@ def check(settings: Settings, cache: CheckCache | None = None) -> Checked:
     checked.report.extend(validate.change_date_problems(checked.briefs, settings.today))
     checked.report.extend(validate.thread_problems(checked.briefs))
     checked.report.extend(validate.link_problems(docs, checked.briefs, settings.today))
-    checked.report.extend(validate.shared_event_problems(checked.briefs, checked.actors))
-    checked.report.extend(validate.question_problems(checked.briefs, checked.actors))
+    if suggestions:
+        checked.report.extend(validate.shared_event_problems(checked.briefs, checked.actors))
+        checked.report.extend(validate.question_problems(checked.briefs, checked.actors))
     if cache is not None:
         for gone in set(cache.entries) - set(paths):
             del cache.entries[gone]

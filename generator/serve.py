@@ -113,7 +113,7 @@ class Preview:
         is done: the check alone reads the cache.
         """
         settings = self.settings
-        checked = pipeline.check(settings, self.cache)
+        checked = pipeline.check(settings, self.cache, suggestions=False)  # it shows no warnings
         if checked.report.errors:
             _report(checked.report.errors)
             return None

@@ -1685,18 +1685,26 @@ class _Profile:
     """Its distinctive title words."""
     ids: tuple[tuple[str, str, frozenset[str]], ...]
     """(kind, id, words) of each proposal and event id of two words or more."""
+    actors: tuple[tuple[str, str, frozenset[str]], ...] = ()
+    """(id, name, words of the name) of each actor the brief names that the registry holds."""
 
     @classmethod
-    def of(cls, item: ValidBrief, distinctive: Callable[[str], bool]) -> _Profile:
+    def of(
+        cls, item: ValidBrief, distinctive: Callable[[str], bool], actors: Mapping[str, Actor]
+    ) -> _Profile:
         """The profile of one brief."""
         title = _words(f"{item.brief.title} {item.slug.replace('-', ' ')}")
         ids = [("proposal", p.id) for p in item.brief.proposals]
         ids += [("event", e.id) for e in item.brief.events if e.id]
         worded = ((kind, i, frozenset(_words(i.replace("-", " ")))) for kind, i in ids)
+        named = tuple(
+            (a, actors[a].name, _words(actors[a].name)) for a in item.brief.actors if a in actors
+        )
         return cls(
             item,
             frozenset(w for w in title if distinctive(w)),
             tuple(entry for entry in worded if len(entry[2]) >= 2),
+            named,
         )
 
 
@@ -1705,7 +1713,6 @@ def _answer_by(
     words: frozenset[str],
     dismissed: Set[str],
     other: _Profile,
-    actors: Mapping[str, Actor],
 ) -> _Answer | None:
     """How well ``other`` matches a question: its proposals, events, actors, title.
 
@@ -1724,11 +1731,7 @@ def _answer_by(
             return _Answer(slug, 10 + len(shared), f"its {kind} '{item_id}'")
     if not shared:
         return None
-    about = [
-        actors[a].name
-        for a in other.item.brief.actors
-        if a in actors and a not in named and _words(actors[a].name) <= words
-    ]
+    about = [name for a, name, said in other.actors if a not in named and said <= words]
     if len(shared) + len(about) < 2:
         return None
     reasons = [f"its title shares {_and_list([repr(w) for w in shared])}"]
@@ -1769,7 +1772,7 @@ def question_problems(briefs: Sequence[ValidBrief], actors: Mapping[str, Actor])
     """
     distinctive = _distinctive(briefs)
     by_slug = {item.slug: item for item in briefs}
-    by_word = _candidates_by_word(_Profile.of(item, distinctive) for item in briefs)
+    by_word = _candidates_by_word(_Profile.of(item, distinctive, actors) for item in briefs)
     problems = []
     for item in briefs:
         for number, question in enumerate(item.brief.questions):
@@ -1785,7 +1788,7 @@ def question_problems(briefs: Sequence[ValidBrief], actors: Mapping[str, Actor])
                 answer
                 for other in candidates.values()
                 if other.item.slug not in (item.slug, *question.not_answered_by)
-                and (answer := _answer_by(named, words, dismissed, other, actors))
+                and (answer := _answer_by(named, words, dismissed, other))
             ]
             if found:
                 best = min(found, key=lambda a: (-a.score, a.slug))
