@@ -20,6 +20,7 @@ import pytest
 import yaml
 
 from generator import engine, graph, pipeline
+from generator.cli import main
 from generator.config import Settings, load_settings
 from tests.conftest import ROOT, make_project
 
@@ -329,7 +330,7 @@ def test_a_deleted_output_is_written_again(baseline, tmp_path):
 
 
 def test_a_build_with_nothing_changed_leaves_the_site_alone_until_the_theme_changes(
-    valid_project, monkeypatch
+    valid_project, monkeypatch, capsys
 ):
     first = pipeline.build(valid_project)
     assert first.site_built
@@ -341,9 +342,15 @@ def test_a_build_with_nothing_changed_leaves_the_site_alone_until_the_theme_chan
     with monkeypatch.context() as patched:
         patched.setattr(engine, "build", refuse)
         again = pipeline.build(valid_project)
+        assert main(["build", "-f", str(valid_project.config_file)]) == 0
     assert not again.site_built
     assert again.written == 0
     assert again.site_dir.resolve() == published
+    said = capsys.readouterr().out
+    assert (
+        said
+        == f"{valid_project.site_dir} is up to date: nothing changed since it was built from 4 briefs\n"
+    )
 
     stylesheet = valid_project.root / "theme" / "assets" / "stylesheets" / "briefings.css"
     stylesheet.write_text(stylesheet.read_text(encoding="utf-8") + "\n/* changed */\n", "utf-8")
