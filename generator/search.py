@@ -200,8 +200,7 @@ def _previous_bundles(previous: Path) -> dict[str, list[str]] | None:
         listed = json.loads((folder / BUNDLES).read_text(encoding="utf-8"))
         names = [listed["primary"], *listed["merge"]]
         return {
-            name: (folder / name / PAGE_LIST).read_text(encoding="utf-8").split()
-            for name in names
+            name: (folder / name / PAGE_LIST).read_text(encoding="utf-8").split() for name in names
         }
     except (OSError, ValueError, KeyError, TypeError):
         log.info("search: no bundles in %s, indexing everything", display_path(previous))
@@ -258,7 +257,10 @@ def _run_all(version: Path, bundles: dict[str, list[str]], primary: str) -> None
         _stage(version, version / STAGING / name, pages, sections=name != REGISTRY)
     workers = max(1, min(len(bundles), os.cpu_count() or 1, 4))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        runs = [pool.submit(_index_bundle, version, name, pages, name == primary) for name, pages in bundles.items()]
+        runs = [
+            pool.submit(_index_bundle, version, name, pages, name == primary)
+            for name, pages in bundles.items()
+        ]
     for run in runs:  # every run has ended: the first failure, in bundle order
         run.result()
 
