@@ -43,9 +43,6 @@ log = logging.getLogger(__name__)
 FOLDER = "pagefind"
 """The folder of the index, inside the site: the theme loads the search from there."""
 
-BUNDLE = FOLDER
-"""The old name of :data:`FOLDER` (one bundle then), for callers that still use it."""
-
 BUNDLES = "bundles.json"
 """In :data:`FOLDER`: the bundle to load first and those merged into it, for the theme."""
 
