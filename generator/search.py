@@ -19,7 +19,9 @@ the briefings of each year, and the registry (actors, places, stories, the
 guide). The search merges them at query time (Pagefind's ``mergeIndex``; the
 theme reads their names from :data:`BUNDLES`). A publish changes a few pages,
 so it re-indexes the bundles those pages are in and links the others from the
-previous version: at 10,000 briefs the whole index takes ~45 s, a year ~4 s.
+previous version. At 10,000 briefs over ten years, re-indexing one year took a
+seventh of the time of the whole index (40 s against 259 s, on two busy cores),
+and each Pagefind process held 0.5 GB instead of 4.5 GB.
 """
 
 from __future__ import annotations
