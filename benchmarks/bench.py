@@ -337,10 +337,10 @@ def worker_search(project: Path) -> dict[str, Any]:
 
     settings = _settings(project)
     site = settings.site_dir.resolve()
-    if not (site / search.BUNDLE / search.ENTRY).is_file():
+    if not (site / search.FOLDER / search.BUNDLES).is_file():
         raise SystemExit("build the site first (run the 'build-cold' worker)")
     seconds, pages = _timed(lambda: search.index_site(site))
-    files = [p for p in (site / search.BUNDLE).rglob("*") if p.is_file()]
+    files = [p for p in (site / search.FOLDER).rglob("*") if p.is_file()]
     answer: dict[str, Any] = {
         "index_seconds": seconds,
         "pages": pages,

@@ -14,6 +14,12 @@ the search's).
 ``bytes_gzip`` is the same files' bodies as a host that compresses scripts, styles
 and JSON would send them (computed from the files, without headers).
 
+``bytes_by_kind`` splits ``bytes`` by what the files are: Pagefind's code (the same
+whatever the archive), each bundle's entry and meta (a few bytes a page), the
+filters (loaded whole when the search opens: the UI shows their counts), the
+index chunks the query's words fall in (at least one per bundle: Pagefind cuts
+an index in chunks of ~20,000 word positions) and the fragments of the results.
+
 Two queries: a word every briefing has (its "Sources" heading), so that the first
 ten results are shown, and a word no page has.
 
@@ -105,6 +111,16 @@ def _gzipped(path: Path) -> int:
     return len(gzip.compress(data, 6)) if path.suffix in COMPRESSED_BY_HOSTS else len(data)
 
 
+KINDS = (("fragment/", "fragments"), ("index/", "index"), ("filter/", "filters"),
+         (".pf_meta", "meta"), ("pagefind-entry.json", "entries"), ("bundles.json", "entries"))  # fmt: skip
+"""What a file of the search is, by its path; the rest is code (scripts, styles, WebAssembly)."""
+
+
+def _kind(path: str) -> str:
+    """The kind of a file of the search (:data:`KINDS`), for the breakdown of a query's bytes."""
+    return next((kind for part, kind in KINDS if part in path), "code")
+
+
 def _query(browser: Any, site: Path, url: str, query: str, *, results: int) -> dict[str, Any]:
     """Bytes and requests from opening the search to seeing ``query``'s results."""
     context = browser.new_context(viewport={"width": 1366, "height": 900})
@@ -139,13 +155,18 @@ def _query(browser: Any, site: Path, url: str, query: str, *, results: int) -> d
             page.wait_for_timeout(100)
         counting["on"] = False
         moved = [_moved(request) for request in finished]
-        paths = [site / request.url.removeprefix(url).partition("?")[0] for request in finished]
+        names = [request.url.removeprefix(url).partition("?")[0] for request in finished]
+        paths = [site / name for name in names]
+        by_kind: dict[str, int] = {}
+        for name, size in zip(names, moved, strict=True):
+            by_kind[_kind(name)] = by_kind.get(_kind(name), 0) + size
         return {
             "query": query,
             "results_shown": page.locator(".pagefind-ui__result").count(),
             "bytes": sum(moved),
             "bytes_gzip": sum(_gzipped(path) for path in paths),
             "requests": len(finished),
+            "bytes_by_kind": dict(sorted(by_kind.items(), key=lambda item: -item[1])),
             "files": sorted({request.url.removeprefix(url) for request in finished}),
             "seconds_to_results": round(shown, 3),
         }

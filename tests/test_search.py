@@ -31,10 +31,10 @@ LISTINGS = {"/", "/timeline/", "/quotes/", "/proposals/", "/questions/", "/topic
 """Pages that list what briefing pages say: never in the index."""
 
 
-def fragments(site: Path) -> dict[str, dict]:
-    """Every record of the index, by its address."""
+def fragments(site: Path, bundle: str = "*") -> dict[str, dict]:
+    """Every record of the index (or of one bundle), by its address."""
     records = {}
-    for path in (site / "pagefind" / "fragment").glob("*.pf_fragment"):
+    for path in (site / "pagefind").glob(f"{bundle}/fragment/*.pf_fragment"):
         data = gzip.decompress(path.read_bytes())
         assert data.startswith(SIGNATURE), path
         record = json.loads(data[len(SIGNATURE) :])
@@ -54,13 +54,75 @@ def test_the_published_site_holds_the_pagefind_index(real):
     settings, records = real
     site = settings.site_dir
     assert site.is_symlink() and site.resolve().parent == versions_folder(site).resolve()
-    bundle = site / "pagefind"
+    listed = json.loads((site / "pagefind" / "bundles.json").read_text(encoding="utf-8"))
+    assert listed["primary"] == "guide"
+    years = {str(b["date"].year) for b in _briefs(settings)}
+    assert sorted(listed["merge"], reverse=True) == listed["merge"]
+    assert set(listed["merge"]) == years | {"registry"}
+    bundle = site / "pagefind" / "guide"
     for name in ("pagefind-entry.json", "pagefind.js", "pagefind-ui.js", "pagefind-ui.css"):
         assert (bundle / name).is_file(), name
-    entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
-    assert entry["version"] == "1.5.2"
-    assert entry["languages"]["en"]["page_count"] == len(records)
-    assert list(bundle.glob("index/*.pf_index")) and list(bundle.glob("filter/*.pf_filter"))
+    counted = 0
+    for name in [listed["primary"], *listed["merge"]]:
+        entry = json.loads((site / "pagefind" / name / "pagefind-entry.json").read_text("utf-8"))
+        assert entry["version"] == "1.5.2"
+        counted += entry["languages"]["en"]["page_count"]
+        assert list((site / "pagefind" / name).glob("index/*.pf_index")), name
+        # A merged bundle is its index only: the search runs the guide bundle's scripts.
+        if name != "guide":
+            assert not list((site / "pagefind" / name).glob("*.js")), name
+    assert counted == len(records)
+    assert list((site / "pagefind").glob("*/filter/*.pf_filter"))
+
+
+def _briefs(settings) -> list[dict]:
+    return [
+        yaml.safe_load(path.read_text(encoding="utf-8"))
+        for path in sorted(settings.briefings_dir.glob("*.yml"))
+        if path.stem not in {"actors", "places"}
+    ]
+
+
+def test_briefings_are_bundled_by_year_the_rest_by_kind(real):
+    settings, _ = real
+    site = settings.site_dir
+    for brief_path in sorted(settings.briefings_dir.glob("*.yml")):
+        if brief_path.stem in {"actors", "places"}:
+            continue
+        year = str(yaml.safe_load(brief_path.read_text(encoding="utf-8"))["date"].year)
+        assert f"/briefings/{brief_path.stem}/" in fragments(site, year), brief_path.stem
+    assert set(fragments(site, "guide")) == {"/guide/"}
+    registry = set(fragments(site, "registry"))
+    assert registry and all(u.split("/")[1] in {"actors", "places", "threads"} for u in registry)
+    # Each bundle lists its pages for the next publish: exactly what it indexed.
+    for folder in (site / "pagefind").iterdir():
+        if folder.is_dir():
+            listed = (folder / "pages.txt").read_text(encoding="utf-8").split()
+            urls = {"/" + page.removesuffix("index.html") for page in listed}
+            assert urls == set(fragments(site, folder.name)), folder.name
+    assert not (site / ".pagefind-pages").exists()
+
+
+def test_registry_pages_are_found_by_name_and_description_not_by_what_briefings_say(real):
+    settings, records = real
+    actor = records["/actors/matthew-whitaker/"]
+    assert actor["meta"]["title"] == "Matthew Whitaker"
+    page = BeautifulSoup(
+        (settings.site_dir / "actors" / "matthew-whitaker" / "index.html").read_text("utf-8"),
+        "lxml",
+    )
+    article = page.select_one("article.md-content__inner")
+    first_section = article.find("h2")
+    assert first_section is not None
+    # Its sections (quotes, positions, briefings) repeat the briefings, found on their own.
+    assert first_section.get_text().removesuffix("¶") not in actor["content"]
+    assert actor["content"].startswith("Matthew Whitaker.")
+    # The guide is indexed whole: its last section too.
+    guide = BeautifulSoup(
+        (settings.site_dir / "guide" / "index.html").read_text("utf-8"), "lxml"
+    ).select_one("article.md-content__inner")
+    last = guide.find_all("h2")[-1].get_text().removesuffix("¶")
+    assert last in records["/guide/"]["content"]
 
 
 def test_articles_are_indexed_but_not_the_listings_or_the_chrome(real):
@@ -160,4 +222,5 @@ def test_pages_load_no_search_until_it_is_opened(real):
     assert not (settings.site_dir / "search").exists()  # Material's lunr index is gone
     dialog = page.find("dialog", attrs={"data-briefings-search": True})
     assert dialog["data-bundle"] == "pagefind/" and dialog["aria-label"] == "Search the briefings"
-    assert (settings.site_dir / dialog["data-bundle"] / "pagefind-ui.js").is_file()
+    listed = json.loads((settings.site_dir / dialog["data-bundle"] / "bundles.json").read_text())
+    assert (settings.site_dir / "pagefind" / listed["primary"] / "pagefind-ui.js").is_file()

@@ -3,7 +3,8 @@
  * Nothing of the search is downloaded with a page: the UI, its styles and the
  * index (all under /pagefind/, written by `briefings build`) load the first
  * time the reader opens the dialog, and the index then fetches only the
- * chunks a query needs. Keys: "/", "s" and "f" (Material's) and Ctrl-K or
+ * chunks a query needs. The index is in bundles (the registry's, one per year
+ * of briefings), listed in pagefind/bundles.json and merged as they load. Keys: "/", "s" and "f" (Material's) and Ctrl-K or
  * Cmd-K open it; Escape closes it.
  *
  * Material's instant navigation keeps the header and this dialog across
@@ -31,33 +32,50 @@
 
   let loading = null;
 
+  /* The bundles of the index (generator/search.py): the registry's, loaded
+     first, and those of each year, merged into it at query time. */
+  async function bundles() {
+    const response = await fetch(bundle + "bundles.json");
+    if (!response.ok) throw new Error("no search index");
+    const listed = await response.json();
+    return {
+      primary: new URL(listed.primary + "/", bundle).href,
+      merge: listed.merge.map((name) => ({ bundlePath: new URL(name + "/", bundle).href })),
+    };
+  }
+
+  function script(src) {
+    return new Promise((resolve, reject) => {
+      const element = document.createElement("script");
+      element.src = src;
+      element.onload = resolve;
+      element.onerror = () => reject(new Error("no search index"));
+      document.head.append(element);
+    });
+  }
+
   /* Pagefind's Default UI, loaded once: a promise of the UI. */
   function load() {
     if (loading) return loading;
-    loading = new Promise((resolve, reject) => {
+    loading = bundles().then(async ({ primary, merge }) => {
       const styles = document.createElement("link");
       styles.rel = "stylesheet";
-      styles.href = bundle + "pagefind-ui.css";
+      styles.href = primary + "pagefind-ui.css";
       document.head.append(styles);
-      const script = document.createElement("script");
-      script.src = bundle + "pagefind-ui.js";
-      script.onload = () =>
-        resolve(
-          new window.PagefindUI({
-            element: area,
-            bundlePath: bundle,
-            baseUrl: base,
-            pageSize: 10,
-            showImages: false,
-            showSubResults: false,
-            excerptLength: 30,
-            resetStyles: true,
-            autofocus: true,
-            translations: { placeholder: "Search the briefings" },
-          }),
-        );
-      script.onerror = () => reject(new Error("no search index"));
-      document.head.append(script);
+      await script(primary + "pagefind-ui.js");
+      return new window.PagefindUI({
+        element: area,
+        bundlePath: primary,
+        mergeIndex: merge,
+        baseUrl: base,
+        pageSize: 10,
+        showImages: false,
+        showSubResults: false,
+        excerptLength: 30,
+        resetStyles: true,
+        autofocus: true,
+        translations: { placeholder: "Search the briefings" },
+      });
     });
     loading.catch(() => {
       note.hidden = false;
