@@ -21,6 +21,7 @@ import json
 import logging
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from generator.engine import reasons
@@ -49,8 +50,18 @@ IGNORED = (".headerlink", ".md-content__button")
 """Parts of an article that are not its text: permalink marks (¶), edit and view buttons."""
 
 
-def index_site(site_dir: Path) -> int:
+def index_site(
+    site_dir: Path,
+    *,
+    changed_html: Sequence[str] | None = None,
+    removed_html: Sequence[str] | None = None,
+) -> int:
     """Index the built site in ``site_dir`` into ``site_dir/pagefind``; the pages indexed.
+
+    An incremental build (:mod:`generator.site`) says which pages it rendered
+    and removed (paths relative to ``site_dir``); its version folder has no
+    ``pagefind/``, the published one still does. Today every page is indexed
+    again whatever they say.
 
     Pagefind runs through its command line (``python -m pagefind``, the binary of
     ``pagefind-bin``), which writes every file before it exits. Its Python API
