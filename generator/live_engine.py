@@ -226,14 +226,19 @@ class PartialBuild:
     It runs what the engine's ``build()`` runs before it writes anything (the
     ``startup``, ``config`` and ``pre_build`` events, the file list with the
     theme's files, the ``files`` event, the navigation and the ``nav`` event),
-    then, in :meth:`render`, reads the pages of the navigation and the changed
-    pages, runs the ``env`` event and writes the theme's templates (``404.html``,
-    ``sitemap.xml`` and its ``.gz``) and the changed pages, checks their anchor
-    links and ends with ``post_build``. Every other output is the caller's: it
-    is already in ``site_dir`` from the previous build.
+    then, in :meth:`render`, reads and renders the changed pages, runs the
+    ``env`` event and writes the theme's templates (``404.html``, ``sitemap.xml``
+    and its ``.gz``) and the changed pages, checks their anchor links and ends
+    with ``post_build``. Every other output is the caller's: it is already in
+    ``site_dir`` from the previous build.
 
-    The pages of the navigation are read (not written) because every page draws
-    the navigation, and a theme may show what their front matter says.
+    Every page draws the navigation, and a theme may show there what the front
+    matter of its pages says, so the other pages of the navigation are read,
+    not rendered: their Markdown (the home page, the long listings) is most of
+    the work of a whole build. A navigation title that only rendering gives
+    (a page's first heading, when ``nav`` names none) would then be missing;
+    the caller compares the new ``404.html``, which draws only the navigation,
+    with the published one to catch any such difference.
     """
 
     live: Live
@@ -307,9 +312,12 @@ class PartialBuild:
         config, files, nav = self.config, self.files, self.nav
         pages = self.pages()
         todo = [pages[path] for path in sorted(paths)]
-        read = {id(page): page for page in [*nav.pages, *(file.page for file in todo)]}
-        for page in read.values():  # pages do not hash
-            self.live.populate_page(page, config, files)
+        rendered = {id(file.page) for file in todo}
+        for page in nav.pages:  # their front matter, for the navigation
+            if id(page) not in rendered:
+                page.read_source(config)
+        for file in todo:
+            self.live.populate_page(file.page, config, files)
         self.env = env = config.plugins.on_env(self.env, config=config, files=files)
         site_dir = Path(config.site_dir)
         for name in self.templates():

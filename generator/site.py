@@ -25,7 +25,7 @@ links to the published one's files, and the engine, in our process
 (:class:`generator.live_engine.PartialBuild`), renders only the changed pages into
 it, each as a new file, so the published version is never written. That needs
 the published version to come from the same configuration, theme and engine:
-a fingerprint of them is kept beside each version (``<version>.fingerprint``).
+a fingerprint of them is kept in each version (:data:`FINGERPRINT`).
 Otherwise, or when many pages changed, the engine builds the whole site through
 its command line, as it always did.
 """
@@ -102,8 +102,12 @@ build is the one every release of the engine is tested with. When a third of
 the pages changed (a template edit rewrites them all), it is the safer choice.
 """
 
-FINGERPRINT = ".fingerprint"
-"""Suffix of the file, beside each version, that says what built it (see :func:`fingerprint`)."""
+FINGERPRINT = ".briefings-fingerprint"
+"""The file, in each version folder, that says what built it (see :func:`fingerprint`).
+
+Inside the version rather than beside it, so that it goes wherever the version
+goes and is removed with it; a digest, it tells a reader of the site nothing.
+"""
 
 
 def build_site(settings: Settings, *, strict: bool = True, changes: Changes | None = None) -> Path:
@@ -128,10 +132,9 @@ def build_site(settings: Settings, *, strict: bool = True, changes: Changes | No
                 search.index_site(
                     version, changed_html=partial.changed_html, removed_html=partial.removed_html
                 )
-            _fingerprint_file(version).write_text(stamp + "\n", encoding="ascii")
+            (version / FINGERPRINT).write_text(stamp + "\n", encoding="ascii")
         except BaseException:
             _remove(version)
-            _remove(_fingerprint_file(version))
             raise
         _publish(version, target)
     return target
@@ -166,10 +169,6 @@ def fingerprint(settings: Settings) -> str:
         except importlib.metadata.PackageNotFoundError:
             add(package, "\0missing")
     return digest.hexdigest()
-
-
-def _fingerprint_file(version: Path) -> Path:
-    return version.with_name(version.name + FINGERPRINT)
 
 
 class _Whole(Exception):
@@ -209,7 +208,7 @@ def _reusable(settings: Settings, stamp: str, changes: Changes | None) -> Path:
         raise _Whole("no published version to start from")
     published = versions_folder(settings.site_dir) / name
     try:
-        recorded = _fingerprint_file(published).read_text(encoding="ascii").strip()
+        recorded = (published / FINGERPRINT).read_text(encoding="ascii").strip()
     except OSError:
         raise _Whole("the published version does not say what built it") from None
     if recorded != stamp:
@@ -225,7 +224,7 @@ def _build_partly(
         live = live_engine.load(settings.engine)
     except live_engine.EngineChanged as exc:
         raise _Whole(str(exc)) from None
-    _link_tree(published, version, skip={search.BUNDLE})
+    _link_tree(published, version, skip={search.BUNDLE, FINGERPRINT})
     with live_engine.engine_warnings(live) as warnings:
         try:
             site = live_engine.PartialBuild.open(live, settings.config_file, version, strict=strict)
@@ -252,7 +251,7 @@ def _build_partly(
         log.warning("%s: %s", live.label, record.getMessage())
     if not _same_navigation(site, published, version):
         raise _Whole("the navigation changed (404.html differs)")
-    removed = _remove_others(version, site.outputs(), skip={search.BUNDLE})
+    removed = _remove_others(version, site.outputs(), skip={search.BUNDLE, FINGERPRINT})
     built = site.pages()
     return Partial(
         changed_html=sorted(built[path].dest_uri for path in site.built),
@@ -468,8 +467,7 @@ def _published(target: Path) -> str | None:
 def _clear_leftovers(target: Path) -> None:
     """Remove every version but the published one, and the old scheme's folders."""
     builds = versions_folder(target)
-    published = _published(target)
-    keep = {LOCK, published, f"{published}{FINGERPRINT}"}
+    keep = {LOCK, _published(target)}
     for entry in sorted(builds.iterdir()):
         if entry.name not in keep:
             _remove(entry)
