@@ -198,6 +198,19 @@ def test_a_changed_theme_builds_the_whole_site(project, caplog):
     assert "/* changed */" in (published(project) / "assets/stylesheets/briefings.css").read_text()
 
 
+def test_a_changed_navigation_builds_the_whole_site(project, caplog):
+    """A nav page's front matter shows in every page's navigation: all pages change."""
+    page = project.docs_dir / "map.md"
+    text = page.read_text(encoding="utf-8")
+    assert text.startswith("---\ntitle: Map of incidents\n")
+    page.write_text(text.replace("\n", "\nsubtitle: Where it happened\n", 1), "utf-8")
+    with caplog.at_level(logging.INFO, logger="generator.site"):
+        site.build_site(project, changes=site.Changes(written=["map.md"]))
+    assert "building the whole site: the navigation changed (404.html differs)" in caplog.text
+    other = published(project) / "briefings/border-talks/index.html"
+    assert "Where it happened" in other.read_text(encoding="utf-8")
+
+
 def test_many_changed_pages_build_the_whole_site(project, caplog):
     pages = [str(path.relative_to(project.docs_dir)) for path in project.docs_dir.rglob("*.md")]
     with caplog.at_level(logging.INFO, logger="generator.site"):
