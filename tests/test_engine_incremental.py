@@ -239,3 +239,18 @@ def test_a_changed_private_theme_template_signature_stops_with_a_message(monkeyp
     monkeypatch.setattr(live_engine, "PRIVATE_API", changed)
     with pytest.raises(live_engine.EngineChanged, match=r"_build_theme_template takes"):
         live_engine.check("properdocs")
+
+
+@pytest.mark.parametrize(
+    ("engine", "changes", "reason"),
+    [
+        ("zensical", site.Changes(), "the zensical engine builds whole sites only"),
+        ("properdocs", site.Changes(), "no published version to start from"),
+        ("properdocs", None, "the generator did not say which pages changed"),
+    ],
+)
+def test_why_a_build_is_whole(tmp_path, engine, changes, reason):
+    settings = replace(make_project(tmp_path, FIXTURES / "valid"), engine=engine)
+    with pytest.raises(site._Whole) as whole:
+        site._reusable(settings, site.fingerprint(settings), changes)
+    assert str(whole.value) == reason
