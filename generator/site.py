@@ -96,10 +96,11 @@ class Partial:
 MAX_SHARE = 0.3
 """The share of pages changed above which the whole site is built instead.
 
-Rendering a page costs the same in either build; an incremental one adds
-linking the previous site (well under a second at 1,000 briefs), and the whole
-build is the one every release of the engine is tested with. When a third of
-the pages changed (a template edit rewrites them all), it is the safer choice.
+Rendering a page costs about the same in either build; an incremental one adds
+a few seconds of its own at 1,000 briefs (linking the previous site, listing
+the files, loading the engine), and the whole build is the one every release
+of the engine is tested with. When a third of the pages changed (a template
+edit rewrites them all), little is saved, so the whole build is the safer choice.
 """
 
 FINGERPRINT = ".briefings-fingerprint"
