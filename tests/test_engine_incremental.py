@@ -167,7 +167,9 @@ def test_a_warning_in_a_changed_page_fails_the_build_and_publishes_nothing(proje
     page.write_text(page.read_text(encoding="utf-8") + "\n[More](missing.md)\n", "utf-8")
     no_whole_build(monkeypatch)
     with pytest.raises(BuildError) as failed:
-        site.build_site(project, changes=site.Changes(written=["briefings/border-talks.md"]))
+        site.build_site(
+            project, changes=site.Changes(written=["briefings/border-talks.md"], removed=[])
+        )
     assert str(failed.value) == (
         "ProperDocs could not build the site:\n"
         "  WARNING -  Doc file 'briefings/border-talks.md' contains a link 'missing.md', "
@@ -190,7 +192,7 @@ def test_a_changed_theme_builds_the_whole_site(project, caplog):
     css = project.root / "theme" / "assets" / "stylesheets" / "briefings.css"
     css.write_text(css.read_text(encoding="utf-8") + "\n/* changed */\n", "utf-8")
     with caplog.at_level(logging.INFO, logger="generator.site"):
-        site.build_site(project, changes=site.Changes())
+        site.build_site(project, changes=site.Changes(written=[], removed=[]))
     assert (
         "building the whole site: the configuration, theme or engine changed "
         "since the published version"
@@ -205,7 +207,7 @@ def test_a_changed_navigation_builds_the_whole_site(project, caplog):
     assert text.startswith("---\ntitle: Map of incidents\n")
     page.write_text(text.replace("\n", "\nsubtitle: Where it happened\n", 1), "utf-8")
     with caplog.at_level(logging.INFO, logger="generator.site"):
-        site.build_site(project, changes=site.Changes(written=["map.md"]))
+        site.build_site(project, changes=site.Changes(written=["map.md"], removed=[]))
     assert "building the whole site: the navigation changed (404.html differs)" in caplog.text
     other = published(project) / "briefings/border-talks/index.html"
     assert "Where it happened" in other.read_text(encoding="utf-8")
@@ -214,7 +216,7 @@ def test_a_changed_navigation_builds_the_whole_site(project, caplog):
 def test_many_changed_pages_build_the_whole_site(project, caplog):
     pages = [str(path.relative_to(project.docs_dir)) for path in project.docs_dir.rglob("*.md")]
     with caplog.at_level(logging.INFO, logger="generator.site"):
-        site.build_site(project, changes=site.Changes(written=pages))
+        site.build_site(project, changes=site.Changes(written=pages, removed=[]))
     assert f"building the whole site: {len(pages)} of {len(pages)} pages changed" in caplog.text
 
 
@@ -225,11 +227,11 @@ def test_a_changed_static_file_is_copied_and_a_removed_one_goes(project, monkeyp
     os.utime(card, ns=(card.stat().st_atime_ns, card.stat().st_mtime_ns + 10**9))
     extra.write_text("{}", "utf-8")
     no_whole_build(monkeypatch)
-    site.build_site(project, changes=site.Changes(written=["data/extra.json"]))
+    site.build_site(project, changes=site.Changes(written=["data/extra.json"], removed=[]))
     assert (published(project) / "cards/border-talks.png").read_bytes() == card.read_bytes()
     assert (published(project) / "data/extra.json").read_text() == "{}"
     extra.unlink()
-    site.build_site(project, changes=site.Changes(removed=["data/extra.json"]))
+    site.build_site(project, changes=site.Changes(written=[], removed=["data/extra.json"]))
     assert not (published(project) / "data/extra.json").exists()
 
 
@@ -244,8 +246,12 @@ def test_a_changed_private_theme_template_signature_stops_with_a_message(monkeyp
 @pytest.mark.parametrize(
     ("engine", "changes", "reason"),
     [
-        ("zensical", site.Changes(), "the zensical engine builds whole sites only"),
-        ("properdocs", site.Changes(), "no published version to start from"),
+        (
+            "zensical",
+            site.Changes(written=[], removed=[]),
+            "the zensical engine builds whole sites only",
+        ),
+        ("properdocs", site.Changes(written=[], removed=[]), "no published version to start from"),
         ("properdocs", None, "the generator did not say which pages changed"),
     ],
 )
