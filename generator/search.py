@@ -55,13 +55,14 @@ def index_site(
     *,
     changed_html: Sequence[str] | None = None,
     removed_html: Sequence[str] | None = None,
+    previous: Path | None = None,
 ) -> int:
     """Index the built site in ``site_dir`` into ``site_dir/pagefind``; the pages indexed.
 
     An incremental build (:mod:`generator.site`) says which pages it rendered
-    and removed (paths relative to ``site_dir``); its version folder has no
-    ``pagefind/``, the published one still does. Today every page is indexed
-    again whatever they say.
+    and removed (paths relative to ``site_dir``) since ``previous``, the
+    published version; its version folder has no ``pagefind/``, ``previous``
+    still does. Today every page is indexed again whatever they say.
 
     Pagefind runs through its command line (``python -m pagefind``, the binary of
     ``pagefind-bin``), which writes every file before it exits. Its Python API

@@ -105,7 +105,10 @@ def build_site(settings: Settings, *, strict: bool = True, changes: Changes | No
                 search.index_site(version)
             else:
                 search.index_site(
-                    version, changed_html=partial.changed_html, removed_html=partial.removed_html
+                    version,
+                    changed_html=partial.changed_html,
+                    removed_html=partial.removed_html,
+                    previous=partial.previous,
                 )
             (version / FINGERPRINT).write_text(stamp + "\n", encoding="ascii")
         except BaseException:
@@ -328,10 +331,12 @@ def _exchange(first: Path, second: Path) -> bool:
 
 @dataclass(frozen=True)
 class Partial:
-    """What an incremental build changed in the site: POSIX paths relative to it."""
+    """What an incremental build changed in the site (POSIX paths relative to it), and since what."""
 
     changed_html: list[str]
     removed_html: list[str]
+    previous: Path
+    """The published version the build started from (its ``pagefind/`` was not linked)."""
 
 
 MAX_SHARE = 0.3
@@ -468,6 +473,7 @@ def _build_partly(
     return Partial(
         changed_html=sorted(built[path].dest_uri for path in site.built),
         removed_html=[path for path in removed if path.endswith(".html")],
+        previous=published,
     )
 
 

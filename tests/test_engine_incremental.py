@@ -43,6 +43,13 @@ def generate(settings: Settings) -> site.Changes:
     return site.Changes(written=list(stats.written), removed=list(stats.removed))
 
 
+def url(page: str) -> str:
+    """The folder a page's HTML goes in, as directory URLs put it: ``a/b.md`` → ``a/b/``."""
+    folder, _, name = page.removesuffix(".md").rpartition("/")
+    path = folder if name == "index" else f"{folder}/{name}".lstrip("/")
+    return f"{path}/" if path else ""
+
+
 def published(settings: Settings) -> Path:
     """The version folder ``site/`` links to."""
     return settings.site_dir.resolve()
@@ -135,9 +142,15 @@ def test_an_incremental_build_renders_only_the_changed_pages(project, monkeypatc
     pages = [path for path in changes.written if path.endswith(".md")]
     assert "briefings/patrols-agreed.md" in pages
     no_whole_build(monkeypatch)
+    told: list[dict[str, object]] = []
+    index = site.search.index_site
+    monkeypatch.setattr(site.search, "index_site", lambda v, **kw: told.append(kw) or index(v))
+    old = published(project)
     with caplog.at_level(logging.INFO, logger="generator.site"):
         site.build_site(project, changes=changes)
     assert f"built {len(pages)} changed page(s)" in caplog.text
+    html = sorted(url(page) + "index.html" for page in pages)
+    assert told == [{"changed_html": html, "removed_html": [], "previous": old}]
 
 
 def test_an_incremental_build_leaves_the_published_version_untouched(project, monkeypatch):
