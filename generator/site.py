@@ -349,6 +349,12 @@ of the engine is tested with. When a third of the pages changed (a template
 edit rewrites them all), little is saved, so the whole build is the safer choice.
 """
 
+SEARCH_INDEX = "pagefind"
+"""The folder of the site search, which :func:`generator.search.index_site` writes anew.
+
+Never linked from the published version: Pagefind writes into existing files.
+"""
+
 FINGERPRINT = ".briefings-fingerprint"
 """The file, in each version folder, that says what built it (see :func:`fingerprint`).
 
@@ -441,7 +447,7 @@ def _build_partly(
         live = live_engine.load(settings.engine)
     except live_engine.EngineChanged as exc:
         raise _Whole(str(exc)) from None
-    _link_tree(published, version, skip={search.BUNDLE, FINGERPRINT})
+    _link_tree(published, version, skip={SEARCH_INDEX, FINGERPRINT})
     with live_engine.engine_warnings(live) as warnings:
         try:
             site = live_engine.PartialBuild.open(live, settings.config_file, version, strict=strict)
@@ -468,7 +474,7 @@ def _build_partly(
         log.warning("%s: %s", live.label, record.getMessage())
     if not _same_navigation(site, published, version):
         raise _Whole("the navigation changed (404.html differs)")
-    removed = _remove_others(version, site.outputs(), skip={search.BUNDLE, FINGERPRINT})
+    removed = _remove_others(version, site.outputs(), skip={SEARCH_INDEX, FINGERPRINT})
     built = site.pages()
     return Partial(
         changed_html=sorted(built[path].dest_uri for path in site.built),
