@@ -111,8 +111,8 @@ def test_an_incremental_build_makes_the_site_a_full_build_makes(project, tmp_pat
     The one thing the engine varies from day to day, the sitemap's ``lastmod``
     (and the gzip copy's time), is fixed by ``SOURCE_DATE_EPOCH`` for both
     builds. Pagefind names some of its files by a hash that differs from one
-    run to the next on the very same site, so ``pagefind/`` is compared by
-    its entry file only being there.
+    run to the next on the very same site, so ``pagefind/`` is only checked
+    to be there.
     """
     before = files(published(project))
     edit_add_remove(project)
@@ -127,7 +127,7 @@ def test_an_incremental_build_makes_the_site_a_full_build_makes(project, tmp_pat
     assert "briefings/lighthouse-keepers-strike/index.html" in after
     assert after["briefings/border-talks/index.html"] != before["briefings/border-talks/index.html"]
     clean = files(full_build(project, tmp_path / "full"))
-    assert "pagefind/pagefind-entry.json" in after
+    assert any(path.startswith("pagefind/") for path in after)  # a search index was built
     after, clean = without_search(after), without_search(clean)
     assert sorted(after) == sorted(clean)
     assert [path for path in clean if after[path] != clean[path]] == []
