@@ -6,6 +6,10 @@ continuation of MkDocs 1.x, the default), MkDocs 1.6 itself, and Zensical
 (Material's successor). Each runs as its own process through its documented
 command line, so no engine's internals, logging or import-time state leak
 into ours, and its output is kept to say why a build failed.
+
+This is the whole build. An incremental one, which renders only the pages whose
+Markdown changed, runs ProperDocs (or MkDocs) in our process instead, through
+:mod:`generator.live_engine`; :mod:`generator.site` chooses between them.
 """
 
 from __future__ import annotations

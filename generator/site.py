@@ -18,6 +18,16 @@ A ``site/`` that is a real folder (from before versions) is moved into the
 versions folder as it is published over. On Linux, ``renameat2`` exchanges it
 with the link in one step; elsewhere it is two renames, with no ``site/`` in
 between for as long as a rename takes.
+
+A build that knows which Markdown files the generator wrote and removed
+(:class:`Changes`) is incremental when it can be: the new version starts as hard
+links to the published one's files, and the engine, in our process
+(:class:`generator.live_engine.PartialBuild`), renders only the changed pages into
+it, each as a new file, so the published version is never written. That needs
+the published version to come from the same configuration, theme and engine:
+a fingerprint of them is kept in each version (:data:`FINGERPRINT`).
+Otherwise, or when many pages changed, the engine builds the whole site through
+its command line, as it always did.
 """
 
 from __future__ import annotations
@@ -25,8 +35,11 @@ from __future__ import annotations
 import ctypes
 import errno
 import fcntl
+import hashlib
+import importlib.metadata
 import logging
 import os
+import re
 import secrets
 import shutil
 import stat
@@ -37,8 +50,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from generator import engine, search
+from generator import engine, live_engine, search
 from generator.config import Settings
 from generator.errors import BuildError, display_path
 
@@ -77,15 +91,29 @@ class Changes:
 def build_site(settings: Settings, *, strict: bool = True, changes: Changes | None = None) -> Path:
     """Build the site into a new version folder, index it for search, then publish it.
 
+    With ``changes`` (what the generator wrote and removed), only the changed
+    pages are rendered when the published version allows it (see the module's
+    documentation); the result is the same site, file for file.
+
     Pagefind indexes the version folder before it is published, so a site is
     never published without its search, and a failed index publishes nothing.
     """
     target = settings.site_dir
     with publishing(target):
         version = _new_version(versions_folder(target))
+        stamp = fingerprint(settings)
         try:
-            run_mkdocs(settings, version, strict=strict)
-            search.index_site(version)
+            partial = _build_version(settings, version, stamp, strict=strict, changes=changes)
+            if partial is None:
+                search.index_site(version)
+            else:
+                search.index_site(
+                    version,
+                    changed_html=partial.changed_html,
+                    removed_html=partial.removed_html,
+                    previous=partial.previous,
+                )
+            (version / FINGERPRINT).write_text(stamp + "\n", encoding="ascii")
         except BaseException:
             _remove(version)
             raise
@@ -319,3 +347,269 @@ def _exchange(first: Path, second: Path) -> bool:
     if error in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):  # the file system cannot
         return False
     raise OSError(error, os.strerror(error), str(second))
+
+
+# Incremental builds
+
+
+@dataclass(frozen=True)
+class Partial:
+    """What an incremental build changed in the site (POSIX paths relative to it), and since what."""
+
+    changed_html: list[str]
+    removed_html: list[str]
+    previous: Path
+    """The published version the build started from (its ``pagefind/`` was not linked)."""
+
+
+MAX_SHARE = 0.3
+"""The share of pages changed above which the whole site is built instead.
+
+Rendering a page costs about the same in either build; an incremental one adds
+a few seconds of its own at 1,000 briefs (linking the previous site, listing
+the files, loading the engine), and the whole build is the one every release
+of the engine is tested with. When a third of the pages changed (a template
+edit rewrites them all), little is saved, so the whole build is the safer choice.
+"""
+
+SEARCH_INDEX = "pagefind"
+"""The folder of the site search, which :func:`generator.search.index_site` writes anew.
+
+Never linked from the published version: Pagefind writes into existing files.
+"""
+
+FINGERPRINT = ".briefings-fingerprint"
+"""The file, in each version folder, that says what built it (see :func:`fingerprint`).
+
+Inside the version rather than beside it, so that it goes wherever the version
+goes and is removed with it; a digest, it tells a reader of the site nothing.
+"""
+
+
+def fingerprint(settings: Settings) -> str:
+    """A digest of what turns the same Markdown into other HTML, outside the docs folder.
+
+    The configuration file (and the environment variables its ``!ENV`` tags
+    read), every file of ``theme/`` beside it, the engine and the versions of
+    the packages that render: the engine, Material, the Markdown extensions.
+    """
+    digest = hashlib.sha256()
+
+    def add(*parts: str | bytes) -> None:
+        for part in parts:
+            data = part.encode() if isinstance(part, str) else part
+            digest.update(len(data).to_bytes(8, "big") + data)
+
+    config = settings.config_file.read_bytes()
+    add(config)
+    for name in sorted(set(re.findall(rb"!ENV\s*\[?\s*([A-Za-z_]\w*)", config))):
+        add(name, os.environ.get(name.decode(), "\0unset"))
+    theme = settings.root / "theme"
+    for path in sorted(theme.rglob("*")) if theme.is_dir() else []:
+        if path.is_file():
+            add(path.relative_to(theme).as_posix(), path.read_bytes())
+    add(settings.engine)
+    for package in (settings.engine, "mkdocs-material", "pymdown-extensions", "markdown", "jinja2"):
+        try:
+            add(package, importlib.metadata.version(package))
+        except importlib.metadata.PackageNotFoundError:
+            add(package, "\0missing")
+    return digest.hexdigest()
+
+
+class _Whole(Exception):
+    """Why this build must render the whole site."""
+
+
+def _build_version(
+    settings: Settings, version: Path, stamp: str, *, strict: bool, changes: Changes | None
+) -> Partial | None:
+    """Build into ``version``: only the changed pages if possible, else all; what changed."""
+    started = time.monotonic()
+    try:
+        published = _reusable(settings, stamp, changes)
+        assert changes is not None
+        partial = _build_partly(settings, published, version, changes, strict=strict)
+    except _Whole as reason:
+        log.info("building the whole site: %s", reason)
+        _empty(version)
+        run_mkdocs(settings, version, strict=strict)
+        log.info("built the whole site in %.1f s", time.monotonic() - started)
+        return None
+    log.info(
+        "built %d changed page(s) in %.1f s; removed %d",
+        len(partial.changed_html), time.monotonic() - started, len(partial.removed_html),
+    )  # fmt: skip
+    return partial
+
+
+def _reusable(settings: Settings, stamp: str, changes: Changes | None) -> Path:
+    """The published version an incremental build can start from; _Whole says why none."""
+    if changes is None:
+        raise _Whole("the generator did not say which pages changed")
+    if settings.engine not in live_engine.LIVE_ENGINES:
+        raise _Whole(f"the {settings.engine} engine builds whole sites only")
+    name = _published(settings.site_dir)
+    if name is None:
+        raise _Whole("no published version to start from")
+    published = versions_folder(settings.site_dir) / name
+    try:
+        recorded = (published / FINGERPRINT).read_text(encoding="ascii").strip()
+    except OSError:
+        raise _Whole("the published version does not say what built it") from None
+    if recorded != stamp:
+        raise _Whole("the configuration, theme or engine changed since the published version")
+    return published
+
+
+def _build_partly(
+    settings: Settings, published: Path, version: Path, changes: Changes, *, strict: bool
+) -> Partial:
+    """Link the published site into ``version``, then render only what changed into it."""
+    try:
+        live = live_engine.load(settings.engine)
+    except live_engine.EngineChanged as exc:
+        raise _Whole(str(exc)) from None
+    _link_tree(published, version, skip={SEARCH_INDEX, FINGERPRINT})
+    with live_engine.engine_warnings(live) as warnings:
+        try:
+            site = live_engine.PartialBuild.open(live, settings.config_file, version, strict=strict)
+        except live_engine.Unsupported as exc:
+            raise _Whole(str(exc)) from None
+        except (Exception, SystemExit) as exc:  # the engine's Abort is a SystemExit
+            raise _engine_failed(live, warnings, exc) from exc
+        try:
+            todo = _stale_pages(site, changes)
+            pages = len(site.pages())
+            if len(todo) > MAX_SHARE * pages:
+                raise _Whole(f"{len(todo)} of {pages} pages changed")
+            site.render(todo)
+            site.copy(_stale_files(site, changes))
+        except _Whole:
+            raise
+        except (Exception, SystemExit) as exc:
+            raise _engine_failed(live, warnings, exc) from exc
+        finally:
+            site.close()
+    if warnings and strict:
+        raise _engine_failed(live, warnings, None)
+    for record in warnings:
+        log.warning("%s: %s", live.label, record.getMessage())
+    if not _same_navigation(site, published, version):
+        raise _Whole("the navigation changed (404.html differs)")
+    removed = _remove_others(version, site.outputs(), skip={SEARCH_INDEX, FINGERPRINT})
+    built = site.pages()
+    return Partial(
+        changed_html=sorted(built[path].dest_uri for path in site.built),
+        removed_html=[path for path in removed if path.endswith(".html")],
+        previous=published,
+    )
+
+
+def _engine_failed(
+    live: live_engine.Live, warnings: list[logging.LogRecord], exc: BaseException | None
+) -> BuildError:
+    """The error of a failed incremental build, worded as the engine's command line says it."""
+    lines = [f"{record.levelname} -  {record.getMessage()}" for record in warnings]
+    if exc is not None and str(exc) and not any(str(exc) in line for line in lines):
+        lines.append(str(exc))
+    if exc is None:
+        lines.append(f"Aborted with {len(warnings)} warnings in strict mode!")
+    details = "".join(f"\n  {line}" for line in lines)
+    return BuildError(f"{live.label} could not build the site:{details}")
+
+
+def _stale_pages(site: live_engine.PartialBuild, changes: Changes) -> set[str]:
+    """The pages to render: those the generator wrote, and any whose HTML is missing or older.
+
+    The second part makes a build right even when ``changes`` misses a page,
+    as the engine's ``--dirty`` builds judge: by modification times.
+    """
+    pages = site.pages()
+    todo = {path for path in changes.written if path in pages}
+    for path, file in pages.items():
+        if path not in todo and _older(Path(file.abs_dest_path), Path(file.abs_src_path)):
+            todo.add(path)
+    return todo
+
+
+def _stale_files(site: live_engine.PartialBuild, changes: Changes) -> list[Any]:
+    """The static files to copy: written by the generator, missing, older or of another size."""
+    written = set(changes.written)
+    return [
+        file
+        for file in site.static_files()
+        if file.src_uri in written
+        or _copy_differs(Path(file.abs_dest_path), Path(file.abs_src_path))
+    ]
+
+
+def _copy_differs(copy: Path, source: Path) -> bool:
+    """Whether ``copy`` is missing, older than ``source`` or of another size."""
+    return _older(copy, source) or copy.stat().st_size != source.stat().st_size
+
+
+def _older(output: Path, source: Path) -> bool:
+    """Whether ``output`` is missing or older than ``source``."""
+    try:
+        return output.stat().st_mtime_ns < source.stat().st_mtime_ns
+    except FileNotFoundError:
+        return True
+
+
+def _same_navigation(site: live_engine.PartialBuild, published: Path, version: Path) -> bool:
+    """Whether the pages not rendered still show the right navigation.
+
+    Every page draws the navigation; the 404 page draws only it, and is
+    rendered anew by each build, so if it came out the same, so would the
+    navigation of every page left as it was.
+    """
+    if "404.html" not in site.templates():
+        return False
+    try:
+        return (version / "404.html").read_bytes() == (published / "404.html").read_bytes()
+    except OSError:
+        return False
+
+
+def _link_tree(source: Path, destination: Path, *, skip: set[str]) -> None:
+    """Fill ``destination`` with hard links to the files of ``source`` (top-level ``skip`` aside)."""
+    for folder, dirs, files in os.walk(source):
+        relative = Path(folder).relative_to(source)
+        if not relative.parts:
+            dirs[:] = [name for name in dirs if name not in skip]
+            files = [name for name in files if name not in skip]
+        into = destination / relative
+        into.mkdir(exist_ok=True)
+        for name in files:
+            path = Path(folder, name)
+            if path.is_symlink():
+                (into / name).symlink_to(path.readlink())
+            else:
+                (into / name).hardlink_to(path)
+
+
+def _remove_others(version: Path, outputs: set[str], *, skip: set[str]) -> list[str]:
+    """Remove what a whole build would not write (removed pages and files); the paths removed."""
+    removed = []
+    for folder, _, files in os.walk(version, topdown=False):
+        relative = Path(folder).relative_to(version)
+        if relative.parts and relative.parts[0] in skip:
+            continue
+        for name in files:
+            path = relative / name
+            if path.as_posix() not in outputs and path.as_posix() not in skip:
+                (version / path).unlink()
+                removed.append(path.as_posix())
+        if relative.parts and not any((version / relative).iterdir()):
+            (version / relative).rmdir()
+    return sorted(removed)
+
+
+def _empty(version: Path) -> None:
+    """Remove everything in ``version`` (hard links and new files alike), keeping the folder."""
+    for entry in version.iterdir():
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
