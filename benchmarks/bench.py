@@ -61,6 +61,7 @@ from typing import Any, TypeVar
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks import builds, hugo, serve_latency, targets
 from benchmarks.corpus import CorpusInfo, write_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,9 +69,6 @@ ROOT = Path(__file__).resolve().parent.parent
 
 TODAY = dt.date(2025, 6, 30)
 """The benchmark's 'today': after every synthetic brief, so none is embargoed."""
-
-EDITED_PREFIX = "Revised for the benchmark: "
-"""Put in front of one brief's summary to measure an incremental rebuild."""
 
 T = TypeVar("T")
 
@@ -219,14 +217,9 @@ def _stage_round(
     return {"times": times, "warnings": warnings, "page_bytes": page_bytes}
 
 
-def _edit_summary(path: Path) -> bytes:
-    """Change one brief's summary in place; return the original bytes to restore."""
-    original = path.read_bytes()
-    lines = original.decode("utf-8").split("\n")
-    at = lines.index("summary: >-") + 1
-    lines[at] = lines[at][:2] + EDITED_PREFIX + lines[at][2:]
-    path.write_text("\n".join(lines), encoding="utf-8")
-    return original
+def _written(generated: Any) -> Sequence[str]:
+    """The outputs a generate wrote, from its write statistics."""
+    return getattr(generated.stats, "written", ()) or ()
 
 
 def _incremental(run: Any, steps: Sequence[str]) -> dict[str, Any]:
@@ -237,19 +230,19 @@ def _incremental(run: Any, steps: Sequence[str]) -> dict[str, Any]:
     edited = briefs[len(briefs) // 2]
     result: dict[str, Any] = {"edited_brief": edited.stem}
     for step in steps:
-        original = _edit_summary(edited) if step == "edited" else None
+        original = builds.edit_summary(edited) if step == "edited" else None
         try:
             seconds, generated = _timed(lambda: pipeline.generate(run))
         finally:
             if original is not None:
                 edited.write_bytes(original)
-        stats = generated.stats
+        written = _written(generated)
         result[step] = {
             "seconds": seconds,
-            "written": len(stats.written),
-            "unchanged": len(stats.unchanged),
-            "removed": len(stats.removed),
-            "written_pages": stats.written[:50],
+            "written": len(written),
+            "unchanged": len(getattr(generated.stats, "unchanged", ()) or ()),
+            "removed": len(getattr(generated.stats, "removed", ()) or ()),
+            "written_pages": list(written)[:50],
         }
     return result
 
@@ -278,7 +271,7 @@ def worker_stages(project: Path, repeats: int) -> dict[str, Any]:
         result["rss_peak_mb"] = _peak_rss_mb()
         result["rss_peak_worker_mb"] = _peak_rss_mb(resource.RUSAGE_CHILDREN)
         result["pss_peak_mb"] = sampler.peak_mb
-        result["pages"] = len(generated.stats.written)
+        result["pages"] = len(_written(generated))
         result["published"] = generated.briefs
         times["generate"] = [seconds]
         del generated
@@ -316,20 +309,6 @@ def worker_mkdocs(project: Path) -> dict[str, Any]:
     return {"seconds": seconds, "html_files": files}
 
 
-def worker_build(project: Path, *, cold: bool) -> dict[str, Any]:
-    """The whole ``pipeline.build``; ``cold`` starts with no docs folder and no site."""
-    from generator import pipeline
-    from generator.site import versions_folder
-
-    settings = _settings(project)
-    if cold:
-        shutil.rmtree(settings.docs_dir, ignore_errors=True)
-        settings.site_dir.unlink(missing_ok=True)  # the published link, and its versions
-        shutil.rmtree(versions_folder(settings.site_dir), ignore_errors=True)
-    seconds, built = _timed(lambda: pipeline.build(settings))
-    return {"seconds": seconds, "written": built.written, "unchanged": built.unchanged}
-
-
 def worker_search(project: Path) -> dict[str, Any]:
     """Index the built site again (timed), then measure a reader's search in Chromium."""
     from benchmarks import search_transfer
@@ -338,7 +317,7 @@ def worker_search(project: Path) -> dict[str, Any]:
     settings = _settings(project)
     site = settings.site_dir.resolve()
     if not (site / search.BUNDLE / search.ENTRY).is_file():
-        raise SystemExit("build the site first (run the 'build-cold' worker)")
+        raise SystemExit("build the site first (briefings build)")
     seconds, pages = _timed(lambda: search.index_site(site))
     files = [p for p in (site / search.BUNDLE).rglob("*") if p.is_file()]
     answer: dict[str, Any] = {
@@ -453,23 +432,102 @@ def measure_size(workdir: Path, briefs: int, args: argparse.Namespace) -> dict[s
     result["stages"] = _run_worker("stages", project, "--repeats", str(repeats))
     result["incremental"] = result["stages"].pop("incremental")
 
-    if briefs <= args.skip_mkdocs_above:
-        builds: dict[str, list[float]] = {"build_cold": [], "mkdocs": [], "build_warm": []}
-        for run in range(repeats):
-            _say(f"[{briefs}] MkDocs run {run + 1}/{repeats} …")
-            builds["build_cold"].append(_run_worker("build-cold", project)["seconds"])
-            bare = _run_worker("mkdocs", project)
-            builds["mkdocs"].append(bare["seconds"])
-            result["html_files"] = bare["html_files"]
-            builds["build_warm"].append(_run_worker("build-warm", project)["seconds"])
-        result["mkdocs_runs"] = builds
-        result["mkdocs"] = {kind: statistics.median(values) for kind, values in builds.items()}
-        result["mkdocs_best"] = {kind: min(values) for kind, values in builds.items()}
-        _say(f"[{briefs}] search: index again, then a reader's queries in Chromium …")
-        result["search"] = _run_worker("search", project)
+    result["hugo"] = measure_hugo(workdir, project, briefs, repeats, args.keep)
+    result["builds"], bare = measure_builds(project, briefs, repeats, args)
+    if bare:
+        result["mkdocs_runs"] = bare
+        result["mkdocs"] = {
+            "mkdocs": statistics.median(bare["mkdocs"]),
+            "build_cold": result["builds"]["median"]["cold"],
+            "build_warm": result["builds"]["median"]["no_change"],
+        }
+        result["mkdocs_best"] = {
+            "mkdocs": min(bare["mkdocs"]),
+            "build_cold": result["builds"]["best"]["cold"],
+            "build_warm": result["builds"]["best"]["no_change"],
+        }
+        result["html_files"] = bare["html_files"]
+    _say(f"[{briefs}] search: index the built site again, then a reader's queries in Chromium …")
+    result["search"] = _run_worker("search", project)
+    result["preview"] = measure_preview(workdir, briefs, args)
     if not args.keep:
         shutil.rmtree(project, ignore_errors=True)
     return result
+
+
+def measure_hugo(
+    workdir: Path, project: Path, briefs: int, repeats: int, keep: bool
+) -> dict[str, Any]:
+    """Hugo's cold build of a comparable site made from the same corpus (``hugo.py``)."""
+    missing = hugo.available()
+    if missing:
+        _say(f"[{briefs}] note: {missing}")
+        return {"skipped": missing}
+    site = workdir / f"n{briefs}-hugo"
+    pages = hugo.write_site(project / "briefings", site)
+    runs = []
+    try:
+        for run in range(repeats):
+            _say(f"[{briefs}] Hugo, cold build {run + 1}/{repeats} …")
+            runs.append(hugo.build(site))
+        largest = builds.largest_pages(site / "public")
+    finally:
+        if not keep:
+            shutil.rmtree(site, ignore_errors=True)
+    return {
+        "version": hugo.version(),
+        "content_pages": pages,
+        "runs": [run.seconds for run in runs],
+        "seconds": statistics.median(run.seconds for run in runs),
+        "best": min(run.seconds for run in runs),
+        "html_files": runs[-1].html_files,
+        "peak_rss_mb": max(run.peak_rss_mb for run in runs),
+        "largest": {"path": largest.path, "bytes": largest.bytes, "over_limit": largest.over_limit},
+    }
+
+
+def measure_builds(
+    project: Path, briefs: int, repeats: int, args: argparse.Namespace
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """``repeats`` rounds of the CLI builds (``builds.py``), with bare MkDocs between.
+
+    The bare MkDocs build of the generated Markdown runs after each cold build,
+    untimed by the round, unless the size is above ``--skip-mkdocs-above``.
+    """
+    bare: dict[str, Any] | None = {"mkdocs": []} if briefs <= args.skip_mkdocs_above else None
+
+    def mkdocs() -> None:
+        if bare is not None:
+            answer = _run_worker("mkdocs", project)
+            bare["mkdocs"].append(answer["seconds"])
+            bare["html_files"] = answer["html_files"]
+
+    rounds = []
+    for run in range(repeats):
+        _say(
+            f"[{briefs}] briefings build: cold, no change, publish, one edit ({run + 1}/{repeats}) …"
+        )
+        rounds.append(builds.measure_round(project, briefs, args.seed, after_cold=mkdocs))
+    return builds.summarise(rounds), bare
+
+
+def measure_preview(workdir: Path, briefs: int, args: argparse.Namespace) -> dict[str, Any]:
+    """Save → shown in Chromium (``serve_latency.py``), on a fresh copy of the corpus."""
+    if args.preview_edits <= 0:
+        return {"skipped": "not measured (--preview-edits 0)"}
+    chromium = Path(os.environ.get("BRIEFINGS_CHROMIUM", "/usr/bin/chromium"))
+    if not chromium.is_file():
+        return {"skipped": f"not measured: no Chromium at {chromium} (`make browser-deps`)"}
+    _say(f"[{briefs}] preview: {args.preview_edits} saves, each until shown in Chromium …")
+    times = serve_latency.measure(
+        briefs,
+        args.preview_edits,
+        full=False,
+        settle=args.preview_settle,
+        workdir=workdir,
+        seed=args.seed,
+    )
+    return {"seen": "Chromium", "runs": times, "median": statistics.median(times)}
 
 
 def ratios(results: dict[int, dict[str, Any]]) -> dict[str, float]:
@@ -484,6 +542,10 @@ def ratios(results: dict[int, dict[str, Any]]) -> dict[str, float]:
             out[f"build_warm/mkdocs@{n}"] = r["mkdocs"]["build_warm"] / r["mkdocs"]["mkdocs"]
             fastest = r["mkdocs_best"]
             out[f"build_cold/mkdocs@{n} (best runs)"] = fastest["build_cold"] / fastest["mkdocs"]
+        hugo_cold = targets.hugo_seconds(r)
+        if hugo_cold and "builds" in r:
+            for step in builds.STEPS:
+                out[f"build_{step}/hugo_cold@{n}"] = r["builds"]["median"][step] / hugo_cold
     sizes = sorted(results)
     for small, large in itertools.pairwise(sizes):
         key = f"generate@{large}/generate@{small}"
@@ -558,8 +620,8 @@ def table(results: dict[int, dict[str, Any]]) -> str:
         return f"{results[n]['mkdocs'][kind]:.2f}" if "mkdocs" in results[n] else "skipped"
 
     row("bare MkDocs build (strict)", [mk(n, "mkdocs") for n in sizes])
-    row("pipeline.build, cold", [mk(n, "build_cold") for n in sizes])
-    row("pipeline.build, warm (0 written)", [mk(n, "build_warm") for n in sizes])
+    row("briefings build, cold", [mk(n, "build_cold") for n in sizes])
+    row("briefings build, no change", [mk(n, "build_warm") for n in sizes])
     row(
         "build cold / bare MkDocs",
         [
@@ -632,7 +694,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.bench", description=__doc__.split("\n\n")[0]
     )
-    parser.add_argument("--sizes", type=_parse_sizes, default=[100, 1_000, 10_000])
+    parser.add_argument("--sizes", type=_parse_sizes, default=[1_000, 10_000])
     parser.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
     parser.add_argument("--json", type=Path, help="also write every figure to this file")
     parser.add_argument(
@@ -654,12 +716,26 @@ def build_parser() -> argparse.ArgumentParser:
         "--profile", type=int, metavar="N", help="also profile generate at N briefs"
     )
     parser.add_argument("--profile-top", type=int, default=30, help="rows of the profile")
+    parser.add_argument(
+        "--preview-edits",
+        type=int,
+        default=3,
+        metavar="N",
+        help="saves timed in the preview, per size (default 3; 0 skips the preview)",
+    )
+    parser.add_argument(
+        "--preview-settle",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="seconds between the preview's saves (default 10)",
+    )
     parser.add_argument("--workdir", type=Path, help="where projects go (default: a temp folder)")
     parser.add_argument("--keep", action="store_true", help="keep the generated projects")
     # Internal: one measurement in a fresh process (see _run_worker).
     parser.add_argument(
         "--worker",
-        choices=("stages", "mkdocs", "build-cold", "build-warm", "search", "profile"),
+        choices=("stages", "mkdocs", "search", "profile"),
         help=argparse.SUPPRESS,
     )
     parser.add_argument("--project", type=Path, help=argparse.SUPPRESS)
@@ -676,10 +752,8 @@ def _worker(args: argparse.Namespace) -> int:
         answer = worker_stages(project, args.repeats)
     elif args.worker == "mkdocs":
         answer = worker_mkdocs(project)
-    elif args.worker == "search":
-        answer = worker_search(project)
     else:
-        answer = worker_build(project, cold=args.worker == "build-cold")
+        answer = worker_search(project)
     print(json.dumps(answer))
     return 0
 
@@ -720,6 +794,7 @@ def _write_json(
         "results": results,
         "failed": failed,
         "ratios": ratios(results),
+        "targets": targets.target_rows(results),
         "profile": profile,
     }
     path.write_text(json.dumps(document, indent=2, default=str), encoding="utf-8")
@@ -763,6 +838,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print()
         for key, value in ratios(results).items():
             print(f"{key:<46}{value:>8.2f}")
+        for briefs, result in sorted(results.items()):
+            print()
+            print(targets.versus_hugo(briefs, result))
+        print()
+        print(targets.targets_table(results))
     for briefs, message in failed.items():
         print(f"\n{briefs:,} briefs: not measured; {message.strip().splitlines()[-1]}")
     if profile:
