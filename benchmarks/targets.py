@@ -130,7 +130,7 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
         parts = [first.ljust(widths[0])] + [
             c.rjust(w) for c, w in zip(rest, widths[1:], strict=True)
         ]
-        return " | ".join(parts).rstrip()
+        return " | ".join(parts)
 
     rule = "-+-".join("-" * w for w in widths)
     return "\n".join([line(header), rule, *(line(row) for row in rows)])
