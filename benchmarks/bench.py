@@ -1,8 +1,8 @@
-"""Time every stage of the generator on synthetic corpora of 100, 1,000 and 10,000 briefs.
+"""Issue 15's benchmark: the generator at 1,000 and 10,000 briefs, with Hugo beside it.
 
-Run from the repository root::
+Run from the repository root (``make bench`` installs Hugo first)::
 
-    .venv/bin/python -m benchmarks.bench                       # 100, 1,000 and 10,000 briefs
+    .venv/bin/python -m benchmarks.bench                       # 1,000 and 10,000 briefs
     .venv/bin/python -m benchmarks.bench --sizes 100,1000 --json out.json
     .venv/bin/python benchmarks/bench.py --skip-mkdocs-above 10000   # MkDocs at 10,000 too
 
@@ -12,21 +12,30 @@ subprocesses, so that every size starts from a clean interpreter and its peak me
 (``ru_maxrss``) is its own:
 
 * ``stages``: one ``pipeline.generate`` first, for the peak memory of a process that
-  did nothing else (``ru_maxrss``); then the incremental behaviour (generate again
-  into the same folder with nothing changed, then after one brief's summary was
-  edited, counting and listing what was written); then each stage (load, validate,
-  index, render, write), ``pipeline.generate`` end to end, and the floor (C-loading
-  the same YAML files, writing the same page bytes with plain ``open().write``),
-  each the median of ``--repeats`` runs;
-* ``mkdocs`` and ``build`` (one process per run): a bare strict MkDocs build of the
-  generated Markdown, and the whole ``pipeline.build`` from an empty docs folder
-  and no site (cold) and with both in place (warm);
+  did nothing else (``ru_maxrss``, and the PSS of it and its workers); then the
+  incremental behaviour (generate again into the same folder with nothing changed,
+  then after one brief's summary was edited, counting and listing what was written);
+  then each stage (load, validate, index, render, write), ``pipeline.generate`` end
+  to end, and the floor (C-loading the same YAML files, writing the same page bytes
+  with plain ``open().write``), each the median of ``--repeats`` runs;
+* Hugo (``benchmarks/hugo.py``): a comparable Hugo site written from the same corpus,
+  and ``hugo --quiet`` timed cold (no ``public/``, an empty cache); skipped, with a
+  note, when there is no ``hugo``;
+* ``briefings build`` through the CLI (``benchmarks/builds.py``): cold (nothing but
+  configuration, theme and briefs), again with no change, after a new brief is added
+  (publish), after one summary is edited; the largest HTML page of the cold site;
+  between the cold build and the next, a bare strict MkDocs build of the generated
+  Markdown (``mkdocs``, skipped above ``--skip-mkdocs-above``);
 * ``search`` (after the builds, so the site is there): Pagefind indexing the built
   site again, timed, with the size of its index; then, in Chromium, the bytes a
   reader's search transfers (``benchmarks/search_transfer.py``): a query that shows
   its first ten results, and one that finds nothing;
+* the preview (``benchmarks/serve_latency.py``): save → shown in Chromium;
 * ``profile`` (``--profile N``): cProfile of one ``pipeline.generate``, listing the
   generator's functions by cumulative time.
+
+It prints the stage table, then per size our figures with Hugo's beside them and
+the ratio, then the targets table (``benchmarks/targets.py``).
 """
 
 from __future__ import annotations
@@ -309,8 +318,13 @@ def worker_mkdocs(project: Path) -> dict[str, Any]:
     return {"seconds": seconds, "html_files": files}
 
 
-def worker_search(project: Path) -> dict[str, Any]:
-    """Index the built site again (timed), then measure a reader's search in Chromium."""
+def worker_search(project: Path, *, reindex: bool) -> dict[str, Any]:
+    """Index the built site again (timed, if ``reindex``), then a reader's search in Chromium.
+
+    Indexing again is skipped where MkDocs is (``--skip-mkdocs-above``): at 10,000
+    briefs a whole Pagefind index took minutes and gigabytes (issue 15), and the
+    build already includes it.
+    """
     from benchmarks import search_transfer
     from generator import search
 
@@ -318,14 +332,12 @@ def worker_search(project: Path) -> dict[str, Any]:
     site = settings.site_dir.resolve()
     if not (site / search.BUNDLE / search.ENTRY).is_file():
         raise SystemExit("build the site first (briefings build)")
-    seconds, pages = _timed(lambda: search.index_site(site))
+    answer: dict[str, Any] = {}
+    if reindex:
+        answer["index_seconds"], answer["pages"] = _timed(lambda: search.index_site(site))
     files = [p for p in (site / search.BUNDLE).rglob("*") if p.is_file()]
-    answer: dict[str, Any] = {
-        "index_seconds": seconds,
-        "pages": pages,
-        "index_files": len(files),
-        "index_bytes": sum(p.stat().st_size for p in files),
-    }
+    answer["index_files"] = len(files)
+    answer["index_bytes"] = sum(p.stat().st_size for p in files)
     missing = search_transfer.available()
     if missing:
         answer["transfer_skipped"] = missing
@@ -448,7 +460,8 @@ def measure_size(workdir: Path, briefs: int, args: argparse.Namespace) -> dict[s
         }
         result["html_files"] = bare["html_files"]
     _say(f"[{briefs}] search: index the built site again, then a reader's queries in Chromium …")
-    result["search"] = _run_worker("search", project)
+    reindex = ["--reindex"] if briefs <= args.skip_mkdocs_above else []
+    result["search"] = _run_worker("search", project, *reindex)
     result["preview"] = measure_preview(workdir, briefs, args)
     if not args.keep:
         shutil.rmtree(project, ignore_errors=True)
@@ -639,8 +652,8 @@ def table(results: dict[int, dict[str, Any]]) -> str:
             return "skipped"
         try:
             return pick(found)
-        except KeyError:
-            return "no browser"
+        except KeyError:  # not measured: the reason is printed below the rows
+            return "-"
 
     row("search: pages indexed", [searched(n, lambda s: f"{s['pages']:,}") for n in sizes])
     row(
@@ -739,6 +752,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=argparse.SUPPRESS,
     )
     parser.add_argument("--project", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--reindex", action="store_true", help=argparse.SUPPRESS)
     return parser
 
 
@@ -753,7 +767,7 @@ def _worker(args: argparse.Namespace) -> int:
     elif args.worker == "mkdocs":
         answer = worker_mkdocs(project)
     else:
-        answer = worker_search(project)
+        answer = worker_search(project, reindex=args.reindex)
     print(json.dumps(answer))
     return 0
 
