@@ -140,8 +140,8 @@ def measure_round(
     if after_cold:
         after_cold()
     runs["no_change"] = cli_build(project)
+    edited = edited_brief(briefings)  # chosen before the new brief exists: never the new one
     new = write_new_brief(briefings, briefs, seed)
-    edited = edited_brief(briefings)
     original = None
     try:
         runs["publish"] = cli_build(project)

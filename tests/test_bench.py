@@ -273,3 +273,40 @@ def test_command_line_keeps_its_options() -> None:
     assert (args.repeats, args.keep, args.skip_mkdocs_above) == (2, True, 10000)
     assert (args.workdir, args.json, args.preview_edits) == (Path("/tmp/x"), Path("out.json"), 0)
     assert build_parser().parse_args([]).sizes == [1000, 10000]
+
+
+def test_a_round_of_builds_sees_publish_then_edit_and_restores_the_corpus(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The four builds in order, each on the corpus it is meant to see; no build is run."""
+    project = tmp_path / "project"
+    shutil.copytree(corpus, project / "briefings")
+    (project / "site_config.yml").write_text("site_name: x\n", encoding="utf-8")
+    (project / "build" / "docs").mkdir(parents=True)  # a previous build's, removed when cold
+    before = {p.name: p.read_bytes() for p in (project / "briefings").iterdir()}
+    edited = builds.edited_brief(project / "briefings")
+    seen: list[tuple[int, bool, bool]] = []
+
+    def fake_build(folder: Path) -> timing.Run:
+        briefs = [p for p in (folder / "briefings").glob("*.yml") if p.name != "actors.yml"]
+        is_edited = builds.EDITED_PREFIX in edited.read_text(encoding="utf-8")
+        seen.append((len(briefs), (folder / "build").exists(), is_edited))
+        site = folder / "site"
+        site.mkdir(exist_ok=True)
+        (site / "index.html").write_bytes(b"x" * 1000 * len(seen))
+        return timing.Run(float(len(seen)), 0, 100.0 + len(seen), "")
+
+    monkeypatch.setattr(builds, "cli_build", fake_build)
+    monkeypatch.setattr(builds, "site_folder", lambda folder: folder / "site")
+    calls: list[str] = []
+    answer = builds.measure_round(project, 6, 3, after_cold=lambda: calls.append("mkdocs"))
+    # cold (no build folder left), no change, publish (one more brief), edit.
+    assert seen == [(6, False, False), (6, False, False), (7, False, False), (7, False, True)]
+    assert calls == ["mkdocs"]
+    assert answer["runs"]["publish"] == {"seconds": 3.0, "peak_rss_mb": 103.0}
+    assert answer["largest"]["bytes"] == 1000  # the cold build's site
+    assert answer["edited_brief"] == edited.stem
+    assert {p.name: p.read_bytes() for p in (project / "briefings").iterdir()} == before
+    summary = builds.summarise([answer, answer])
+    assert summary["median"] == {"cold": 1.0, "no_change": 2.0, "publish": 3.0, "edit": 4.0}
+    assert summary["peak_rss_mb"] == 104.0
