@@ -285,24 +285,42 @@ def worker_stages(project: Path, repeats: int) -> dict[str, Any]:
         times["generate"] = [seconds]
         del generated
         steps = ("unchanged", "edited", "reverted") if repeats > 1 else ("unchanged", "edited")
-        result["incremental"] = _incremental(run, steps)
-        result["incremental"]["first"] = {"seconds": seconds, "written": result["pages"]}
+        with _noting_failure(result, "incremental_failed"):
+            result["incremental"] = _incremental(run, steps)
+            result["incremental"]["first"] = {"seconds": seconds, "written": result["pages"]}
 
     yaml_files = sorted(settings.briefings_dir.glob("*.yml"))
-    for number in range(repeats):
-        one = _stage_round(
-            settings, project, yaml_files, generate=repeats > 1, floor_first=number % 2 == 1
-        )
-        for stage, seconds in one["times"].items():
-            times.setdefault(stage, []).append(seconds)
-        result["warnings"], result["page_bytes"] = one["warnings"], one["page_bytes"]
+    # The stages are timed through the generator's module functions, which change more
+    # often than the command line: a failure here loses the stage rows, not the rest.
+    with _noting_failure(result, "stages_failed"):
+        for number in range(repeats):
+            one = _stage_round(
+                settings, project, yaml_files, generate=repeats > 1, floor_first=number % 2 == 1
+            )
+            for stage, seconds in one["times"].items():
+                times.setdefault(stage, []).append(seconds)
+            result["warnings"], result["page_bytes"] = one["warnings"], one["page_bytes"]
     result["runs"] = times
     result["median"] = {stage: statistics.median(values) for stage, values in times.items()}
-    result["median"]["floor"] = result["median"]["floor_load"] + result["median"]["floor_write"]
     # The fastest run is the one least disturbed by anything else the machine did.
     result["best"] = {stage: min(values) for stage, values in times.items()}
-    result["best"]["floor"] = result["best"]["floor_load"] + result["best"]["floor_write"]
+    for figures in (result["median"], result["best"]):
+        if "floor_load" in figures and "floor_write" in figures:
+            figures["floor"] = figures["floor_load"] + figures["floor_write"]
     return result
+
+
+@contextlib.contextmanager
+def _noting_failure(result: dict[str, Any], key: str) -> Iterator[None]:
+    """Record an exception of the block under ``result[key]`` (its last lines) and go on."""
+    try:
+        yield
+    except Exception as exc:  # any failure is reported, the rest measured
+        import traceback
+
+        lines = traceback.format_exception(exc)
+        result[key] = "".join(lines)[-2000:]
+        _say(f"{key}: {lines[-1].strip()}")
 
 
 def worker_mkdocs(project: Path) -> dict[str, Any]:
@@ -441,8 +459,12 @@ def measure_size(workdir: Path, briefs: int, args: argparse.Namespace) -> dict[s
     result["corpus"]["mean_brief_kb"] = info.mean_brief_kb
 
     _say(f"[{briefs}] generate, incremental, then stages x{repeats} …")
-    result["stages"] = _run_worker("stages", project, "--repeats", str(repeats))
-    result["incremental"] = result["stages"].pop("incremental")
+    try:
+        result["stages"] = _run_worker("stages", project, "--repeats", str(repeats))
+    except RuntimeError as exc:
+        _say(f"[{briefs}] stages FAILED: {str(exc).strip().splitlines()[-1]}")
+        result["stages"] = {"failed": str(exc)[-2000:]}
+    result["incremental"] = result["stages"].pop("incremental", {})
 
     result["hugo"] = measure_hugo(workdir, project, briefs, repeats, args.keep)
     result["builds"], bare = measure_builds(project, briefs, repeats, args)
@@ -459,10 +481,17 @@ def measure_size(workdir: Path, briefs: int, args: argparse.Namespace) -> dict[s
             "build_warm": result["builds"]["best"]["no_change"],
         }
         result["html_files"] = bare["html_files"]
-    _say(f"[{briefs}] search: index the built site again, then a reader's queries in Chromium …")
     reindex = ["--reindex"] if briefs <= args.skip_mkdocs_above else []
-    result["search"] = _run_worker("search", project, *reindex)
-    result["preview"] = measure_preview(workdir, briefs, args)
+    _say(f"[{briefs}] search: {'index the built site again, then ' if reindex else ''}"
+         "a reader's queries in Chromium …")  # fmt: skip
+    try:
+        result["search"] = _run_worker("search", project, *reindex)
+    except RuntimeError as exc:
+        result["search"] = {"transfer_skipped": f"failed: {str(exc).strip().splitlines()[-1]}"}
+    try:
+        result["preview"] = measure_preview(workdir, briefs, args)
+    except Exception as exc:  # a preview that never shows is a figure too
+        result["preview"] = {"skipped": f"failed: {type(exc).__name__}: {exc}"}
     if not args.keep:
         shutil.rmtree(project, ignore_errors=True)
     return result
@@ -484,6 +513,9 @@ def measure_hugo(
             _say(f"[{briefs}] Hugo, cold build {run + 1}/{repeats} …")
             runs.append(hugo.build(site))
         largest = builds.largest_pages(site / "public")
+    except RuntimeError as exc:
+        _say(f"[{briefs}] Hugo FAILED: {exc}")
+        return {"skipped": f"hugo failed: {str(exc).strip().splitlines()[-1]}"}
     finally:
         if not keep:
             shutil.rmtree(site, ignore_errors=True)
@@ -547,9 +579,10 @@ def ratios(results: dict[int, dict[str, Any]]) -> dict[str, float]:
     """The ratios the team's targets are written in."""
     out: dict[str, float] = {}
     for n, r in results.items():
-        median, best = r["stages"]["median"], r["stages"]["best"]
-        out[f"generate/floor@{n}"] = median["generate"] / median["floor"]
-        out[f"generate/floor@{n} (best runs)"] = best["generate"] / best["floor"]
+        with contextlib.suppress(KeyError, ZeroDivisionError):
+            median, best = r["stages"]["median"], r["stages"]["best"]
+            out[f"generate/floor@{n}"] = median["generate"] / median["floor"]
+            out[f"generate/floor@{n} (best runs)"] = best["generate"] / best["floor"]
         if "mkdocs" in r:
             out[f"build_cold/mkdocs@{n}"] = r["mkdocs"]["build_cold"] / r["mkdocs"]["mkdocs"]
             out[f"build_warm/mkdocs@{n}"] = r["mkdocs"]["build_warm"] / r["mkdocs"]["mkdocs"]
@@ -561,12 +594,13 @@ def ratios(results: dict[int, dict[str, Any]]) -> dict[str, float]:
                 out[f"build_{step}/hugo_cold@{n}"] = r["builds"]["median"][step] / hugo_cold
     sizes = sorted(results)
     for small, large in itertools.pairwise(sizes):
-        key = f"generate@{large}/generate@{small}"
-        big, little = results[large]["stages"]["median"], results[small]["stages"]["median"]
-        out[key] = big["generate"] / little["generate"]
-        out[f"floor@{large}/floor@{small}"] = big["floor"] / little["floor"]
-        big, little = results[large]["stages"]["best"], results[small]["stages"]["best"]
-        out[f"{key} (best runs)"] = big["generate"] / little["generate"]
+        with contextlib.suppress(KeyError, ZeroDivisionError):
+            key = f"generate@{large}/generate@{small}"
+            big, little = results[large]["stages"]["median"], results[small]["stages"]["median"]
+            out[key] = big["generate"] / little["generate"]
+            out[f"floor@{large}/floor@{small}"] = big["floor"] / little["floor"]
+            big, little = results[large]["stages"]["best"], results[small]["stages"]["best"]
+            out[f"{key} (best runs)"] = big["generate"] / little["generate"]
     return out
 
 
@@ -594,39 +628,45 @@ def table(results: dict[int, dict[str, Any]]) -> str:
     def row(label: str, cells: Sequence[str]) -> None:
         lines.append(label.ljust(width) + "".join(f"{c:>12}" for c in cells))
 
-    for key, label in _ROWS:
+    def each(pick: Callable[[dict[str, Any]], str]) -> list[str]:
+        """One cell per size; ``-`` where the figure was not measured (a failed stage)."""
         cells = []
         for n in sizes:
-            median = results[n]["stages"]["median"]
-            if key == "stages":
-                value = sum(median[k] for k in ("load", "validate", "index", "render", "write"))
-            else:
-                value = median[key]
-            cells.append(f"{value:.3f}")
-        row(label, cells)
+            try:
+                cells.append(pick(results[n]))
+            except (KeyError, TypeError, ZeroDivisionError):
+                cells.append("-")
+        return cells
+
+    stage_sum = ("load", "validate", "index", "render", "write")
+    for key, label in _ROWS:
+        if key == "stages":
+            row(label, each(lambda r: f"{sum(r['stages']['median'][k] for k in stage_sum):.3f}"))
+        else:
+            row(label, each(lambda r, key=key: f"{r['stages']['median'][key]:.3f}"))
     row(
         "generate / floor",
-        [
-            f"{results[n]['stages']['median']['generate'] / results[n]['stages']['median']['floor']:.2f}x"
-            for n in sizes
-        ],
+        each(
+            lambda r: f"{r['stages']['median']['generate'] / r['stages']['median']['floor']:.2f}x"
+        ),
     )
-    row("pages written", [f"{results[n]['stages']['pages']:,}" for n in sizes])
-    row("page MB", [f"{results[n]['stages']['page_bytes'] / 1e6:.1f}" for n in sizes])
-    row("corpus MB (briefs)", [f"{results[n]['corpus']['brief_bytes'] / 1e6:.1f}" for n in sizes])
-    row("peak RSS, generate (MB)", [f"{results[n]['stages']['rss_peak_mb']:.0f}" for n in sizes])
+    row("pages written", each(lambda r: f"{r['stages']['pages']:,}"))
+    row("page MB", each(lambda r: f"{r['stages']['page_bytes'] / 1e6:.1f}"))
+    row("corpus MB (briefs)", each(lambda r: f"{r['corpus']['brief_bytes'] / 1e6:.1f}"))
+    row("peak RSS, generate (MB)", each(lambda r: f"{r['stages']['rss_peak_mb']:.0f}"))
     row(
         "  largest worker's peak RSS (MB)",
-        [f"{results[n]['stages'].get('rss_peak_worker_mb', 0):.0f}" for n in sizes],
+        each(lambda r: f"{r['stages']['rss_peak_worker_mb']:.0f}"),
     )
-    row(
-        "  all processes, peak PSS (MB)",
-        [f"{results[n]['stages'].get('pss_peak_mb', 0):.0f}" for n in sizes],
-    )
-    row(
-        "  RSS after imports (MB)",
-        [f"{results[n]['stages']['rss_after_imports_mb']:.0f}" for n in sizes],
-    )
+    row("  all processes, peak PSS (MB)", each(lambda r: f"{r['stages']['pss_peak_mb']:.0f}"))
+    row("  RSS after imports (MB)", each(lambda r: f"{r['stages']['rss_after_imports_mb']:.0f}"))
+    for n in sizes:
+        for key in ("failed", "incremental_failed", "stages_failed"):
+            failure = results[n]["stages"].get(key)
+            if failure:
+                lines.append(
+                    f"  at {n:,}: {key.replace('_', ' ')}: {failure.strip().splitlines()[-1]}"
+                )
     lines.append("")
 
     def mk(n: int, kind: str) -> str:
@@ -686,15 +726,20 @@ def table(results: dict[int, dict[str, Any]]) -> str:
         if skipped:
             lines.append(f"  search transfer at {n:,} not measured: {skipped}")
     lines.append("")
-    inc = {n: results[n]["incremental"] for n in sizes}
-    row("generate: first run, written", [f"{inc[n]['first']['written']:,}" for n in sizes])
-    row("  no change: written", [f"{inc[n]['unchanged']['written']}" for n in sizes])
-    row("  no change: seconds", [f"{inc[n]['unchanged']['seconds']:.3f}" for n in sizes])
-    row("  one summary edited: written", [f"{inc[n]['edited']['written']}" for n in sizes])
-    row("  one summary edited: seconds", [f"{inc[n]['edited']['seconds']:.3f}" for n in sizes])
+    row("generate: first run, written", each(lambda r: f"{r['incremental']['first']['written']:,}"))
+    row("  no change: written", each(lambda r: f"{r['incremental']['unchanged']['written']}"))
+    row("  no change: seconds", each(lambda r: f"{r['incremental']['unchanged']['seconds']:.3f}"))
+    row("  one summary edited: written", each(lambda r: f"{r['incremental']['edited']['written']}"))
+    row(
+        "  one summary edited: seconds",
+        each(lambda r: f"{r['incremental']['edited']['seconds']:.3f}"),
+    )
     for n in sizes:
-        pages = ", ".join(inc[n]["edited"]["written_pages"])
-        lines.append(f"  rewritten at {n:,} after editing {inc[n]['edited_brief']}: {pages}")
+        inc = results[n].get("incremental") or {}
+        if "edited" not in inc:
+            continue
+        pages = ", ".join(inc["edited"]["written_pages"])
+        lines.append(f"  rewritten at {n:,} after editing {inc['edited_brief']}: {pages}")
     return "\n".join(lines)
 
 
