@@ -310,3 +310,22 @@ def test_a_round_of_builds_sees_publish_then_edit_and_restores_the_corpus(
     summary = builds.summarise([answer, answer])
     assert summary["median"] == {"cold": 1.0, "no_change": 2.0, "publish": 3.0, "edit": 4.0}
     assert summary["peak_rss_mb"] == 104.0
+
+
+def test_stage_table_survives_a_failed_stage_worker() -> None:
+    """The targets come from the CLI; a stage worker broken by a module change shows ``-``."""
+    from benchmarks import bench
+
+    result = _result()
+    result.update(
+        stages={"failed": "worker stages failed (1):\nAttributeError: no attribute 'stats'"},
+        incremental={},
+        corpus={"brief_bytes": 8_300_000},
+    )
+    text = bench.table({1000: result})
+    rows = {line[:34].strip(): line[34:].strip() for line in text.splitlines()}
+    assert rows["pipeline.generate, end to end"] == "-"
+    assert rows["corpus MB (briefs)"] == "8.3"
+    assert "at 1,000: failed: AttributeError: no attribute 'stats'" in text
+    assert "generate/floor@1000" not in bench.ratios({1000: result})
+    assert bench.ratios({1000: result})["build_publish/hugo_cold@1000"] == pytest.approx(3 / 3.5)
