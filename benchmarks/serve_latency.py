@@ -10,6 +10,7 @@ and the median. Run: ``.venv/bin/python -m benchmarks.serve_latency --briefs 100
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import signal
@@ -84,6 +85,22 @@ def startup_timeout(briefs: int) -> float:
     return max(600.0, float(briefs))
 
 
+def _stop(server: subprocess.Popen[bytes], grace: float = 120.0) -> None:
+    """Stop the preview: Ctrl-C, then, if it is still busy after ``grace`` seconds, kill it.
+
+    On a loaded machine a preview in the middle of rebuilding listing pages took more
+    than a minute to stop; raising then would lose every figure already measured.
+    """
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(server.pid, signal.SIGINT)
+    try:
+        server.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+
+
 def measure(
     briefs: int,
     edits: int,
@@ -133,8 +150,7 @@ def measure(
                     tab.close()
             return times
         finally:
-            os.killpg(server.pid, signal.SIGINT)
-            server.wait(timeout=60)
+            _stop(server)
 
 
 def main() -> int:

@@ -329,3 +329,15 @@ def test_stage_table_survives_a_failed_stage_worker() -> None:
     assert "at 1,000: failed: AttributeError: no attribute 'stats'" in text
     assert "generate/floor@1000" not in bench.ratios({1000: result})
     assert bench.ratios({1000: result})["build_publish/hugo_cold@1000"] == pytest.approx(3 / 3.5)
+
+
+def test_preview_server_that_ignores_ctrl_c_is_killed_not_raised() -> None:
+    """A busy preview that outlives Ctrl-C must not lose the figures already measured."""
+    import subprocess
+
+    from benchmarks.serve_latency import _stop
+
+    code = "import signal, time; signal.signal(signal.SIGINT, signal.SIG_IGN); time.sleep(60)"
+    server = subprocess.Popen([sys.executable, "-c", code], start_new_session=True)
+    _stop(server, grace=0.5)
+    assert server.returncode == -9
