@@ -337,7 +337,14 @@ def test_preview_server_that_ignores_ctrl_c_is_killed_not_raised() -> None:
 
     from benchmarks.serve_latency import _stop
 
-    code = "import signal, time; signal.signal(signal.SIGINT, signal.SIG_IGN); time.sleep(60)"
-    server = subprocess.Popen([sys.executable, "-c", code], start_new_session=True)
+    code = (
+        "import signal, time; signal.signal(signal.SIGINT, signal.SIG_IGN); "
+        "print('ready', flush=True); time.sleep(60)"
+    )
+    server = subprocess.Popen(
+        [sys.executable, "-c", code], start_new_session=True, stdout=subprocess.PIPE
+    )
+    assert server.stdout is not None and server.stdout.readline() == b"ready\n"
     _stop(server, grace=0.5)
+    server.stdout.close()
     assert server.returncode == -9
