@@ -1,8 +1,8 @@
-"""Time every stage of the generator on synthetic corpora of 100, 1,000 and 10,000 briefs.
+"""Issue 15's benchmark: the generator at 1,000 and 10,000 briefs, with Hugo beside it.
 
-Run from the repository root::
+Run from the repository root (``make bench`` installs Hugo first)::
 
-    .venv/bin/python -m benchmarks.bench                       # 100, 1,000 and 10,000 briefs
+    .venv/bin/python -m benchmarks.bench                       # 1,000 and 10,000 briefs
     .venv/bin/python -m benchmarks.bench --sizes 100,1000 --json out.json
     .venv/bin/python benchmarks/bench.py --skip-mkdocs-above 10000   # MkDocs at 10,000 too
 
@@ -12,21 +12,30 @@ subprocesses, so that every size starts from a clean interpreter and its peak me
 (``ru_maxrss``) is its own:
 
 * ``stages``: one ``pipeline.generate`` first, for the peak memory of a process that
-  did nothing else (``ru_maxrss``); then the incremental behaviour (generate again
-  into the same folder with nothing changed, then after one brief's summary was
-  edited, counting and listing what was written); then each stage (load, validate,
-  index, render, write), ``pipeline.generate`` end to end, and the floor (C-loading
-  the same YAML files, writing the same page bytes with plain ``open().write``),
-  each the median of ``--repeats`` runs;
-* ``mkdocs`` and ``build`` (one process per run): a bare strict MkDocs build of the
-  generated Markdown, and the whole ``pipeline.build`` from an empty docs folder
-  and no site (cold) and with both in place (warm);
+  did nothing else (``ru_maxrss``, and the PSS of it and its workers); then the
+  incremental behaviour (generate again into the same folder with nothing changed,
+  then after one brief's summary was edited, counting and listing what was written);
+  then each stage (load, validate, index, render, write), ``pipeline.generate`` end
+  to end, and the floor (C-loading the same YAML files, writing the same page bytes
+  with plain ``open().write``), each the median of ``--repeats`` runs;
+* Hugo (``benchmarks/hugo.py``): a comparable Hugo site written from the same corpus,
+  and ``hugo --quiet`` timed cold (no ``public/``, an empty cache); skipped, with a
+  note, when there is no ``hugo``;
+* ``briefings build`` through the CLI (``benchmarks/builds.py``): cold (nothing but
+  configuration, theme and briefs), again with no change, after a new brief is added
+  (publish), after one summary is edited; the largest HTML page of the cold site;
+  between the cold build and the next, a bare strict MkDocs build of the generated
+  Markdown (``mkdocs``, skipped above ``--skip-mkdocs-above``);
 * ``search`` (after the builds, so the site is there): Pagefind indexing the built
   site again, timed, with the size of its index; then, in Chromium, the bytes a
   reader's search transfers (``benchmarks/search_transfer.py``): a query that shows
   its first ten results, and one that finds nothing;
+* the preview (``benchmarks/serve_latency.py``): save → shown in Chromium;
 * ``profile`` (``--profile N``): cProfile of one ``pipeline.generate``, listing the
   generator's functions by cumulative time.
+
+It prints the stage table, then per size our figures with Hugo's beside them and
+the ratio, then the targets table (``benchmarks/targets.py``).
 """
 
 from __future__ import annotations
@@ -61,6 +70,7 @@ from typing import Any, TypeVar
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks import builds, hugo, serve_latency, targets
 from benchmarks.corpus import CorpusInfo, write_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,9 +78,6 @@ ROOT = Path(__file__).resolve().parent.parent
 
 TODAY = dt.date(2025, 6, 30)
 """The benchmark's 'today': after every synthetic brief, so none is embargoed."""
-
-EDITED_PREFIX = "Revised for the benchmark: "
-"""Put in front of one brief's summary to measure an incremental rebuild."""
 
 T = TypeVar("T")
 
@@ -219,14 +226,9 @@ def _stage_round(
     return {"times": times, "warnings": warnings, "page_bytes": page_bytes}
 
 
-def _edit_summary(path: Path) -> bytes:
-    """Change one brief's summary in place; return the original bytes to restore."""
-    original = path.read_bytes()
-    lines = original.decode("utf-8").split("\n")
-    at = lines.index("summary: >-") + 1
-    lines[at] = lines[at][:2] + EDITED_PREFIX + lines[at][2:]
-    path.write_text("\n".join(lines), encoding="utf-8")
-    return original
+def _written(generated: Any) -> Sequence[str]:
+    """The outputs a generate wrote, from its write statistics."""
+    return getattr(generated.stats, "written", ()) or ()
 
 
 def _incremental(run: Any, steps: Sequence[str]) -> dict[str, Any]:
@@ -237,19 +239,19 @@ def _incremental(run: Any, steps: Sequence[str]) -> dict[str, Any]:
     edited = briefs[len(briefs) // 2]
     result: dict[str, Any] = {"edited_brief": edited.stem}
     for step in steps:
-        original = _edit_summary(edited) if step == "edited" else None
+        original = builds.edit_summary(edited) if step == "edited" else None
         try:
             seconds, generated = _timed(lambda: pipeline.generate(run))
         finally:
             if original is not None:
                 edited.write_bytes(original)
-        stats = generated.stats
+        written = _written(generated)
         result[step] = {
             "seconds": seconds,
-            "written": len(stats.written),
-            "unchanged": len(stats.unchanged),
-            "removed": len(stats.removed),
-            "written_pages": stats.written[:50],
+            "written": len(written),
+            "unchanged": len(getattr(generated.stats, "unchanged", ()) or ()),
+            "removed": len(getattr(generated.stats, "removed", ()) or ()),
+            "written_pages": list(written)[:50],
         }
     return result
 
@@ -278,29 +280,47 @@ def worker_stages(project: Path, repeats: int) -> dict[str, Any]:
         result["rss_peak_mb"] = _peak_rss_mb()
         result["rss_peak_worker_mb"] = _peak_rss_mb(resource.RUSAGE_CHILDREN)
         result["pss_peak_mb"] = sampler.peak_mb
-        result["pages"] = len(generated.stats.written)
+        result["pages"] = len(_written(generated))
         result["published"] = generated.briefs
         times["generate"] = [seconds]
         del generated
         steps = ("unchanged", "edited", "reverted") if repeats > 1 else ("unchanged", "edited")
-        result["incremental"] = _incremental(run, steps)
-        result["incremental"]["first"] = {"seconds": seconds, "written": result["pages"]}
+        with _noting_failure(result, "incremental_failed"):
+            result["incremental"] = _incremental(run, steps)
+            result["incremental"]["first"] = {"seconds": seconds, "written": result["pages"]}
 
     yaml_files = sorted(settings.briefings_dir.glob("*.yml"))
-    for number in range(repeats):
-        one = _stage_round(
-            settings, project, yaml_files, generate=repeats > 1, floor_first=number % 2 == 1
-        )
-        for stage, seconds in one["times"].items():
-            times.setdefault(stage, []).append(seconds)
-        result["warnings"], result["page_bytes"] = one["warnings"], one["page_bytes"]
+    # The stages are timed through the generator's module functions, which change more
+    # often than the command line: a failure here loses the stage rows, not the rest.
+    with _noting_failure(result, "stages_failed"):
+        for number in range(repeats):
+            one = _stage_round(
+                settings, project, yaml_files, generate=repeats > 1, floor_first=number % 2 == 1
+            )
+            for stage, seconds in one["times"].items():
+                times.setdefault(stage, []).append(seconds)
+            result["warnings"], result["page_bytes"] = one["warnings"], one["page_bytes"]
     result["runs"] = times
     result["median"] = {stage: statistics.median(values) for stage, values in times.items()}
-    result["median"]["floor"] = result["median"]["floor_load"] + result["median"]["floor_write"]
     # The fastest run is the one least disturbed by anything else the machine did.
     result["best"] = {stage: min(values) for stage, values in times.items()}
-    result["best"]["floor"] = result["best"]["floor_load"] + result["best"]["floor_write"]
+    for figures in (result["median"], result["best"]):
+        if "floor_load" in figures and "floor_write" in figures:
+            figures["floor"] = figures["floor_load"] + figures["floor_write"]
     return result
+
+
+@contextlib.contextmanager
+def _noting_failure(result: dict[str, Any], key: str) -> Iterator[None]:
+    """Record an exception of the block under ``result[key]`` (its last lines) and go on."""
+    try:
+        yield
+    except Exception as exc:  # any failure is reported, the rest measured
+        import traceback
+
+        lines = traceback.format_exception(exc)
+        result[key] = "".join(lines)[-2000:]
+        _say(f"{key}: {lines[-1].strip()}")
 
 
 def worker_mkdocs(project: Path) -> dict[str, Any]:
@@ -316,37 +336,26 @@ def worker_mkdocs(project: Path) -> dict[str, Any]:
     return {"seconds": seconds, "html_files": files}
 
 
-def worker_build(project: Path, *, cold: bool) -> dict[str, Any]:
-    """The whole ``pipeline.build``; ``cold`` starts with no docs folder and no site."""
-    from generator import pipeline
-    from generator.site import versions_folder
+def worker_search(project: Path, *, reindex: bool) -> dict[str, Any]:
+    """Index the built site again (timed, if ``reindex``), then a reader's search in Chromium.
 
-    settings = _settings(project)
-    if cold:
-        shutil.rmtree(settings.docs_dir, ignore_errors=True)
-        settings.site_dir.unlink(missing_ok=True)  # the published link, and its versions
-        shutil.rmtree(versions_folder(settings.site_dir), ignore_errors=True)
-    seconds, built = _timed(lambda: pipeline.build(settings))
-    return {"seconds": seconds, "written": built.written, "unchanged": built.unchanged}
-
-
-def worker_search(project: Path) -> dict[str, Any]:
-    """Index the built site again (timed), then measure a reader's search in Chromium."""
+    Indexing again is skipped where MkDocs is (``--skip-mkdocs-above``): at 10,000
+    briefs a whole Pagefind index took minutes and gigabytes (issue 15), and the
+    build already includes it.
+    """
     from benchmarks import search_transfer
     from generator import search
 
     settings = _settings(project)
     site = settings.site_dir.resolve()
     if not (site / search.FOLDER / search.BUNDLES).is_file():
-        raise SystemExit("build the site first (run the 'build-cold' worker)")
-    seconds, pages = _timed(lambda: search.index_site(site))
+        raise SystemExit("build the site first (briefings build)")
+    answer: dict[str, Any] = {}
+    if reindex:
+        answer["index_seconds"], answer["pages"] = _timed(lambda: search.index_site(site))
     files = [p for p in (site / search.FOLDER).rglob("*") if p.is_file()]
-    answer: dict[str, Any] = {
-        "index_seconds": seconds,
-        "pages": pages,
-        "index_files": len(files),
-        "index_bytes": sum(p.stat().st_size for p in files),
-    }
+    answer["index_files"] = len(files)
+    answer["index_bytes"] = sum(p.stat().st_size for p in files)
     missing = search_transfer.available()
     if missing:
         answer["transfer_skipped"] = missing
@@ -450,48 +459,148 @@ def measure_size(workdir: Path, briefs: int, args: argparse.Namespace) -> dict[s
     result["corpus"]["mean_brief_kb"] = info.mean_brief_kb
 
     _say(f"[{briefs}] generate, incremental, then stages x{repeats} …")
-    result["stages"] = _run_worker("stages", project, "--repeats", str(repeats))
-    result["incremental"] = result["stages"].pop("incremental")
+    try:
+        result["stages"] = _run_worker("stages", project, "--repeats", str(repeats))
+    except RuntimeError as exc:
+        _say(f"[{briefs}] stages FAILED: {str(exc).strip().splitlines()[-1]}")
+        result["stages"] = {"failed": str(exc)[-2000:]}
+    result["incremental"] = result["stages"].pop("incremental", {})
 
-    if briefs <= args.skip_mkdocs_above:
-        builds: dict[str, list[float]] = {"build_cold": [], "mkdocs": [], "build_warm": []}
-        for run in range(repeats):
-            _say(f"[{briefs}] MkDocs run {run + 1}/{repeats} …")
-            builds["build_cold"].append(_run_worker("build-cold", project)["seconds"])
-            bare = _run_worker("mkdocs", project)
-            builds["mkdocs"].append(bare["seconds"])
-            result["html_files"] = bare["html_files"]
-            builds["build_warm"].append(_run_worker("build-warm", project)["seconds"])
-        result["mkdocs_runs"] = builds
-        result["mkdocs"] = {kind: statistics.median(values) for kind, values in builds.items()}
-        result["mkdocs_best"] = {kind: min(values) for kind, values in builds.items()}
-        _say(f"[{briefs}] search: index again, then a reader's queries in Chromium …")
-        result["search"] = _run_worker("search", project)
+    result["hugo"] = measure_hugo(workdir, project, briefs, repeats, args.keep)
+    result["builds"], bare = measure_builds(project, briefs, repeats, args)
+    if bare:
+        result["mkdocs_runs"] = bare
+        result["mkdocs"] = {
+            "mkdocs": statistics.median(bare["mkdocs"]),
+            "build_cold": result["builds"]["median"]["cold"],
+            "build_warm": result["builds"]["median"]["no_change"],
+        }
+        result["mkdocs_best"] = {
+            "mkdocs": min(bare["mkdocs"]),
+            "build_cold": result["builds"]["best"]["cold"],
+            "build_warm": result["builds"]["best"]["no_change"],
+        }
+        result["html_files"] = bare["html_files"]
+    reindex = ["--reindex"] if briefs <= args.skip_mkdocs_above else []
+    _say(f"[{briefs}] search: {'index the built site again, then ' if reindex else ''}"
+         "a reader's queries in Chromium …")  # fmt: skip
+    try:
+        result["search"] = _run_worker("search", project, *reindex)
+    except RuntimeError as exc:
+        result["search"] = {"transfer_skipped": f"failed: {str(exc).strip().splitlines()[-1]}"}
+    try:
+        result["preview"] = measure_preview(workdir, briefs, args)
+    except Exception as exc:  # a preview that never shows is a figure too
+        result["preview"] = {"skipped": f"failed: {type(exc).__name__}: {exc}"}
     if not args.keep:
         shutil.rmtree(project, ignore_errors=True)
     return result
+
+
+def measure_hugo(
+    workdir: Path, project: Path, briefs: int, repeats: int, keep: bool
+) -> dict[str, Any]:
+    """Hugo's cold build of a comparable site made from the same corpus (``hugo.py``)."""
+    missing = hugo.available()
+    if missing:
+        _say(f"[{briefs}] note: {missing}")
+        return {"skipped": missing}
+    site = workdir / f"n{briefs}-hugo"
+    pages = hugo.write_site(project / "briefings", site)
+    runs = []
+    try:
+        for run in range(repeats):
+            _say(f"[{briefs}] Hugo, cold build {run + 1}/{repeats} …")
+            runs.append(hugo.build(site))
+        largest = builds.largest_pages(site / "public")
+    except RuntimeError as exc:
+        _say(f"[{briefs}] Hugo FAILED: {exc}")
+        return {"skipped": f"hugo failed: {str(exc).strip().splitlines()[-1]}"}
+    finally:
+        if not keep:
+            shutil.rmtree(site, ignore_errors=True)
+    return {
+        "version": hugo.version(),
+        "content_pages": pages,
+        "runs": [run.seconds for run in runs],
+        "seconds": statistics.median(run.seconds for run in runs),
+        "best": min(run.seconds for run in runs),
+        "html_files": runs[-1].html_files,
+        "peak_rss_mb": max(run.peak_rss_mb for run in runs),
+        "largest": {"path": largest.path, "bytes": largest.bytes, "over_limit": largest.over_limit},
+    }
+
+
+def measure_builds(
+    project: Path, briefs: int, repeats: int, args: argparse.Namespace
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """``repeats`` rounds of the CLI builds (``builds.py``), with bare MkDocs between.
+
+    The bare MkDocs build of the generated Markdown runs after each cold build,
+    untimed by the round, unless the size is above ``--skip-mkdocs-above``.
+    """
+    bare: dict[str, Any] | None = {"mkdocs": []} if briefs <= args.skip_mkdocs_above else None
+
+    def mkdocs() -> None:
+        if bare is not None:
+            answer = _run_worker("mkdocs", project)
+            bare["mkdocs"].append(answer["seconds"])
+            bare["html_files"] = answer["html_files"]
+
+    rounds = []
+    for run in range(repeats):
+        _say(
+            f"[{briefs}] briefings build: cold, no change, publish, one edit ({run + 1}/{repeats}) …"
+        )
+        rounds.append(builds.measure_round(project, briefs, args.seed, after_cold=mkdocs))
+    return builds.summarise(rounds), bare
+
+
+def measure_preview(workdir: Path, briefs: int, args: argparse.Namespace) -> dict[str, Any]:
+    """Save → shown in Chromium (``serve_latency.py``), on a fresh copy of the corpus."""
+    if args.preview_edits <= 0:
+        return {"skipped": "not measured (--preview-edits 0)"}
+    chromium = Path(os.environ.get("BRIEFINGS_CHROMIUM", "/usr/bin/chromium"))
+    if not chromium.is_file():
+        return {"skipped": f"not measured: no Chromium at {chromium} (`make browser-deps`)"}
+    _say(f"[{briefs}] preview: {args.preview_edits} saves, each until shown in Chromium …")
+    times = serve_latency.measure(
+        briefs,
+        args.preview_edits,
+        full=False,
+        settle=args.preview_settle,
+        workdir=workdir,
+        seed=args.seed,
+    )
+    return {"seen": "Chromium", "runs": times, "median": statistics.median(times)}
 
 
 def ratios(results: dict[int, dict[str, Any]]) -> dict[str, float]:
     """The ratios the team's targets are written in."""
     out: dict[str, float] = {}
     for n, r in results.items():
-        median, best = r["stages"]["median"], r["stages"]["best"]
-        out[f"generate/floor@{n}"] = median["generate"] / median["floor"]
-        out[f"generate/floor@{n} (best runs)"] = best["generate"] / best["floor"]
+        with contextlib.suppress(KeyError, ZeroDivisionError):
+            median, best = r["stages"]["median"], r["stages"]["best"]
+            out[f"generate/floor@{n}"] = median["generate"] / median["floor"]
+            out[f"generate/floor@{n} (best runs)"] = best["generate"] / best["floor"]
         if "mkdocs" in r:
             out[f"build_cold/mkdocs@{n}"] = r["mkdocs"]["build_cold"] / r["mkdocs"]["mkdocs"]
             out[f"build_warm/mkdocs@{n}"] = r["mkdocs"]["build_warm"] / r["mkdocs"]["mkdocs"]
             fastest = r["mkdocs_best"]
             out[f"build_cold/mkdocs@{n} (best runs)"] = fastest["build_cold"] / fastest["mkdocs"]
+        hugo_cold = targets.hugo_seconds(r)
+        if hugo_cold and "builds" in r:
+            for step in builds.STEPS:
+                out[f"build_{step}/hugo_cold@{n}"] = r["builds"]["median"][step] / hugo_cold
     sizes = sorted(results)
     for small, large in itertools.pairwise(sizes):
-        key = f"generate@{large}/generate@{small}"
-        big, little = results[large]["stages"]["median"], results[small]["stages"]["median"]
-        out[key] = big["generate"] / little["generate"]
-        out[f"floor@{large}/floor@{small}"] = big["floor"] / little["floor"]
-        big, little = results[large]["stages"]["best"], results[small]["stages"]["best"]
-        out[f"{key} (best runs)"] = big["generate"] / little["generate"]
+        with contextlib.suppress(KeyError, ZeroDivisionError):
+            key = f"generate@{large}/generate@{small}"
+            big, little = results[large]["stages"]["median"], results[small]["stages"]["median"]
+            out[key] = big["generate"] / little["generate"]
+            out[f"floor@{large}/floor@{small}"] = big["floor"] / little["floor"]
+            big, little = results[large]["stages"]["best"], results[small]["stages"]["best"]
+            out[f"{key} (best runs)"] = big["generate"] / little["generate"]
     return out
 
 
@@ -519,47 +628,53 @@ def table(results: dict[int, dict[str, Any]]) -> str:
     def row(label: str, cells: Sequence[str]) -> None:
         lines.append(label.ljust(width) + "".join(f"{c:>12}" for c in cells))
 
-    for key, label in _ROWS:
+    def each(pick: Callable[[dict[str, Any]], str]) -> list[str]:
+        """One cell per size; ``-`` where the figure was not measured (a failed stage)."""
         cells = []
         for n in sizes:
-            median = results[n]["stages"]["median"]
-            if key == "stages":
-                value = sum(median[k] for k in ("load", "validate", "index", "render", "write"))
-            else:
-                value = median[key]
-            cells.append(f"{value:.3f}")
-        row(label, cells)
+            try:
+                cells.append(pick(results[n]))
+            except (KeyError, TypeError, ZeroDivisionError):
+                cells.append("-")
+        return cells
+
+    stage_sum = ("load", "validate", "index", "render", "write")
+    for key, label in _ROWS:
+        if key == "stages":
+            row(label, each(lambda r: f"{sum(r['stages']['median'][k] for k in stage_sum):.3f}"))
+        else:
+            row(label, each(lambda r, key=key: f"{r['stages']['median'][key]:.3f}"))
     row(
         "generate / floor",
-        [
-            f"{results[n]['stages']['median']['generate'] / results[n]['stages']['median']['floor']:.2f}x"
-            for n in sizes
-        ],
+        each(
+            lambda r: f"{r['stages']['median']['generate'] / r['stages']['median']['floor']:.2f}x"
+        ),
     )
-    row("pages written", [f"{results[n]['stages']['pages']:,}" for n in sizes])
-    row("page MB", [f"{results[n]['stages']['page_bytes'] / 1e6:.1f}" for n in sizes])
-    row("corpus MB (briefs)", [f"{results[n]['corpus']['brief_bytes'] / 1e6:.1f}" for n in sizes])
-    row("peak RSS, generate (MB)", [f"{results[n]['stages']['rss_peak_mb']:.0f}" for n in sizes])
+    row("pages written", each(lambda r: f"{r['stages']['pages']:,}"))
+    row("page MB", each(lambda r: f"{r['stages']['page_bytes'] / 1e6:.1f}"))
+    row("corpus MB (briefs)", each(lambda r: f"{r['corpus']['brief_bytes'] / 1e6:.1f}"))
+    row("peak RSS, generate (MB)", each(lambda r: f"{r['stages']['rss_peak_mb']:.0f}"))
     row(
         "  largest worker's peak RSS (MB)",
-        [f"{results[n]['stages'].get('rss_peak_worker_mb', 0):.0f}" for n in sizes],
+        each(lambda r: f"{r['stages']['rss_peak_worker_mb']:.0f}"),
     )
-    row(
-        "  all processes, peak PSS (MB)",
-        [f"{results[n]['stages'].get('pss_peak_mb', 0):.0f}" for n in sizes],
-    )
-    row(
-        "  RSS after imports (MB)",
-        [f"{results[n]['stages']['rss_after_imports_mb']:.0f}" for n in sizes],
-    )
+    row("  all processes, peak PSS (MB)", each(lambda r: f"{r['stages']['pss_peak_mb']:.0f}"))
+    row("  RSS after imports (MB)", each(lambda r: f"{r['stages']['rss_after_imports_mb']:.0f}"))
+    for n in sizes:
+        for key in ("failed", "incremental_failed", "stages_failed"):
+            failure = results[n]["stages"].get(key)
+            if failure:
+                lines.append(
+                    f"  at {n:,}: {key.replace('_', ' ')}: {failure.strip().splitlines()[-1]}"
+                )
     lines.append("")
 
     def mk(n: int, kind: str) -> str:
         return f"{results[n]['mkdocs'][kind]:.2f}" if "mkdocs" in results[n] else "skipped"
 
     row("bare MkDocs build (strict)", [mk(n, "mkdocs") for n in sizes])
-    row("pipeline.build, cold", [mk(n, "build_cold") for n in sizes])
-    row("pipeline.build, warm (0 written)", [mk(n, "build_warm") for n in sizes])
+    row("briefings build, cold", [mk(n, "build_cold") for n in sizes])
+    row("briefings build, no change", [mk(n, "build_warm") for n in sizes])
     row(
         "build cold / bare MkDocs",
         [
@@ -577,8 +692,8 @@ def table(results: dict[int, dict[str, Any]]) -> str:
             return "skipped"
         try:
             return pick(found)
-        except KeyError:
-            return "no browser"
+        except KeyError:  # not measured: the reason is printed below the rows
+            return "-"
 
     row("search: pages indexed", [searched(n, lambda s: f"{s['pages']:,}") for n in sizes])
     row(
@@ -611,15 +726,20 @@ def table(results: dict[int, dict[str, Any]]) -> str:
         if skipped:
             lines.append(f"  search transfer at {n:,} not measured: {skipped}")
     lines.append("")
-    inc = {n: results[n]["incremental"] for n in sizes}
-    row("generate: first run, written", [f"{inc[n]['first']['written']:,}" for n in sizes])
-    row("  no change: written", [f"{inc[n]['unchanged']['written']}" for n in sizes])
-    row("  no change: seconds", [f"{inc[n]['unchanged']['seconds']:.3f}" for n in sizes])
-    row("  one summary edited: written", [f"{inc[n]['edited']['written']}" for n in sizes])
-    row("  one summary edited: seconds", [f"{inc[n]['edited']['seconds']:.3f}" for n in sizes])
+    row("generate: first run, written", each(lambda r: f"{r['incremental']['first']['written']:,}"))
+    row("  no change: written", each(lambda r: f"{r['incremental']['unchanged']['written']}"))
+    row("  no change: seconds", each(lambda r: f"{r['incremental']['unchanged']['seconds']:.3f}"))
+    row("  one summary edited: written", each(lambda r: f"{r['incremental']['edited']['written']}"))
+    row(
+        "  one summary edited: seconds",
+        each(lambda r: f"{r['incremental']['edited']['seconds']:.3f}"),
+    )
     for n in sizes:
-        pages = ", ".join(inc[n]["edited"]["written_pages"])
-        lines.append(f"  rewritten at {n:,} after editing {inc[n]['edited_brief']}: {pages}")
+        inc = results[n].get("incremental") or {}
+        if "edited" not in inc:
+            continue
+        pages = ", ".join(inc["edited"]["written_pages"])
+        lines.append(f"  rewritten at {n:,} after editing {inc['edited_brief']}: {pages}")
     return "\n".join(lines)
 
 
@@ -632,7 +752,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.bench", description=__doc__.split("\n\n")[0]
     )
-    parser.add_argument("--sizes", type=_parse_sizes, default=[100, 1_000, 10_000])
+    parser.add_argument("--sizes", type=_parse_sizes, default=[1_000, 10_000])
     parser.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
     parser.add_argument("--json", type=Path, help="also write every figure to this file")
     parser.add_argument(
@@ -654,15 +774,30 @@ def build_parser() -> argparse.ArgumentParser:
         "--profile", type=int, metavar="N", help="also profile generate at N briefs"
     )
     parser.add_argument("--profile-top", type=int, default=30, help="rows of the profile")
+    parser.add_argument(
+        "--preview-edits",
+        type=int,
+        default=3,
+        metavar="N",
+        help="saves timed in the preview, per size (default 3; 0 skips the preview)",
+    )
+    parser.add_argument(
+        "--preview-settle",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="seconds between the preview's saves (default 10)",
+    )
     parser.add_argument("--workdir", type=Path, help="where projects go (default: a temp folder)")
     parser.add_argument("--keep", action="store_true", help="keep the generated projects")
     # Internal: one measurement in a fresh process (see _run_worker).
     parser.add_argument(
         "--worker",
-        choices=("stages", "mkdocs", "build-cold", "build-warm", "search", "profile"),
+        choices=("stages", "mkdocs", "search", "profile"),
         help=argparse.SUPPRESS,
     )
     parser.add_argument("--project", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--reindex", action="store_true", help=argparse.SUPPRESS)
     return parser
 
 
@@ -676,10 +811,8 @@ def _worker(args: argparse.Namespace) -> int:
         answer = worker_stages(project, args.repeats)
     elif args.worker == "mkdocs":
         answer = worker_mkdocs(project)
-    elif args.worker == "search":
-        answer = worker_search(project)
     else:
-        answer = worker_build(project, cold=args.worker == "build-cold")
+        answer = worker_search(project, reindex=args.reindex)
     print(json.dumps(answer))
     return 0
 
@@ -720,6 +853,7 @@ def _write_json(
         "results": results,
         "failed": failed,
         "ratios": ratios(results),
+        "targets": targets.target_rows(results),
         "profile": profile,
     }
     path.write_text(json.dumps(document, indent=2, default=str), encoding="utf-8")
@@ -763,6 +897,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print()
         for key, value in ratios(results).items():
             print(f"{key:<46}{value:>8.2f}")
+        for briefs, result in sorted(results.items()):
+            print()
+            print(targets.versus_hugo(briefs, result))
+        print()
+        print(targets.targets_table(results))
     for briefs, message in failed.items():
         print(f"\n{briefs:,} briefs: not measured; {message.strip().splitlines()[-1]}")
     if profile:

@@ -329,11 +329,11 @@ class _Corpus:
                 out.ids(2, "aliases", aliases)
         return out.text()
 
-    def brief_yaml(self, number: int) -> str:
+    def brief_yaml(self, number: int, day: dt.date | None = None) -> str:
         rng, text = self.rng, self.text
         slug = self.slugs[number]
         out = _Yaml()
-        day = _date(rng)
+        day = day or _date(rng)
         out.scalar(0, "title", text.phrase(6, 14))
         out.scalar(0, "date", day.isoformat())
         if rng.random() < 0.3:
@@ -526,6 +526,27 @@ def write_corpus(folder: Path, briefs: int, seed: int = 1) -> CorpusInfo:
         brief_bytes=total,
         actors_bytes=len(actors_text),
     )
+
+
+NEW_BRIEF_DAY = LAST_DAY + dt.timedelta(days=1)
+"""A new brief is the newest story: dated the day after every brief of the corpus."""
+
+
+def write_new_brief(folder: Path, briefs: int, seed: int = 1) -> Path:
+    """Write one more brief into the corpus ``write_corpus(folder, briefs, seed)`` wrote.
+
+    It is what an author publishes: a new file, dated after every other brief, drawing
+    on the corpus's actors, tags, shared events and proposals and relating to its
+    briefs, so the pages that list it (home, timeline, its actors and topics) change.
+    The same size and seed give the same file. Returns its path.
+    """
+    corpus = _Corpus(briefs, seed)
+    taken = dict.fromkeys(corpus.slugs)
+    slug = _unique_slug(f"{'-'.join(corpus.text.words_(2, 4))}-{briefs:05d}", taken)
+    corpus.slugs.append(slug)  # number ``briefs``: past the corpus's own, so it relates to them
+    path = folder / f"{slug}.yml"
+    path.write_bytes(corpus.brief_yaml(briefs, day=NEW_BRIEF_DAY).encode("utf-8"))
+    return path
 
 
 def main(argv: Sequence[str] | None = None) -> int:

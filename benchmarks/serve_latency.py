@@ -10,6 +10,7 @@ and the median. Run: ``.venv/bin/python -m benchmarks.serve_latency --briefs 100
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import signal
@@ -75,15 +76,51 @@ class _Browser:
         self.playwright.stop()
 
 
+def startup_timeout(briefs: int) -> float:
+    """Seconds to wait for the preview's first whole build, which grows with the corpus.
+
+    At 10,000 briefs that first build took 500 s (issue 15), so a fixed ten
+    minutes was too short; a second per brief, at least ten minutes, leaves room.
+    """
+    return max(600.0, float(briefs))
+
+
+def _stop(server: subprocess.Popen[bytes], grace: float = 120.0) -> None:
+    """Stop the preview: Ctrl-C, then, if it is still busy after ``grace`` seconds, kill it.
+
+    On a loaded machine a preview in the middle of rebuilding listing pages took more
+    than a minute to stop; raising then would lose every figure already measured.
+    """
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(server.pid, signal.SIGINT)
+    try:
+        server.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+
+
 def measure(
-    briefs: int, edits: int, full: bool, settle: float = 10.0, *, browser: bool = True
+    briefs: int,
+    edits: int,
+    full: bool,
+    settle: float = 10.0,
+    *,
+    browser: bool = True,
+    workdir: Path | None = None,
+    seed: int = 1,
 ) -> list[float]:
-    """Seconds from each save to the change showing (in the browser, or over HTTP)."""
-    with tempfile.TemporaryDirectory() as tmp:
+    """Seconds from each save to the change showing (in the browser, or over HTTP).
+
+    The corpus goes into a temporary folder in ``workdir`` (default: the system's),
+    removed afterwards.
+    """
+    with tempfile.TemporaryDirectory(prefix="serve-latency-", dir=workdir) as tmp:
         project = Path(tmp)
         shutil.copy(ROOT / "site_config.yml", project / "site_config.yml")
         shutil.copytree(ROOT / "theme", project / "theme")
-        write_corpus(project / "briefings", briefs)
+        write_corpus(project / "briefings", briefs, seed)
         port = _free_port()
         command = [str(Path(sys.executable).parent / "briefings"), "serve", "--port", str(port)]
         if full:
@@ -95,7 +132,7 @@ def measure(
         try:
             target = sorted((project / "briefings").glob("*.yml"))[1]
             url = f"http://127.0.0.1:{port}/briefings/{target.stem}/"
-            _wait(url, "<title>", timeout=600)
+            _wait(url, "<title>", timeout=startup_timeout(briefs))
             tab = _Browser(url) if browser else None
             original = target.read_text(encoding="utf-8")
             times = []
@@ -113,8 +150,7 @@ def measure(
                     tab.close()
             return times
         finally:
-            os.killpg(server.pid, signal.SIGINT)
-            server.wait(timeout=60)
+            _stop(server)
 
 
 def main() -> int:
