@@ -27,7 +27,13 @@ from generator.schema import write_schemas
 from generator.site import Changes, build_site, built_from, publishing, record_built_from
 from generator.validate import ValidBrief
 from generator.workers import can_fork, fork_pool
-from generator.write import WriteStats, files_in, remove_outputs, write_shares
+from generator.write import (
+    TEMPORARY_SUFFIX,
+    WriteStats,
+    files_in,
+    remove_outputs,
+    write_shares,
+)
 
 log = logging.getLogger(__name__)
 
@@ -256,12 +262,15 @@ def stamp(settings: Settings) -> bytes:
 
 def _up_to_date(settings: Settings, old: graph.Graph | None, inputs: bytes) -> bool:
     """Whether the docs folder already holds what a run would write: nothing changed."""
-    return (
-        old is not None
-        and old.manifest == inputs
-        and (old.until is None or settings.today < old.until)
-        and set(old.outputs) <= files_in(settings.docs_dir)
-    )
+    if old is None or old.manifest != inputs:
+        return False
+    if old.until is not None and settings.today >= old.until:
+        return False
+    found = files_in(settings.docs_dir)
+    for name in found:  # a write cut short by a kill left its temporary file
+        if name.endswith(TEMPORARY_SUFFIX):
+            (settings.docs_dir / name).unlink(missing_ok=True)
+    return set(old.outputs) <= found
 
 
 def generate(settings: Settings) -> Generated:

@@ -61,8 +61,8 @@ log = logging.getLogger(__name__)
 LOCK = ".lock"
 """The lock file, inside the versions folder."""
 
-BUILT_FROM = ".built-from"
-"""Inside the versions folder: a digest of what the published version was built from."""
+BUILT_FROM = ".briefings-built-from"
+"""In a version folder: a digest of what the version was built from (it goes with it)."""
 
 
 def run_mkdocs(settings: Settings, site_dir: Path, *, strict: bool = True) -> None:
@@ -124,7 +124,7 @@ def build_site(settings: Settings, *, strict: bool = True, changes: Changes | No
 def built_from(target: Path) -> bytes | None:
     """What the published site was built from (see :func:`record_built_from`), if known."""
     try:
-        return (versions_folder(target) / BUILT_FROM).read_bytes()
+        return (target.resolve() / BUILT_FROM).read_bytes()
     except OSError:
         return None
 
@@ -135,7 +135,7 @@ def record_built_from(target: Path, state: bytes) -> None:
     A build whose docs, theme and engine are the same again can then leave the
     site as it is. Written to a temporary file and renamed, so never half written.
     """
-    path = versions_folder(target) / BUILT_FROM
+    path = target.resolve() / BUILT_FROM  # the published version: never a hard link's sibling
     temporary = path.with_name(f"{BUILT_FROM}.tmp")
     temporary.write_bytes(state)
     temporary.replace(path)
@@ -240,7 +240,7 @@ def _published(target: Path) -> str | None:
 def _clear_leftovers(target: Path) -> None:
     """Remove every version but the published one, and the old scheme's folders."""
     builds = versions_folder(target)
-    keep = {LOCK, BUILT_FROM, _published(target)}
+    keep = {LOCK, _published(target)}
     for entry in sorted(builds.iterdir()):
         if entry.name not in keep:
             _remove(entry)
@@ -470,7 +470,7 @@ def _build_partly(
         live = live_engine.load(settings.engine)
     except live_engine.EngineChanged as exc:
         raise _Whole(str(exc)) from None
-    _link_tree(published, version, skip={SEARCH_INDEX, FINGERPRINT})
+    _link_tree(published, version, skip={SEARCH_INDEX, FINGERPRINT, BUILT_FROM})
     with live_engine.engine_warnings(live) as warnings:
         try:
             site = live_engine.PartialBuild.open(live, settings.config_file, version, strict=strict)
