@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import pipeline
+from generator import pipeline, site
 from generator.cli import main
 from generator.config import Settings, load_settings
 from tests.conftest import FIXTURES, make_project
