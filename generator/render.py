@@ -371,6 +371,11 @@ LISTINGS = frozenset(
         "topic.md.j2",
         "actors_index.md.j2",
         "places_index.md.j2",
+        "archive.md.j2",
+        "archive_month.md.j2",
+        "timeline_month.md.j2",
+        "quotes_speaker.md.j2",
+        "proposals_status.md.j2",
     }
 )
 """Templates of pages that list what briefing pages say: kept out of the search index.
