@@ -287,7 +287,11 @@ class Pager:
         ``None`` stands for a gap ('…'), so a listing of 300 pages links about
         nine of them rather than all 300.
         """
-        wanted = {1, self.count, *range(self.number - PAGINATION_WINDOW, self.number + 3)}
+        wanted = {
+            1,
+            self.count,
+            *range(self.number - PAGINATION_WINDOW, self.number + PAGINATION_WINDOW + 1),
+        }
         shown = sorted(n for n in wanted if 1 <= n <= self.count)
         out: list[int | None] = []
         for n in shown:
