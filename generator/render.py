@@ -174,6 +174,17 @@ GRID_ACTORS = 10
 """Actors the stance grid of one page has columns for, those with the most stances on its
 proposals first: a column per actor of the site would make a row heavier than a page."""
 
+NAMES_PAGE_SIZE = 400
+"""Actors on one page of Who's who: a name, a count and a short description, about 0.1 KB."""
+
+WHOS_WHO_KINDS = {
+    "person": "People",
+    "country": "Countries",
+    "organisation": "Organisations",
+    "group": "Groups",
+}
+"""The kinds of actor in the order Who's who groups them, with their headings."""
+
 CARD_ACTORS = 8
 """Actors a tracker card names for each stance before 'and N more'."""
 
@@ -204,12 +215,13 @@ PAGINATION_WINDOW = 2
 def page_path(base: str, number: int) -> str:
     """Page ``number`` of the listing whose first page is ``base``, like Hugo's ``/page/N/``.
 
-    'actors/x.md', 3 → 'actors/x/page/3.md' (served at /actors/x/page/3/); page 1
-    is ``base`` itself, so the first page keeps the address it always had.
+    'actors/x.md', 3 → 'actors/x/page/3.md' (served at /actors/x/page/3/), and an
+    index 'actors/index.md', 2 → 'actors/page/2.md'; page 1 is ``base`` itself, so
+    the first page keeps the address it always had.
     """
     if number <= 1:
         return base
-    return f"{base.removesuffix('.md')}/page/{number}.md"
+    return f"{base.removesuffix('.md').removesuffix('/index')}/page/{number}.md"
 
 
 def page_count(lists: Sequence[Sequence[Any]], size: int) -> int:
@@ -519,9 +531,8 @@ class Renderer:
         for entry in self.index.entries:
             yield brief_path(entry.slug), partial(self.briefing, entry)
             yield card_path(entry.slug), partial(self.card, entry)
-        yield (
-            f"{ACTORS_DIR}/index.md",
-            partial(self._page, f"{ACTORS_DIR}/index.md", "actors_index.md.j2", title="Who's who"),
+        yield from self._paged(
+            f"{ACTORS_DIR}/index.md", self._whos_who_lists(), self.whos_who, size=NAMES_PAGE_SIZE
         )
         for actor in sorted(self.index.actors.values(), key=lambda a: a.id):
             yield from self._paged(
@@ -737,6 +748,33 @@ class Renderer:
     def _topic_lists(self, tag: Tag) -> list[Sequence[Any]]:
         return [self.index.by_story(self.index.by_tag[tag])]
 
+    def _whos_who_lists(self) -> list[Sequence[Any]]:
+        """Every actor, grouped by kind in the page's order, by name within a kind."""
+        order = {kind: n for n, kind in enumerate(WHOS_WHO_KINDS)}
+        return [
+            sorted(
+                self.index.actors.values(),
+                key=lambda a: (order.get(a.kind.value, len(order)), a.name, a.id),
+            )
+        ]
+
+    def whos_who(self, number: int = 1) -> Page:
+        """One page of the actors, grouped by kind, each with how many briefings name them."""
+        pager, (actors,) = self._slice(
+            f"{ACTORS_DIR}/index.md", self._whos_who_lists(), number, NAMES_PAGE_SIZE
+        )
+        groups: dict[str, list[Actor]] = {}
+        for actor in actors:
+            groups.setdefault(actor.kind.value, []).append(actor)
+        return self._page(
+            pager.path,
+            "actors_index.md.j2",
+            title="Who's who" + pager.suffix,
+            groups=[(kind, WHOS_WHO_KINDS.get(kind, kind), groups[kind]) for kind in groups],
+            counts={a.id: len(self.index.appearances.get(a.id, [])) for a in actors},
+            pager=pager,
+        )
+
     def _paged(
         self,
         base: str,
@@ -808,16 +846,7 @@ class Renderer:
 
     def _quotes_plan(self) -> Iterator[tuple[str, Callable[[], Page]]]:
         """The index of speakers, one page (or more) per speaker, and the anonymous quotes."""
-        yield (
-            "quotes.md",
-            lambda: self._page(
-                "quotes.md",
-                "quotes.md.j2",
-                title="Who said what",
-                speakers=self._speakers(),
-                anonymous=len(self.index.anonymous_quotes),
-            ),
-        )
+        yield from self._paged("quotes.md", [self._speakers()], self.quotes, size=NAMES_PAGE_SIZE)
         for speaker in sorted(self.index.quotes_by_speaker):
             yield from self._paged(
                 speaker_path(speaker),
@@ -830,6 +859,18 @@ class Renderer:
             partial(self._speaker_lists, None),
             partial(self.speaker, None),
             size=LIST_PAGE_SIZE,
+        )
+
+    def quotes(self, number: int = 1) -> Page:
+        """One page of the index of speakers: each with a count and a link to their quotes."""
+        pager, (speakers,) = self._slice("quotes.md", [self._speakers()], number, NAMES_PAGE_SIZE)
+        return self._page(
+            pager.path,
+            "quotes.md.j2",
+            title="Who said what" + pager.suffix,
+            speakers=speakers,
+            anonymous=len(self.index.anonymous_quotes) if number == pager.count else 0,
+            pager=pager,
         )
 
     def _speaker_lists(self, speaker: str | None) -> list[Sequence[Any]]:

@@ -28,6 +28,7 @@ SIZES = {
     "STATUS_PAGE_SIZE": 2,
     "BOARD_LIMIT": 2,
     "PAGINATION_WINDOW": 1,
+    "NAMES_PAGE_SIZE": 5,
 }
 """Page sizes small enough for a few dozen briefs to fill several pages of each listing."""
 
@@ -197,11 +198,15 @@ def test_each_month_of_the_timeline_holds_exactly_that_months_events(light):
 
 def test_each_speakers_page_holds_exactly_their_quotes(light):
     site, index = light
-    quotes = page(site, "quotes/")
+    rows = {
+        li["id"]: resolve(address, li.select_one("a")["href"])
+        for address, soup in pages_of(site, "quotes/")
+        for li in article(soup).select("li[id]")
+    }
+    assert set(rows) == {*index.quotes_by_speaker, "anonymous"}
     for speaker, refs in [*index.quotes_by_speaker.items(), (None, index.anonymous_quotes)]:
         address = f"quotes/{speaker or 'anonymous'}/"
-        row = quotes.find(id=speaker or "anonymous")
-        assert row is not None and resolve("quotes/", row.select_one("a")["href"]) == address
+        assert rows[speaker or "anonymous"] == address
         found = [
             (s, urlsplit(a["href"]).fragment)
             for _, soup in pages_of(site, address)
@@ -229,6 +234,20 @@ def test_long_tracker_columns_link_to_their_status_pages_which_hold_every_card(l
         assert cards == [f"proposal-{t.id}" for t in index.proposals_by_status[status]]
 
 
+def test_whos_who_names_every_actor_on_exactly_one_of_its_pages(light):
+    site, index = light
+    pages = pages_of(site, "actors/")
+    assert len(pages) > 2
+    assert pages[1][0] == "actors/page/2/"
+    named = Counter(
+        resolve(address, a["href"])
+        for address, soup in pages
+        for a in article(soup).select("li > a:first-child, li > p > a:first-child")
+    )
+    assert set(named) == {f"actors/{a}/" for a in index.actors}
+    assert set(named.values()) == {1}
+
+
 def test_questions_are_each_on_exactly_one_page(light):
     site, index = light
     pages = pages_of(site, "questions/")
@@ -244,6 +263,7 @@ def test_questions_are_each_on_exactly_one_page(light):
 def test_page_helpers_give_predictable_addresses():
     assert render.page_path("actors/nato.md", 1) == "actors/nato.md"
     assert render.page_path("actors/nato.md", 3) == "actors/nato/page/3.md"
+    assert render.page_path("actors/index.md", 2) == "actors/page/2.md"
     assert render.address(render.page_path("topics/drones.md", 2)) == "/topics/drones/page/2/"
     assert render.address(render.archive_path("2025-03")) == "/archive/2025-03/"
     assert render.address(render.timeline_month_path("2025-03")) == "/timeline/2025-03/"
