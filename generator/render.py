@@ -170,9 +170,13 @@ LIST_PAGE_SIZE = 100
 """Items on one page of a listing of one or two lists (topics, months, speakers, questions):
 lines of 0.2-0.6 KB of HTML, so a page stays under 80 KB."""
 
-GRID_ACTORS = 10
+GRID_ACTORS = 30
 """Actors the stance grid of one page has columns for, those with the most stances on its
 proposals first: a column per actor of the site would make a row heavier than a page."""
+
+GRID_ROWS = 20
+"""Proposals the stance grid of one page has rows for, its cards' order: the board shows
+the newest cards of every status, its status pages the grid of each of theirs."""
 
 NAMES_PAGE_SIZE = 400
 """Actors on one page of Who's who: a name, a count and a short description, about 0.1 KB."""
@@ -191,7 +195,7 @@ CARD_ACTORS = 8
 STATUS_PAGE_SIZE = 20
 """Tracker cards on one page of a status's own pages: a card is heavier than a line."""
 
-BOARD_LIMIT = 12
+BOARD_LIMIT = 6
 """Cards a column of the tracker's board shows; a longer column links to its status's pages."""
 
 CARD_BRIEFINGS = 6
@@ -315,7 +319,7 @@ class Pager:
 
 def _stance_grid(proposals: Sequence[TrackedProposal], index: Index) -> StanceGrid:
     """The stance grid of the given proposals (one page's cards), actors most stances first."""
-    rows = [t for t in proposals if t.stances]
+    rows = [t for t in proposals if t.stances][:GRID_ROWS]
     cells = {(t.id, actor): stance for t in rows for actor, stance in t.stances.items()}
     counts: dict[str, int] = {}
     for _, actor in cells:
