@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.build]
 PICTURE_PAGES = {
     "briefing": "briefings/airport-drone-disruptions/",
     "story": "threads/nato-weighs-assertive-response/",
-    "timeline": "timeline/",
+    "timeline": "timeline/2025-09/",
     "map": "map/",
     "places": "places/",
     "place": "places/copenhagen/",
@@ -115,7 +115,7 @@ def test_pictures_have_no_serious_accessibility_violation(opened, kind, device, 
 
 
 def test_a_strip_mark_leads_to_its_entry(visit, base):  # noqa: F811
-    page = visit(VIEWPORTS["desktop"]).open("timeline/")
+    page = visit(VIEWPORTS["desktop"]).open(PICTURE_PAGES["timeline"])
     mark = page.locator("svg.picture-strip a").first
     target = mark.get_attribute("xlink:href")
     mark.click()
@@ -133,7 +133,7 @@ def test_a_map_marker_opens_its_entry_even_in_a_folded_list(visit, base):  # noq
 
 
 def test_a_wide_strip_scrolls_in_its_own_box_on_a_phone(visit, base):  # noqa: F811
-    page = visit(VIEWPORTS["phone"]).open("timeline/")
+    page = visit(VIEWPORTS["phone"]).open(PICTURE_PAGES["timeline"])
     box = page.locator(".picture-scroll").first
     sizes = box.evaluate("e => [e.scrollWidth, e.clientWidth]")
     assert sizes[0] > sizes[1], "the timeline's strip should be wider than a phone"
