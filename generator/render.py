@@ -174,7 +174,7 @@ GRID_ACTORS = 30
 """Actors the stance grid of one page has columns for, those with the most stances on its
 proposals first: a column per actor of the site would make a row heavier than a page."""
 
-GRID_ROWS = 20
+GRID_ROWS = 12
 """Proposals the stance grid of one page has rows for, its cards' order: the board shows
 the newest cards of every status, its status pages the grid of each of theirs."""
 
@@ -189,13 +189,17 @@ WHOS_WHO_KINDS = {
 }
 """The kinds of actor in the order Who's who groups them, with their headings."""
 
-CARD_ACTORS = 8
+CARD_ACTORS = 6
 """Actors a tracker card names for each stance before 'and N more'."""
 
-STATUS_PAGE_SIZE = 20
+HISTORY_STEPS = 4
+"""Changes of status a tracker card lists, the latest; a proposal whose status changed in
+hundreds of briefings would otherwise list them all."""
+
+STATUS_PAGE_SIZE = 12
 """Tracker cards on one page of a status's own pages: a card is heavier than a line."""
 
-BOARD_LIMIT = 6
+BOARD_LIMIT = 3
 """Cards a column of the tracker's board shows; a longer column links to its status's pages."""
 
 CARD_BRIEFINGS = 6
@@ -1086,6 +1090,7 @@ class Renderer:
             page_size=PAGE_SIZE,
             card_briefings=CARD_BRIEFINGS,
             card_actors=CARD_ACTORS,
+            history_steps=HISTORY_STEPS,
             **context,
         )
         return Page(path, text)
