@@ -39,10 +39,19 @@ def site(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def pages(site) -> dict[str, str]:
     """The address of each kind of page the test opens: the busiest of each kind."""
-    months = sorted((site / "archive").iterdir(), key=lambda p: -len(list(p.rglob("*.html"))))
-    speakers = [p for p in (site / "quotes").iterdir() if p.name != "anonymous"]
+    months = sorted(
+        (p for p in (site / "archive").iterdir() if p.is_dir()),
+        key=lambda p: (-len(list(p.rglob("*.html"))), -(p / "index.html").stat().st_size),
+    )
+    speakers = [
+        p
+        for p in (site / "quotes").iterdir()
+        if p.name not in ("anonymous", "page") and (p / "index.html").is_file()
+    ]
     speaker = max(speakers, key=lambda p: (p / "index.html").stat().st_size)
-    actors = [p for p in (site / "actors").iterdir() if (p / "page" / "2").is_dir()]
+    actors = [
+        p for p in (site / "actors").iterdir() if p.name != "page" and (p / "page" / "2").is_dir()
+    ]
     actor = max(actors, key=lambda p: len(list((p / "page").iterdir())))
     return {
         "archive-month": f"archive/{months[0].name}/",
@@ -58,7 +67,12 @@ def test_light_pages_fit_their_screen_without_errors(session, pages, kind, devic
     visit = session(VIEWPORTS[device], scheme)
     page = visit.open(pages[kind])
     where = f"{kind} at {VIEWPORTS[device]['width']} px, {scheme}"
-    assert page.evaluate(OVERFLOW) == [], where
+    # Material wraps each table in a scroll box that bleeds into the article's padding
+    # by design (margin: 0 -0.8rem); the table scrolls inside it.
+    overflow = [
+        o for o in page.evaluate(OVERFLOW) if not o.startswith("div.md-typeset__scrollwrap")
+    ]
+    assert overflow == [], where
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=ARTIFACTS / f"light-{kind}-{device}-{scheme}.png", full_page=True)
     violations = harness.axe_violations(page)
