@@ -321,6 +321,23 @@ class Pager:
         return out
 
 
+_SPLIT = ("archive", "timeline/", "quotes/", "proposals/", "questions/", "actors/page/")
+
+
+def split_outputs(index: Index) -> set[str]:
+    """The pages of the split and paginated listings: any change to a brief may move them.
+
+    Read from the render plan (``settings`` play no part in which pages exist), so the
+    preview refreshes every month, speaker, status and further page there is.
+    """
+    placeholder = Settings(Path(), Path(), Path(), Path(), Path())
+    return {
+        path
+        for path, _ in Renderer(index, placeholder).plan()
+        if path.startswith(_SPLIT) or "/page/" in path
+    }
+
+
 def _stance_grid(proposals: Sequence[TrackedProposal], index: Index) -> StanceGrid:
     """The stance grid of the given proposals (one page's cards), actors most stances first."""
     rows = [t for t in proposals if t.stances][:GRID_ROWS]
@@ -1368,6 +1385,7 @@ def affected(old: Index, new: Index, changed: set[str]) -> set[str]:
         paths.update(actor_outputs(actor_id))
     for tag in tags:
         paths.update(topic_outputs(tag))
+    paths |= split_outputs(old) | split_outputs(new)  # issue 15: until the read graph knows
     for index in (old, new):  # a place's page lists the events and quotes of its briefs
         for slug in changed:
             entry = index.by_slug.get(slug)
