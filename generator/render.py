@@ -170,6 +170,10 @@ LIST_PAGE_SIZE = 100
 """Items on one page of a listing of one or two lists (topics, months, speakers, questions):
 lines of 0.2-0.6 KB of HTML, so a page stays under 80 KB."""
 
+TIMELINE_PAGE_SIZE = 60
+"""Events on one page of a month of the timeline: an event's line (about 0.5 KB), its bar
+on the strip chart (0.4 KB) and its marker on the map (0.2 KB), beside the base map."""
+
 GRID_ACTORS = 30
 """Actors the stance grid of one page has columns for, those with the most stances on its
 proposals first: a column per actor of the site would make a row heavier than a page."""
@@ -928,14 +932,14 @@ class Renderer:
                 timeline_month_path(month),
                 partial(self._month_events, month),
                 partial(self.timeline_month, month),
-                size=LIST_PAGE_SIZE,
+                size=TIMELINE_PAGE_SIZE,
             )
 
     def timeline(self) -> Page:
         """The timeline's front: every month with its count, and the latest month's events."""
         months = list(self.index.timeline_by_month)
         latest = months[0] if months else None
-        events = self.index.timeline_by_month[latest][:LIST_PAGE_SIZE] if latest else []
+        events = self.index.timeline_by_month[latest][:TIMELINE_PAGE_SIZE] if latest else []
         return self._page(
             "timeline.md",
             "timeline.md.j2",
@@ -952,7 +956,7 @@ class Renderer:
     def timeline_month(self, month: str, number: int = 1) -> Page:
         """One month of the timeline: its strip chart and map, and its events."""
         pager, (events,) = self._slice(
-            timeline_month_path(month), self._month_events(month), number, LIST_PAGE_SIZE
+            timeline_month_path(month), self._month_events(month), number, TIMELINE_PAGE_SIZE
         )
         before, after = _neighbours(list(self.index.timeline_by_month), month)
         return self._page(
