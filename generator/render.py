@@ -170,6 +170,10 @@ LIST_PAGE_SIZE = 100
 """Items on one page of a listing of one or two lists (topics, months, speakers, questions):
 lines of 0.2-0.6 KB of HTML, so a page stays under 80 KB."""
 
+CITED_BRIEFINGS = 5
+"""Briefings an event's entry in a listing links to before 'and N more': at 10,000 briefs
+a shared event is told in hundreds, and each briefing's page shows its events."""
+
 TIMELINE_PAGE_SIZE = 60
 """Events on one page of a month of the timeline: an event's line (about 0.5 KB), its bar
 on the strip chart (0.4 KB) and its marker on the map (0.2 KB), beside the base map."""
@@ -1111,6 +1115,7 @@ class Renderer:
             page_size=PAGE_SIZE,
             card_briefings=CARD_BRIEFINGS,
             card_actors=CARD_ACTORS,
+            cited_briefings=CITED_BRIEFINGS,
             history_steps=HISTORY_STEPS,
             **context,
         )
@@ -1202,8 +1207,10 @@ class _PageHelpers:
         parts = [
             f"{certainty_mark(note).lstrip() if note else 'no certainty given'} in "
             f"{self.brief(slug, 'timeline')}"
-            for slug, note in item.certainties.items()
+            for slug, note in list(item.certainties.items())[:CITED_BRIEFINGS]
         ]
+        if len(item.certainties) > CITED_BRIEFINGS:
+            parts.append(f"and {len(item.certainties) - CITED_BRIEFINGS} more")
         return Markdown(
             ' <span class="certainty-differs">The briefings differ on how certain this is:</span> '
             + "; ".join(parts)
