@@ -219,6 +219,13 @@ class Index:
     events_by_place: dict[str, list[TimelineEntry]] = field(default_factory=dict)
     quotes_by_place: dict[str, list[QuoteRef]] = field(default_factory=dict)
     entries_by_place: dict[str, list[Entry]] = field(default_factory=dict)
+    by_month: dict[str, list[Entry]] = field(default_factory=dict)
+    """'YYYY-MM' of publication → the briefs published that month, newest first; months
+    newest first. The archive's pages read one month each."""
+    timeline_by_month: dict[str, list[TimelineEntry]] = field(default_factory=dict)
+    """'YYYY-MM' → the merged events of that month, newest first; months newest first."""
+    proposals_by_status: dict[ProposalStatus, list[TrackedProposal]] = field(default_factory=dict)
+    """Status → proposals whose latest report gives it, most recently updated first."""
     topic_names: dict[str, str] = field(default_factory=dict)
     """Each topic's name as its page spells it, by address: briefs may spell it otherwise."""
 
@@ -283,6 +290,7 @@ def build_index(
     index.related = related_briefings(entries, actors, weights)
     label_related(index)
     _index_places(index, places or {})
+    index_months(index)
     return track(index)
 
 
@@ -312,6 +320,28 @@ def track(index: Index) -> Index:
     for name in TABLES:
         object.__setattr__(tracked, name, RecordingDict(name, getattr(index, name)))
     return tracked
+
+
+def month_key(year: int, month: int) -> str:
+    """A month as the archive's addresses name it: '2025-03'."""
+    return f"{year:04d}-{month:02d}"
+
+
+def index_months(index: Index) -> None:
+    """Group briefs and events by month, and proposals by status, for the split pages.
+
+    Each archive, timeline and tracker page reads only its own group, so a change
+    to one month's brief does not touch every other month's page.
+    """
+    by_month: dict[str, list[Entry]] = defaultdict(list)
+    for entry in index.entries:  # newest first already
+        by_month[month_key(entry.brief.date.year, entry.brief.date.month)].append(entry)
+    index.by_month = dict(sorted(by_month.items(), reverse=True))
+    events: dict[str, list[TimelineEntry]] = defaultdict(list)
+    for item in index.timeline:  # newest first already
+        events[month_key(item.event.date.year, item.event.date.month)].append(item)
+    index.timeline_by_month = dict(sorted(events.items(), reverse=True))
+    index.proposals_by_status = dict(proposals_by_status(index))
 
 
 def _index_actors(index: Index) -> None:

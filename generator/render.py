@@ -11,7 +11,7 @@ import datetime as dt
 import logging
 import math
 import posixpath
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from importlib.resources import files
@@ -27,7 +27,7 @@ from generator.feeds import all_outputs, data_path, feed_paths, news_article, sc
 from generator.index import (
     Entry,
     Index,
-    QuoteRef,
+    StanceGrid,
     StatusChange,
     Tag,
     Thread,
@@ -35,9 +35,7 @@ from generator.index import (
     TrackedProposal,
     disputes_of,
     front_page,
-    proposals_by_status,
     reason,
-    stance_grid,
 )
 from generator.load import MAX_DEPTH, MAX_FILE_BYTES
 from generator.mdtext import (
@@ -138,8 +136,8 @@ def brief_outputs(slug: str) -> tuple[str, ...]:
 
 
 def actor_outputs(actor_id: str) -> tuple[str, ...]:
-    """Every output named after an actor: their page and their feeds."""
-    return actor_path(actor_id), *feed_paths(f"{ACTORS_DIR}/{actor_id}")
+    """Every output named after an actor: their page, their quotes' page and their feeds."""
+    return actor_path(actor_id), speaker_path(actor_id), *feed_paths(f"{ACTORS_DIR}/{actor_id}")
 
 
 def topic_outputs(tag: Tag) -> tuple[str, ...]:
@@ -158,6 +156,197 @@ def place_path(place_id: str) -> str:
 def place_outputs(place_id: str) -> tuple[str, ...]:
     """Every output named after a place: its page and its feeds."""
     return place_path(place_id), *feed_paths(f"{PLACES_DIR}/{place_id}")
+
+
+# --- Light pages (issue 15): archives by month, split and paginated listings ---------
+
+PAGE_SIZE = 30
+"""Items of each list on one page of a listing of several lists (actors, places, stories).
+
+An actor page shows up to this many of each of its six lists; at the heaviest
+items (quote boxes, about 1.3 KB of HTML each; events and positions about 0.35 KB)
+that keeps a page near 100 KB with Material's own 20 KB, under the 150 KB bound.
+"""
+
+LIST_PAGE_SIZE = 100
+"""Items on one page of a listing of one or two lists (topics, months, speakers, questions):
+lines of 0.2-0.6 KB of HTML, so a page stays under 80 KB."""
+
+CITED_BRIEFINGS = 5
+"""Briefings an event's entry in a listing links to before 'and N more': at 10,000 briefs
+a shared event is told in hundreds, and each briefing's page shows its events."""
+
+TIMELINE_PAGE_SIZE = 60
+"""Events on one page of a month of the timeline: an event's line (about 0.5 KB), its bar
+on the strip chart (0.4 KB) and its marker on the map (0.2 KB), beside the base map."""
+
+GRID_ACTORS = 30
+"""Actors the stance grid of one page has columns for, those with the most stances on its
+proposals first: a column per actor of the site would make a row heavier than a page."""
+
+GRID_ROWS = 12
+"""Proposals the stance grid of one page has rows for, its cards' order: the board shows
+the newest cards of every status, its status pages the grid of each of theirs."""
+
+NAMES_PAGE_SIZE = 400
+"""Actors on one page of Who's who: a name, a count and a short description, about 0.1 KB."""
+
+WHOS_WHO_KINDS = {
+    "person": "People",
+    "country": "Countries",
+    "organisation": "Organisations",
+    "group": "Groups",
+}
+"""The kinds of actor in the order Who's who groups them, with their headings."""
+
+CARD_ACTORS = 6
+"""Actors a tracker card names for each stance before 'and N more'."""
+
+HISTORY_STEPS = 4
+"""Changes of status a tracker card lists, the latest; a proposal whose status changed in
+hundreds of briefings would otherwise list them all."""
+
+STATUS_PAGE_SIZE = 12
+"""Tracker cards on one page of a status's own pages: a card is heavier than a line."""
+
+BOARD_LIMIT = 3
+"""Cards a column of the tracker's board shows; a longer column links to its status's pages."""
+
+CARD_BRIEFINGS = 6
+"""Briefings a tracker card links to, newest first: a proposal many briefings discuss would
+otherwise make one card heavier than a page may be; each briefing shows its proposals."""
+
+HOME_TOPICS = 24
+"""Topics the front page names, the most used; the topics index has every one."""
+
+HOME_MONTHS = 6
+"""Months of the archive the front page links to by name; the archive has every month."""
+
+ARCHIVE_DIR = "archive"
+ARCHIVE_INDEX = "archive.md"
+"""The archive's index of months, served at ``/archive/``."""
+
+PAGINATION_WINDOW = 2
+"""Numbered links on each side of the current page; the first and last are always linked."""
+
+
+def page_path(base: str, number: int) -> str:
+    """Page ``number`` of the listing whose first page is ``base``, like Hugo's ``/page/N/``.
+
+    'actors/x.md', 3 → 'actors/x/page/3.md' (served at /actors/x/page/3/), and an
+    index 'actors/index.md', 2 → 'actors/page/2.md'; page 1 is ``base`` itself, so
+    the first page keeps the address it always had.
+    """
+    if number <= 1:
+        return base
+    return f"{base.removesuffix('.md').removesuffix('/index')}/page/{number}.md"
+
+
+def page_count(lists: Sequence[Sequence[Any]], size: int) -> int:
+    """Pages a listing of ``lists`` needs at ``size`` items of each per page; at least one."""
+    longest = max((len(items) for items in lists), default=0)
+    return max(1, math.ceil(longest / size))
+
+
+def archive_path(month: str) -> str:
+    """Where the briefings of a month ('2025-03') are listed: ``/archive/2025-03/``."""
+    return f"{ARCHIVE_DIR}/{month}.md"
+
+
+def timeline_month_path(month: str) -> str:
+    """Where the timeline's events of a month ('2025-03') are: ``/timeline/2025-03/``."""
+    return f"timeline/{month}.md"
+
+
+ANONYMOUS = "anonymous"
+"""The page name of the anonymous sources' quotes, beside the speakers' (an actor with
+this id is refused: :func:`actor_outputs` claims the address)."""
+
+
+def speaker_path(speaker: str | None) -> str:
+    """Where one speaker's quotes are (``None``: the anonymous sources')."""
+    return f"quotes/{speaker or ANONYMOUS}.md"
+
+
+def status_path(status: ProposalStatus) -> str:
+    """Where the tracker lists every proposal of one status: ``/proposals/agreed/``."""
+    return f"proposals/{status.value}.md"
+
+
+def _month_name(month: str) -> str:
+    """'2025-03' as readers see it: 'March 2025'."""
+    year, number = month.split("-")
+    return PartialDate(int(year), int(number)).human()
+
+
+def _neighbours(months: list[str], month: str) -> tuple[str | None, str | None]:
+    """The months before and after ``month`` in a newest-first list of months."""
+    at = months.index(month) if month in months else -1
+    if at < 0:
+        return None, None
+    earlier = months[at + 1] if at + 1 < len(months) else None
+    later = months[at - 1] if at > 0 else None
+    return earlier, later
+
+
+@dataclass(frozen=True)
+class Pager:
+    """Where one page stands in its listing: its number, the number of pages, the addresses."""
+
+    base: str
+    number: int
+    count: int
+
+    @property
+    def path(self) -> str:
+        """The path of the page in the docs folder."""
+        return page_path(self.base, self.number)
+
+    @property
+    def suffix(self) -> str:
+        """What a page's title adds after page 1: ' (page 2 of 7)'."""
+        return f" (page {self.number} of {self.count})" if self.number > 1 else ""
+
+    def path_of(self, number: int) -> str:
+        """The path of page ``number`` of this listing."""
+        return page_path(self.base, number)
+
+    def numbers(self) -> list[int | None]:
+        """The page numbers to link: the first, the last and a window around this one.
+
+        ``None`` stands for a gap ('…'), so a listing of 300 pages links about
+        nine of them rather than all 300.
+        """
+        wanted = {
+            1,
+            self.count,
+            *range(self.number - PAGINATION_WINDOW, self.number + PAGINATION_WINDOW + 1),
+        }
+        shown = sorted(n for n in wanted if 1 <= n <= self.count)
+        out: list[int | None] = []
+        for n in shown:
+            if out and out[-1] is not None and n - out[-1] > 1:  # type: ignore[operator]
+                out.append(None)
+            out.append(n)
+        return out
+
+
+def _stance_grid(proposals: Sequence[TrackedProposal], index: Index) -> StanceGrid:
+    """The stance grid of the given proposals (one page's cards), actors most stances first."""
+    rows = [t for t in proposals if t.stances][:GRID_ROWS]
+    cells = {(t.id, actor): stance for t in rows for actor, stance in t.stances.items()}
+    counts: dict[str, int] = {}
+    for _, actor in cells:
+        counts[actor] = counts.get(actor, 0) + 1
+
+    def name(actor_id: str) -> str:
+        actor = index.actors.get(actor_id)
+        return (actor.name if actor else actor_id).casefold()
+
+    actors = sorted(counts, key=lambda a: (-counts[a], name(a)))[:GRID_ACTORS]
+    shown = set(actors)
+    rows = [t for t in rows if shown.intersection(t.stances)]
+    return StanceGrid(rows, actors, cells)
 
 
 def address(path: str) -> str:
@@ -216,6 +405,11 @@ LISTINGS = frozenset(
         "topic.md.j2",
         "actors_index.md.j2",
         "places_index.md.j2",
+        "archive.md.j2",
+        "archive_month.md.j2",
+        "timeline_month.md.j2",
+        "quotes_speaker.md.j2",
+        "proposals_status.md.j2",
     }
 )
 """Templates of pages that list what briefing pages say: kept out of the search index.
@@ -304,6 +498,7 @@ def _environment() -> jinja2.Environment:
         tag=Tag,
         trusted=Markdown,  # only for macro output, whose parts were escaped inside
         groupby_month=_by_month,
+        month_name=_month_name,
     )
     env.globals["external_link"] = external_link
     _add_disagreement(env)
@@ -316,17 +511,26 @@ def _environment() -> jinja2.Environment:
 class Renderer:
     """Renders every page of the site from an index."""
 
-    def thread(self, thread: Thread) -> Page:
+    def thread(self, thread: Thread, number: int = 1) -> Page:
         """The page of one story: its briefings in order, with directions, and its timeline."""
         latest = thread.latest.brief
+        pager, (entries, timeline) = self._slice(
+            thread_path(thread.id), self._thread_lists(thread), number
+        )
         return self._page(
-            thread_path(thread.id),
+            pager.path,
             "thread.md.j2",
-            title=f"Story: {latest.title}",
+            title=f"Story: {latest.title}" + pager.suffix,
             description=plain(latest.summary),
             meta={"feed": f"{THREADS_DIR}/{thread.id}"},
             thread=thread,
+            entries=entries,
+            timeline=timeline,
+            pager=pager,
         )
+
+    def _thread_lists(self, thread: Thread) -> list[Sequence[Any]]:
+        return [thread.entries, thread.timeline]
 
     def __init__(self, index: Index, settings: Settings) -> None:
         self.index = index
@@ -347,31 +551,39 @@ class Renderer:
         for entry in self.index.entries:
             yield brief_path(entry.slug), partial(self.briefing, entry)
             yield card_path(entry.slug), partial(self.card, entry)
-        yield (
-            f"{ACTORS_DIR}/index.md",
-            partial(self._page, f"{ACTORS_DIR}/index.md", "actors_index.md.j2", title="Who's who"),
+        yield from self._paged(
+            f"{ACTORS_DIR}/index.md", self._whos_who_lists(), self.whos_who, size=NAMES_PAGE_SIZE
         )
         for actor in sorted(self.index.actors.values(), key=lambda a: a.id):
-            yield actor_path(actor.id), partial(self.actor, actor)
+            yield from self._paged(
+                actor_path(actor.id), partial(self._actor_lists, actor), partial(self.actor, actor)
+            )
         yield "guide.md", self.guide
-        yield "proposals.md", self.tracker
-        yield (
-            "quotes.md",
-            lambda: self._page(
-                "quotes.md", "quotes.md.j2", title="Who said what", speakers=self._speakers()
-            ),
-        )
-        yield "timeline.md", partial(self._page, "timeline.md", "timeline.md.j2", title="Timeline")
+        yield from self._tracker_plan()
+        yield from self._quotes_plan()
+        yield from self._timeline_plan()
+        yield from self._archive_plan()
         yield MAP_PAGE, partial(self._page, MAP_PAGE, "map.md.j2", title="Map of incidents")
-        yield "questions.md", self.questions
+        yield from self._paged(
+            "questions.md", self._question_lists(), self.questions, size=LIST_PAGE_SIZE
+        )
         yield (
             f"{TOPICS_DIR}/index.md",
             partial(self._page, f"{TOPICS_DIR}/index.md", "topics_index.md.j2", title="Topics"),
         )
-        for tag, entries in self.index.by_tag.items():
-            yield topic_path(tag), partial(self.topic, tag, entries)
+        for tag in self.index.by_tag:
+            yield from self._paged(
+                topic_path(tag),
+                partial(self._topic_lists, tag),
+                partial(self.topic, tag),
+                size=LIST_PAGE_SIZE,
+            )
         for thread in self.index.threads.values():
-            yield thread_path(thread.id), partial(self.thread, thread)
+            yield from self._paged(
+                thread_path(thread.id),
+                partial(self._thread_lists, thread),
+                partial(self.thread, thread),
+            )
         yield from self._place_plan()
 
     def _place_plan(self) -> Iterator[tuple[str, Callable[[], Page]]]:
@@ -381,7 +593,9 @@ class Renderer:
             partial(self._page, f"{PLACES_DIR}/index.md", "places_index.md.j2", title="Places"),
         )
         for place in self.index.places.values():
-            yield place_path(place.id), partial(self.place, place)
+            yield from self._paged(
+                place_path(place.id), partial(self._place_lists, place), partial(self.place, place)
+            )
 
     def home(self) -> Page:
         """The front page: the lead story, the latest others by topic, the proposals at a glance."""
@@ -391,60 +605,220 @@ class Renderer:
             title=self.settings.site_name,
             meta=WIDE_PAGE,
             front=front_page(self.index),
-            board=proposals_by_status(self.index),
+            board=list(self.index.proposals_by_status.items()),
             board_limit=HOME_PROPOSALS,
             lead_points=LEAD_POINTS,
+            status_page=self._status_page,
+            card_page=self._card_page,
+            months=list(self.index.by_month.items())[:HOME_MONTHS],
+            topics=self._home_topics(),
         )
 
+    def _home_topics(self) -> list[tuple[Tag, int]]:
+        """The most used topics, alphabetically: the front page names these, the index all."""
+        counts = [(tag, len(entries)) for tag, entries in self.index.by_tag.items()]
+        top = sorted(counts, key=lambda c: (-c[1], c[0].slug))[:HOME_TOPICS]
+        return sorted(top, key=lambda c: c[0].slug)
+
     def tracker(self) -> Page:
-        """The proposal tracker: a board of proposals by status, and who stands where."""
+        """The proposal tracker: a board of proposals by status, and who stands where.
+
+        A column shows its newest ``BOARD_LIMIT`` cards; a longer one links to its
+        status's own pages, which hold every card of it.
+        """
+        board = [(s, items[:BOARD_LIMIT]) for s, items in self.index.proposals_by_status.items()]
+        counts = {s: len(items) for s, items in self.index.proposals_by_status.items()}
         return self._page(
             "proposals.md",
             "proposals.md.j2",
             title="Proposal tracker",
             meta=WIDE_PAGE,
-            board=proposals_by_status(self.index),
-            grid=stance_grid(self.index),
+            board=board,
+            full=list(self.index.proposals_by_status.items()),
+            counts=counts,
+            status_page=self._status_page,
+            grid=_stance_grid([t for _, items in board for t in items], self.index),
         )
 
-    def place(self, place: Place) -> Page:
+    def _tracker_plan(self) -> Iterator[tuple[str, Callable[[], Page]]]:
+        """The board, then the pages of each status whose column is cut short."""
+        yield "proposals.md", self.tracker
+        for status, items in self.index.proposals_by_status.items():
+            if len(items) > BOARD_LIMIT:
+                yield from self._paged(
+                    status_path(status),
+                    partial(self._status_lists, status),
+                    partial(self.status, status),
+                    size=STATUS_PAGE_SIZE,
+                )
+
+    def _status_lists(self, status: ProposalStatus) -> list[Sequence[Any]]:
+        return [self.index.proposals_by_status.get(status, [])]
+
+    def _card_page(self, status: ProposalStatus, position: int) -> str:
+        """The page that holds the card of the ``position``-th proposal of ``status``."""
+        if position < BOARD_LIMIT:
+            return "proposals.md"
+        return page_path(status_path(status), position // STATUS_PAGE_SIZE + 1)
+
+    def _status_page(self, status: ProposalStatus) -> str:
+        """Where the tracker lists every proposal of ``status``: its own page, or the board."""
+        if len(self.index.proposals_by_status.get(status, [])) > BOARD_LIMIT:
+            return status_path(status)
+        return "proposals.md"
+
+    def status(self, status: ProposalStatus, number: int = 1) -> Page:
+        """One page of the proposals that have ``status`` now, with their stance grid."""
+        pager, (items,) = self._slice(
+            status_path(status), self._status_lists(status), number, STATUS_PAGE_SIZE
+        )
+        return self._page(
+            pager.path,
+            "proposals_status.md.j2",
+            title=f"Proposals: {status.label.lower()}" + pager.suffix,
+            meta=WIDE_PAGE,
+            status=status,
+            items=items,
+            total=len(self.index.proposals_by_status.get(status, [])),
+            grid=_stance_grid(list(items), self.index),
+            pager=pager,
+        )
+
+    def place(self, place: Place, number: int = 1) -> Page:
         """The page of one place: what happened there and what was said there."""
         feed = f"{PLACES_DIR}/{place.id}" if place.id in self.index.entries_by_place else ""
+        pager, (events, quotes, entries) = self._slice(
+            place_path(place.id), self._place_lists(place), number
+        )
         return self._page(
-            place_path(place.id),
+            pager.path,
             "place.md.j2",
-            title=place.name,
+            title=place.name + pager.suffix,
             meta={"feed": feed},
             place=place,
+            events=events,
+            quotes=quotes,
+            entries=entries,
+            pager=pager,
         )
+
+    def _place_lists(self, place: Place) -> list[Sequence[Any]]:
+        return [
+            self.index.events_by_place.get(place.id, []),
+            self.index.quotes_by_place.get(place.id, []),
+            self.index.entries_by_place.get(place.id, []),
+        ]
 
     def pages(self) -> Iterator[Page]:
         """Every page of the site, rendered."""
         for _, render in self.plan():
             yield render()
 
-    def actor(self, actor: Actor) -> Page:
-        """The page of one actor."""
+    def actor(self, actor: Actor, number: int = 1) -> Page:
+        """One page of an actor: each of its lists shows its next ``PAGE_SIZE`` items."""
         feed = f"actors/{actor.id}" if actor.id in self.index.appearances else ""
+        pager, (quotes, proposals, positions, events, disputes, stories) = self._slice(
+            actor_path(actor.id), self._actor_lists(actor), number
+        )
         return self._page(
-            actor_path(actor.id),
+            pager.path,
             "actor.md.j2",
-            title=actor.name,
+            title=actor.name + pager.suffix,
             description=plain(actor.description or ""),
             meta={"feed": feed},
             actor=actor,
+            quotes=quotes,
+            proposals=proposals,
+            positions=positions,
+            events=events,
+            disputes=disputes,
+            stories=stories,
+            pager=pager,
         )
 
-    def topic(self, tag: Tag, entries: list[Entry]) -> Page:
-        """The page of one topic."""
+    def _actor_lists(self, actor: Actor) -> list[Sequence[Any]]:
+        """An actor's lists: quotes, proposals, positions, events, disputes, stories."""
+        index = self.index
+        return [
+            index.quotes_by_speaker.get(actor.id, []),
+            index.proposals_by_actor.get(actor.id, []),
+            index.positions_by_actor.get(actor.id, []),
+            index.events_by_actor.get(actor.id, []),
+            index.disputes_by_actor.get(actor.id, []),
+            index.by_story(index.appearances.get(actor.id, [])),
+        ]
+
+    def topic(self, tag: Tag, number: int = 1) -> Page:
+        """One page of a topic's briefings, a story's earlier ones under its latest."""
+        entries = self.index.by_tag[tag]
+        pager, (stories,) = self._slice(
+            topic_path(tag), self._topic_lists(tag), number, LIST_PAGE_SIZE
+        )
         return self._page(
-            topic_path(tag),
+            pager.path,
             "topic.md.j2",
-            title=tag.name,
+            title=tag.name + pager.suffix,
             meta={"feed": f"topics/{tag.slug}"},
             tag=tag,
-            entries=entries,
+            total=len(entries),
+            stories=stories,
+            pager=pager,
         )
+
+    def _topic_lists(self, tag: Tag) -> list[Sequence[Any]]:
+        return [self.index.by_story(self.index.by_tag[tag])]
+
+    def _whos_who_lists(self) -> list[Sequence[Any]]:
+        """Every actor, grouped by kind in the page's order, by name within a kind."""
+        order = {kind: n for n, kind in enumerate(WHOS_WHO_KINDS)}
+        return [
+            sorted(
+                self.index.actors.values(),
+                key=lambda a: (order.get(a.kind.value, len(order)), a.name, a.id),
+            )
+        ]
+
+    def whos_who(self, number: int = 1) -> Page:
+        """One page of the actors, grouped by kind, each with how many briefings name them."""
+        pager, (actors,) = self._slice(
+            f"{ACTORS_DIR}/index.md", self._whos_who_lists(), number, NAMES_PAGE_SIZE
+        )
+        groups: dict[str, list[Actor]] = {}
+        for actor in actors:
+            groups.setdefault(actor.kind.value, []).append(actor)
+        return self._page(
+            pager.path,
+            "actors_index.md.j2",
+            title="Who's who" + pager.suffix,
+            groups=[(kind, WHOS_WHO_KINDS.get(kind, kind), groups[kind]) for kind in groups],
+            counts={a.id: len(self.index.appearances.get(a.id, [])) for a in actors},
+            pager=pager,
+        )
+
+    def _paged(
+        self,
+        base: str,
+        lists: Callable[[], list[Sequence[Any]]] | list[Sequence[Any]],
+        render: Callable[..., Page],
+        size: int | None = None,
+    ) -> Iterator[tuple[str, Callable[[], Page]]]:
+        """The pages of one paginated listing: page 1 at ``base``, then ``…/page/N``.
+
+        ``lists`` are read here only to count the pages; each page reads them
+        again while it renders, so what it shows is recorded as what it read.
+        """
+        found = lists() if callable(lists) else lists
+        for number in range(1, page_count(found, size or PAGE_SIZE) + 1):
+            yield page_path(base, number), partial(render, number=number)
+
+    def _slice(
+        self, base: str, lists: list[Sequence[Any]], number: int, size: int | None = None
+    ) -> tuple[Pager, list[Sequence[Any]]]:
+        """Page ``number`` of a listing: its pager, and its part of each list."""
+        size = size or PAGE_SIZE
+        pager = Pager(base, number, page_count(lists, size))
+        start = (number - 1) * size
+        return pager, [items[start : start + size] for items in lists]
 
     def guide(self) -> Page:
         """The author guide, with the field reference read from the models."""
@@ -462,22 +836,172 @@ class Renderer:
             },
         )
 
-    def questions(self) -> Page:
-        """Open questions, and those answered by another briefing."""
-        questions = self.index.questions
+    def questions(self, number: int = 1) -> Page:
+        """Open questions, and those answered by another briefing, a page at a time."""
+        pager, (open_, answered) = self._slice(
+            "questions.md", self._question_lists(), number, LIST_PAGE_SIZE
+        )
         return self._page(
-            "questions.md",
+            pager.path,
             "questions.md.j2",
-            title="Open questions",
-            open=[q for q in questions if not q.question.answered_by],
-            answered=[q for q in questions if q.question.answered_by],
+            title="Open questions" + pager.suffix,
+            open=open_,
+            answered=answered,
+            pager=pager,
         )
 
-    def _speakers(self) -> list[tuple[str, list[QuoteRef]]]:
-        """Speakers by name, each with their quotes, newest briefing first."""
+    def _question_lists(self) -> list[Sequence[Any]]:
+        questions = self.index.questions
+        return [
+            [q for q in questions if not q.question.answered_by],
+            [q for q in questions if q.question.answered_by],
+        ]
+
+    def _speakers(self) -> list[tuple[str, int]]:
+        """Speakers by name, each with how many quotes they have."""
         return sorted(
-            self.index.quotes_by_speaker.items(),
+            ((speaker, len(refs)) for speaker, refs in self.index.quotes_by_speaker.items()),
             key=lambda item: self.index.actors[item[0]].name.casefold(),
+        )
+
+    def _quotes_plan(self) -> Iterator[tuple[str, Callable[[], Page]]]:
+        """The index of speakers, one page (or more) per speaker, and the anonymous quotes."""
+        yield from self._paged("quotes.md", [self._speakers()], self.quotes, size=NAMES_PAGE_SIZE)
+        for speaker in sorted(self.index.quotes_by_speaker):
+            yield from self._paged(
+                speaker_path(speaker),
+                partial(self._speaker_lists, speaker),
+                partial(self.speaker, speaker),
+                size=LIST_PAGE_SIZE,
+            )
+        yield from self._paged(
+            speaker_path(None),
+            partial(self._speaker_lists, None),
+            partial(self.speaker, None),
+            size=LIST_PAGE_SIZE,
+        )
+
+    def quotes(self, number: int = 1) -> Page:
+        """One page of the index of speakers: each with a count and a link to their quotes."""
+        pager, (speakers,) = self._slice("quotes.md", [self._speakers()], number, NAMES_PAGE_SIZE)
+        return self._page(
+            pager.path,
+            "quotes.md.j2",
+            title="Who said what" + pager.suffix,
+            speakers=speakers,
+            anonymous=len(self.index.anonymous_quotes) if number == pager.count else 0,
+            pager=pager,
+        )
+
+    def _speaker_lists(self, speaker: str | None) -> list[Sequence[Any]]:
+        if speaker is None:
+            return [self.index.anonymous_quotes]
+        return [self.index.quotes_by_speaker.get(speaker, [])]
+
+    def speaker(self, speaker: str | None, number: int = 1) -> Page:
+        """One page of a speaker's quotes (``None``: the anonymous sources'), newest first."""
+        pager, (refs,) = self._slice(
+            speaker_path(speaker), self._speaker_lists(speaker), number, LIST_PAGE_SIZE
+        )
+        name = self.index.actors[speaker].name if speaker else "Anonymous sources"
+        return self._page(
+            pager.path,
+            "quotes_speaker.md.j2",
+            title=f"Quotes: {name}" + pager.suffix,
+            speaker=speaker,
+            name=name,
+            refs=refs,
+            total=sum(len(items) for items in self._speaker_lists(speaker)),
+            pager=pager,
+        )
+
+    def _timeline_plan(self) -> Iterator[tuple[str, Callable[[], Page]]]:
+        """The timeline's index of months, then each month's pages."""
+        yield "timeline.md", self.timeline
+        for month in self.index.timeline_by_month:
+            yield from self._paged(
+                timeline_month_path(month),
+                partial(self._month_events, month),
+                partial(self.timeline_month, month),
+                size=TIMELINE_PAGE_SIZE,
+            )
+
+    def timeline(self) -> Page:
+        """The timeline's front: every month with its count, and the latest month's events."""
+        months = list(self.index.timeline_by_month)
+        latest = months[0] if months else None
+        events = self.index.timeline_by_month[latest][:TIMELINE_PAGE_SIZE] if latest else []
+        return self._page(
+            "timeline.md",
+            "timeline.md.j2",
+            title="Timeline",
+            months=[(m, _month_name(m), len(self.index.timeline_by_month[m])) for m in months],
+            latest=latest,
+            latest_name=_month_name(latest) if latest else "",
+            events=events,
+        )
+
+    def _month_events(self, month: str) -> list[Sequence[Any]]:
+        return [self.index.timeline_by_month.get(month, [])]
+
+    def timeline_month(self, month: str, number: int = 1) -> Page:
+        """One month of the timeline: its strip chart and map, and its events."""
+        pager, (events,) = self._slice(
+            timeline_month_path(month), self._month_events(month), number, TIMELINE_PAGE_SIZE
+        )
+        before, after = _neighbours(list(self.index.timeline_by_month), month)
+        return self._page(
+            pager.path,
+            "timeline_month.md.j2",
+            title=f"Timeline: {_month_name(month)}" + pager.suffix,
+            month_name=_month_name(month),
+            events=events,
+            total=len(self.index.timeline_by_month.get(month, [])),
+            earlier=(timeline_month_path(before), _month_name(before)) if before else None,
+            later=(timeline_month_path(after), _month_name(after)) if after else None,
+            pager=pager,
+        )
+
+    def _archive_plan(self) -> Iterator[tuple[str, Callable[[], Page]]]:
+        """The archive: an index of months, and each month's briefings."""
+        yield ARCHIVE_INDEX, self.archive
+        for month in self.index.by_month:
+            yield from self._paged(
+                archive_path(month),
+                partial(self._month_entries, month),
+                partial(self.archive_month, month),
+                size=LIST_PAGE_SIZE,
+            )
+
+    def archive(self) -> Page:
+        """Every month that has briefings, newest first, with how many."""
+        years: dict[str, list[tuple[str, str, int]]] = {}
+        for month in self.index.by_month:
+            count = len(self.index.by_month[month])
+            years.setdefault(month[:4], []).append((month, _month_name(month), count))
+        return self._page(
+            ARCHIVE_INDEX, "archive.md.j2", title="Archive", years=list(years.items())
+        )
+
+    def _month_entries(self, month: str) -> list[Sequence[Any]]:
+        return [self.index.by_month.get(month, [])]
+
+    def archive_month(self, month: str, number: int = 1) -> Page:
+        """The briefings published in one month, newest first."""
+        pager, (entries,) = self._slice(
+            archive_path(month), self._month_entries(month), number, LIST_PAGE_SIZE
+        )
+        before, after = _neighbours(list(self.index.by_month), month)
+        return self._page(
+            pager.path,
+            "archive_month.md.j2",
+            title=f"Briefings of {_month_name(month)}" + pager.suffix,
+            month_name=_month_name(month),
+            entries=entries,
+            total=len(self.index.by_month.get(month, [])),
+            earlier=(archive_path(before), _month_name(before)) if before else None,
+            later=(archive_path(after), _month_name(after)) if after else None,
+            pager=pager,
         )
 
     def briefing(self, entry: Entry) -> Page:
@@ -577,6 +1101,11 @@ class Renderer:
             briefing_pictures=drawn.briefing,
             today=self.settings.today,
             page_path=path,
+            page_size=PAGE_SIZE,
+            card_briefings=CARD_BRIEFINGS,
+            card_actors=CARD_ACTORS,
+            cited_briefings=CITED_BRIEFINGS,
+            history_steps=HISTORY_STEPS,
             **context,
         )
         return Page(path, text)
@@ -667,8 +1196,10 @@ class _PageHelpers:
         parts = [
             f"{certainty_mark(note).lstrip() if note else 'no certainty given'} in "
             f"{self.brief(slug, 'timeline')}"
-            for slug, note in item.certainties.items()
+            for slug, note in list(item.certainties.items())[:CITED_BRIEFINGS]
         ]
+        if len(item.certainties) > CITED_BRIEFINGS:
+            parts.append(f"and {len(item.certainties) - CITED_BRIEFINGS} more")
         return Markdown(
             ' <span class="certainty-differs">The briefings differ on how certain this is:</span> '
             + "; ".join(parts)

@@ -236,7 +236,10 @@ def test_every_stance_has_its_object(fixture_site):
 
 @pytest.mark.build
 def test_the_timeline_and_actor_pages_show_each_briefs_certainty(fixture_site):
-    for page in ("timeline/index.html", "actors/borduria/index.html"):
+    (month,) = [
+        str(p.relative_to(fixture_site)) for p in fixture_site.glob("timeline/*/index.html")
+    ]
+    for page in (month, "actors/borduria/index.html"):
         html = soup(fixture_site, page)
         assert html.select_one("span.certainty-differs") is not None, page
         assert [b.get_text() for b in html.select("span.certainty")] == ["Reported", "Confirmed"]
@@ -266,8 +269,13 @@ def test_the_real_site_shows_russias_denials_and_every_stance_with_its_object(re
         page = soup(real_site, f"briefings/{slug}/index.html")
         blocks = [p.get_text(" ", strip=True) for p in page.select("p.dispute-says")]
         assert any("called the accusations groundless" in b for b in blocks), slug
-    timeline = soup(real_site, "timeline/index.html")
-    (estonia,) = [li for li in timeline.select("li") if "Estonia —" in li.get_text()]
+    months = [
+        soup(real_site, str(p.relative_to(real_site)))
+        for p in real_site.glob("timeline/*/index.html")
+    ]
+    (estonia,) = [
+        li for month in months for li in month.select("li") if "Estonia —" in li.get_text()
+    ]
     assert [b.get_text() for b in estonia.select("span.certainty")] == ["Reported", "Disputed"]
     russia = soup(real_site, "actors/russia/index.html")
     assert russia.find(id="disputes") is not None

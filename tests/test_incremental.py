@@ -104,6 +104,7 @@ def test_editing_one_summary_rewrites_exactly_the_pages_that_show_it(valid_proje
     stats = _generate(settings)
     pages = [p for p in stats.written if p.endswith(".md")]
     assert sorted(pages) == [
+        "archive/2025-03.md",  # its month of the archive lists bottom lines
         "briefings/border-talks.md",  # its own page
         "index.md",  # the home page lists bottom lines
         "topics/border.md",  # its topics list bottom lines
@@ -127,7 +128,7 @@ def test_editing_a_quote_rewrites_the_speaker_and_the_quote_index(valid_project,
         "briefings/border-talks.md",
         "data/briefings/border-talks.json",  # feeds carry bottom lines, not quotes
         "places/strelsau.md",  # the quote was said there
-        "quotes.md",
+        "quotes/alice-example.md",  # the speaker's quotes (the index only counts them)
     ]
 
 
@@ -137,11 +138,13 @@ def test_removing_a_brief_removes_its_page(valid_project, jobs):
     (settings.briefings_dir / "ruritania-election.yml").unlink()
     stats = _generate(settings)
     assert stats.removed == [
+        "archive/2025-01.md",  # its month had no other briefing, nor other event
         "briefings/ruritania-election.md",
         "cards/ruritania-election.png",
         "data/briefings/ruritania-election.json",
         "feeds/topics/elections.json",
         "feeds/topics/elections.xml",
+        "timeline/2025-01.md",
         "topics/elections.md",
     ]
     assert not (settings.docs_dir / "briefings" / "ruritania-election.md").exists()

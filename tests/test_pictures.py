@@ -85,9 +85,11 @@ def test_each_briefing_draws_one_bar_per_event_and_one_marker_per_placed_event(b
 
 def test_the_site_timeline_and_each_story_draw_one_bar_per_entry(built):
     _, site, index = built
-    soup = soup_of(site, "timeline")
-    assert len(strip_marks(soup)) == len(index.timeline)
-    assert_links_resolve(soup)
+    assert index.timeline_by_month
+    for month, items in index.timeline_by_month.items():  # one page per month
+        soup = soup_of(site, f"timeline/{month}")
+        assert len(strip_marks(soup)) == len(items), month
+        assert_links_resolve(soup)
     assert index.threads
     for thread in index.threads.values():
         soup = soup_of(site, f"threads/{thread.id}")

@@ -55,9 +55,19 @@ def cases() -> dict[str, str]:
         "fixture-questions.md": fixtures["questions.md"],
         "fixture-place.md": fixtures["places/strelsau.md"],
         "fixture-places.md": fixtures["places/index.md"],
+        "fixture-archive.md": fixtures["archive.md"],
+        "fixture-archive-month.md": fixtures[_newest(fixtures, "archive/")],
+        "fixture-timeline-month.md": fixtures[_newest(fixtures, "timeline/")],
+        "fixture-quotes-speaker.md": fixtures[_newest(fixtures, "quotes/")],
+        "fixture-quotes-anonymous.md": fixtures["quotes/anonymous.md"],
         **disagreement_cases(),
         **story_cases(),
     }
+
+
+def _newest(pages: dict[str, str], folder: str) -> str:
+    """The last page of ``folder`` by name: the newest month, the last speaker."""
+    return max(p for p in pages if p.startswith(folder) and not p.endswith("/anonymous.md"))
 
 
 def disagreement_cases() -> dict[str, str]:
