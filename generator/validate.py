@@ -326,8 +326,7 @@ def validate_brief(doc: Document) -> tuple[ValidBrief | None, list[Problem]]:
     problems += change_problems(doc, brief)
     if any(p.severity is Severity.ERROR for p in problems):
         return None, problems
-    if not problems:
-        doc.forget_positions()
+    doc.forget_positions()  # its warnings hold their positions; a later check reads them again
     return ValidBrief(doc.path.stem, brief, doc), problems
 
 
