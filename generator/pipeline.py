@@ -235,6 +235,7 @@ def check(settings: Settings, cache: CheckCache | None = None) -> Checked:
     """
     folder = settings.briefings_dir
     checked = Checked()
+    load.forget_recent_positions()  # a file may have changed since they were read
     actors_doc, checked.actors, problems = _check_actors(settings, cache)
     checked.report.extend(problems)
     paths, problems = load.find_brief_files(folder)
@@ -263,9 +264,7 @@ def check(settings: Settings, cache: CheckCache | None = None) -> Checked:
     checked.report.extend(
         validate.output_collisions(docs, actors_doc, render, site_outputs, places_doc)
     )
-    for doc in docs:  # a warning's position was read again: it is in the problem now
-        if not doc.forgotten:
-            doc.forget_positions()
+    load.forget_recent_positions()
     if cache is None:  # a one-off check: the references have served their purpose
         for doc in docs:
             doc.references = None

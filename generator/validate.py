@@ -17,6 +17,7 @@ import json
 import logging
 import posixpath
 import re
+import sys
 import types
 import typing
 from collections import Counter, defaultdict
@@ -50,6 +51,7 @@ from generator.models import (
     PartialDate,
     Place,
     Tag,
+    compact,
     slugify,
 )
 
@@ -327,7 +329,7 @@ def validate_brief(doc: Document) -> tuple[ValidBrief | None, list[Problem]]:
     if any(p.severity is Severity.ERROR for p in problems):
         return None, problems
     doc.forget_positions()  # its warnings hold their positions; a later check reads them again
-    return ValidBrief(doc.path.stem, brief, doc), problems
+    return ValidBrief(sys.intern(doc.path.stem), compact(brief), doc), problems
 
 
 class Registry(dict[str, Actor]):
