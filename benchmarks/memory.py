@@ -232,7 +232,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"{size:>6} briefs check cache: {got['cache_bytes'] / 2**20:.1f} MB, "
                 f"loaded in {got['load_seconds']:.2f} s ({got['cached_briefs']} briefs); "
                 f"check after one added brief {got['warm_check_seconds']:.2f} s, "
-                f"{got['warm_check_loads']} file(s) loaded, registries included "
+                f"{got['warm_check_loads']} brief file(s) loaded "
                 f"(cold check {got['cold_seconds']:.1f} s)",
                 flush=True,
             )
