@@ -79,9 +79,10 @@ class Face:
             canvas = Image.new(
                 "L", (round(advance) + 4 * self.PAD, ascent + descent + 2 * self.PAD)
             )
-            ImageDraw.Draw(canvas).text((self.PAD, self.PAD), char, font=self.font, fill=255)
-            box = canvas.getbbox()
-            mask = canvas.crop(box) if box else None
+            with canvas:  # only the cropped mask is kept
+                ImageDraw.Draw(canvas).text((self.PAD, self.PAD), char, font=self.font, fill=255)
+                box = canvas.getbbox()
+                mask = canvas.crop(box) if box else None
             left, top = (box[0] - self.PAD, box[1] - self.PAD) if box else (0, 0)
             found = self.glyphs[char] = (mask, left, top, advance)
         return found
@@ -198,9 +199,14 @@ def card_png(title: str, summary: str, date: str, site_name: str) -> bytes:
     A long title shrinks through :data:`TITLE_SIZES`, then ends in an ellipsis;
     the bottom line takes the lines left, ellipsized too. All text is plain.
     """
+    with Image.new("P", SIZE, 0) as image:  # its pixels are freed as soon as it is saved
+        return _draw_card(image, title, summary, date, site_name)
+
+
+def _draw_card(image: Image.Image, title: str, summary: str, date: str, site_name: str) -> bytes:
+    """Draw the card on ``image`` and return it as PNG bytes."""
     f = fonts()
     width = SIZE[0] - 2 * MARGIN
-    image = Image.new("P", SIZE, 0)
     image.putpalette(PALETTE)
     ImageDraw.Draw(image).rectangle((0, 0, 14, SIZE[1]), fill=ACCENT_LEVEL)
     f.small_bold.draw(image, (MARGIN, 56), site_name.upper(), MUTED)

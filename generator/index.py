@@ -87,7 +87,7 @@ class Entry:
         return self.brief.updated or self.brief.date
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class QuoteRef:
     """A quote and the brief it appears in."""
 
@@ -96,7 +96,7 @@ class QuoteRef:
     quote: Quote
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ProposalRef:
     """A proposal as one brief reports it."""
 
@@ -104,7 +104,7 @@ class ProposalRef:
     proposal: Proposal
 
 
-@dataclass
+@dataclass(slots=True)
 class TrackedProposal:
     """One proposal across all briefs, newest report first."""
 
@@ -152,7 +152,7 @@ class TrackedProposal:
         return self.history()[-1]
 
 
-@dataclass
+@dataclass(slots=True)
 class TimelineEntry:
     """An event, listed once however many briefs name it."""
 
@@ -173,7 +173,7 @@ class TimelineEntry:
         return values[0] if values and not self.certainty_differs else self.event.certainty
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Related:
     """A related briefing and why: shared terms, or the author's explicit link."""
 
@@ -185,7 +185,7 @@ class Related:
     same_events: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class QuestionRef:
     """A reader's question and the brief that asks it."""
 
@@ -532,7 +532,7 @@ def _reasons(shared: list[tuple[float, str]]) -> tuple[str, ...]:
 # --- Disputes, certainty and the objects of positions (issue 12) -------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DisputeRef:
     """A dispute and where it sits: its brief, its number on the page, the claim it disputes."""
 
@@ -787,7 +787,7 @@ def _index_places(index: Index, places: Mapping[str, Place]) -> None:
 # --- The tracker's status board and the front page (issue 14) -----------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StatusChange:
     """A proposal's status as a brief reported it, and the status it had before."""
 

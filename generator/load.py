@@ -93,17 +93,52 @@ class Document:
         self.forgotten = True
 
     def position(self, path: KeyPath, *, key: bool = False) -> Position | None:
-        """Best position for a key path: the node itself, else its nearest ancestor."""
-        if self.forgotten:
-            again = load_yaml(self.path, positions=True)
-            self.values, self.keys, self.forgotten = again.values, again.keys, False
-        table = self.keys if key else self.values
+        """Best position for a key path: the node itself, else its nearest ancestor.
+
+        A forgotten document reads its positions again but does not keep them:
+        the cross-file checks of a large archive warn about most briefs, and
+        every brief's positions at once would be most of the generator's memory.
+        The last few are kept aside (:func:`recent_positions`) for the next warnings.
+        """
+        values, keys = recent_positions(self.path) if self.forgotten else (self.values, self.keys)
+        table = keys if key else values
         for end in range(len(path), -1, -1):
             prefix = path[:end]
-            found = table.get(prefix) or self.values.get(prefix)
+            found = table.get(prefix) or values.get(prefix)
             if found:
                 return found
         return None
+
+
+Positions = tuple[dict[KeyPath, Position], dict[KeyPath, Position]]
+"""A document's value and key positions."""
+
+RECENT_POSITIONS = 16
+"""How many forgotten documents' positions stay at hand: the warnings about one brief
+come together, so a few spare reading a file once per warning."""
+
+_recent: dict[Path, Positions] = {}
+
+
+def recent_positions(path: Path) -> Positions:
+    """The positions of the file at ``path``, read again unless read lately.
+
+    What was read lately is forgotten by :func:`forget_recent_positions`, which
+    each check calls first, so an edited file is never given stale positions.
+    """
+    found = _recent.pop(path, None)
+    if found is None:
+        again = load_yaml(path, positions=True)
+        found = again.values, again.keys
+        while len(_recent) >= RECENT_POSITIONS:
+            del _recent[next(iter(_recent))]
+    _recent[path] = found  # the most recent last
+    return found
+
+
+def forget_recent_positions() -> None:
+    """Forget the positions read again lately: the files may change before the next check."""
+    _recent.clear()
 
 
 _LINE_BREAK = re.compile(r"\r\n?|\n")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache, total_ordering
@@ -174,7 +175,7 @@ def _tag_slug(name: str) -> str:
 
 
 @total_ordering
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, slots=True)
 class Tag:
     """A topic; tags with the same address ('Air Defence', 'air-defence') are the same tag.
 
@@ -314,7 +315,7 @@ MONTH_ONLY_DAY = 32
 
 
 @total_ordering
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PartialDate:
     """A date known to the day (``2025-09-10``) or only to the month (``2025-09``).
 
@@ -330,9 +331,15 @@ class PartialDate:
 
     @classmethod
     def parse(cls, value: Any) -> PartialDate:
-        """Parse ``YYYY-MM`` or ``YYYY-MM-DD``."""
+        """Parse ``YYYY-MM`` or ``YYYY-MM-DD``; one date written many times is one object."""
         if isinstance(value, PartialDate):
             return value
+        if isinstance(value, str):
+            return _partial_date(value)
+        return cls._parse(value)
+
+    @classmethod
+    def _parse(cls, value: Any) -> PartialDate:
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
             return cls(value.year, value.month, value.day)
         match = _PARTIAL_DATE_RE.match(value) if isinstance(value, str) else None
@@ -385,6 +392,52 @@ class PartialDate:
         cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
     ) -> JsonSchemaValue:
         return {"type": "string", "pattern": r"^\d{4}-\d{2}(-\d{2})?$"}
+
+
+SHARED_TEXT = 80
+"""Text up to this long is kept once however often the briefs write it: ids, actor ids,
+tags, outlets, names. Ten thousand briefs name the same few hundred actors again and again."""
+
+_TAGS: dict[str, Tag] = {}
+"""Each tag as written, once."""
+
+_FIELD_SETS: dict[frozenset[str], set[str]] = {}
+"""One set per combination of fields an author wrote, shared by every model that has it."""
+
+
+def compact(value: Any) -> Any:
+    """Make a validated model (and everything in it) take less memory; return it.
+
+    Repeated short text becomes one string (:func:`sys.intern`), and each
+    model's record of the fields that were set (a set per model, pydantic's
+    ``model_fields_set``) becomes one shared set per combination. Values are
+    only swapped for equal ones, so the model compares and hashes as before;
+    the shared sets are never changed in place (``model_copy`` copies its own).
+    """
+    kind = value.__class__
+    if kind is str:
+        return sys.intern(value) if len(value) <= SHARED_TEXT else value
+    if isinstance(value, BaseModel):
+        fields = value.__dict__
+        for name, item in fields.items():
+            fields[name] = compact(item)
+        written = value.__pydantic_fields_set__
+        shared = _FIELD_SETS.setdefault(frozenset(written), written)
+        object.__setattr__(value, "__pydantic_fields_set__", shared)
+        return value
+    if kind is Tag:
+        return _TAGS.setdefault(value.name, value)
+    if kind is tuple:
+        return tuple(compact(item) for item in value)
+    if kind is list:
+        value[:] = [compact(item) for item in value]
+    return value
+
+
+@lru_cache(maxsize=65536)
+def _partial_date(text: str) -> PartialDate:
+    """Cached: ten thousand briefs write a few thousand distinct dates, each many times."""
+    return PartialDate._parse(text)
 
 
 class Model(BaseModel):

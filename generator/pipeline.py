@@ -6,14 +6,20 @@ MkDocs' ``build()`` reads as its own table of contents.
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import logging
 import os
+import pickle
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+import pydantic
+import yaml
 
 from generator import engine, graph, load, render, validate
 from generator.config import Settings
@@ -51,15 +57,80 @@ class Checked:
 Signature = bytes
 """A digest of a file's bytes: modification times can miss two saves in one clock tick."""
 
+CACHE_SUFFIX = ".check-cache.pickle"
+"""The persisted check cache sits beside the docs folder, whose pruning would remove it."""
+
+
+def cache_path(settings: Settings) -> Path:
+    """Where ``generate`` keeps its check cache: ``build/docs`` → ``build/docs.check-cache.pickle``."""
+    docs = settings.docs_dir
+    return docs.with_name(docs.name + CACHE_SUFFIX)
+
+
+@functools.cache
+def code_version() -> bytes:
+    """A digest of the generator's own code and of the libraries that shape a checked brief.
+
+    A cache written by other code may hold problems worded otherwise, or models
+    of another shape: it is thrown away rather than trusted.
+    """
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(
+        f"{sys.version_info[:3]} pydantic {pydantic.VERSION} yaml {yaml.__version__}".encode()
+    )
+    package = Path(__file__).resolve().parent
+    for source in sorted(package.rglob("*.py")):
+        digest.update(source.relative_to(package).as_posix().encode() + b"\0")
+        digest.update(source.read_bytes())
+    return digest.digest()
+
+
+CheckedFile = tuple[Signature, Document, ValidBrief | None, list[Problem]]
+"""One brief as checked on its own: the digest of its bytes, and what loading and validating gave."""
+
 
 @dataclass
 class CheckCache:
-    """Briefs already loaded and validated, by file, for the preview's repeated checks."""
+    """Briefs already loaded and validated, by file, so an unchanged brief is not read again.
 
-    entries: dict[Path, tuple[Signature, Document, ValidBrief | None, list[Problem]]] = field(
-        default_factory=dict
-    )
+    The preview keeps one in memory; ``generate`` can keep one on disk
+    (:meth:`load`, :meth:`save`). Each document holds only what the cross-file
+    checks need (its references, places and publication), not its data or positions.
+    """
+
+    entries: dict[Path, CheckedFile] = field(default_factory=dict)
     registry: tuple[Signature, Document, dict[str, Actor], list[Problem]] | None = None
+
+    @classmethod
+    def load(cls, path: Path) -> CheckCache:
+        """The cache saved at ``path``; an empty one if it is missing, unreadable or stale.
+
+        Anything wrong with the file (cut short, another generator's, not a
+        cache at all) only costs a full check, so it is never an error.
+        """
+        try:
+            with path.open("rb") as stream:
+                version, cache = pickle.load(stream)  # our own file, beside our output
+        except FileNotFoundError:
+            return cls()
+        except Exception as exc:  # any unreadable cache is rebuilt
+            log.info("check cache %s unreadable (%s); checking every brief", path, exc)
+            return cls()
+        if version != code_version() or not isinstance(cache, cls):
+            log.info("check cache %s is from other code; checking every brief", path)
+            return cls()
+        return cache
+
+    def save(self, path: Path) -> None:
+        """Write the cache to ``path`` atomically, so that a build cut short leaves the old one."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            with temporary.open("wb") as stream:
+                pickle.dump((code_version(), self), stream, protocol=pickle.HIGHEST_PROTOCOL)
+            temporary.replace(path)
+        finally:
+            temporary.unlink(missing_ok=True)
 
 
 def file_signature(path: Path) -> Signature:
@@ -76,27 +147,19 @@ def registry_signature(settings: Settings) -> Signature | None:
     return file_signature(path) + (file_signature(places) if places.exists() else b"")
 
 
-def _check_brief(
-    path: Path, cache: CheckCache | None
-) -> tuple[Document, ValidBrief | None, list[Problem]]:
-    """Load and validate one brief, or take it from the cache when the file is unchanged."""
-    signature = None if cache is None else file_signature(path)
-    if cache is not None:
-        cached = cache.entries.get(path)
-        if cached and cached[0] == signature:
-            return cached[1], cached[2], cached[3]
-    doc = load.load_yaml(path)  # without a cache, each file is read once
+Outcome = tuple[Document, ValidBrief | None, list[Problem]]
+
+
+def _check_brief(path: Path) -> Outcome:
+    """Load and validate one brief on its own, keeping of it only what later checks need."""
+    doc = load.load_yaml(path)
     valid, problems = validate.validate_brief(doc)
     validate.settle(doc)
-    if cache is not None:
-        cache.entries[path] = (signature, doc, valid, problems)
     return doc, valid, problems
 
 
 PARALLEL_CHECK_FROM = 300
 """Briefs from which a one-off check is shared between processes by default."""
-
-Outcome = tuple[Document, ValidBrief | None, list[Problem]]
 
 
 def processes(jobs: int, work: int, threshold: int) -> int:
@@ -111,14 +174,38 @@ def processes(jobs: int, work: int, threshold: int) -> int:
 
 
 def _check_briefs(paths: list[Path], cache: CheckCache | None, jobs: int) -> list[Outcome]:
-    """Check every brief, in order; a one-off check of many briefs uses every core.
+    """Check every brief, in order, taking from the cache those whose bytes did not change.
+
+    The briefs left to check are shared between processes when there are many
+    (a cold cache, or none); see :func:`_check_fresh`.
+    """
+    outcomes: list[Outcome | None] = [None] * len(paths)
+    todo: list[int] = []
+    signatures: dict[int, Signature] = {}
+    for n, path in enumerate(paths):
+        if cache is not None:
+            signatures[n] = signature = file_signature(path)
+            cached = cache.entries.get(path)
+            if cached and cached[0] == signature:
+                outcomes[n] = cached[1:]
+                continue
+        todo.append(n)
+    for n, outcome in zip(todo, _check_fresh([paths[n] for n in todo], jobs), strict=True):
+        outcomes[n] = outcome
+        if cache is not None:
+            cache.entries[paths[n]] = (signatures[n], *outcome)
+    return outcomes  # type: ignore[return-value]
+
+
+def _check_fresh(paths: list[Path], jobs: int) -> list[Outcome]:
+    """Load and validate ``paths``, in order; many of them on every core.
 
     The paths are dealt out in turn to forked workers, which send back their
     checked briefs (pickled: about a tenth of the time checking them took).
     """
     jobs = processes(jobs, len(paths), PARALLEL_CHECK_FROM)
-    if cache is not None or jobs < 2 or not can_fork():
-        return [_check_brief(path, cache) for path in paths]
+    if jobs < 2 or not can_fork():
+        return _check_share(paths)
     shares = [paths[n::jobs] for n in range(jobs)]
     with fork_pool(jobs - 1) as pool:
         futures = [pool.submit(_check_share, share) for share in shares[1:]]
@@ -130,7 +217,7 @@ def _check_briefs(paths: list[Path], cache: CheckCache | None, jobs: int) -> lis
 
 
 def _check_share(paths: list[Path]) -> list[Outcome]:
-    return [_check_brief(path, None) for path in paths]
+    return [_check_brief(path) for path in paths]
 
 
 def _check_actors(
@@ -152,13 +239,15 @@ def check(
 ) -> Checked:
     """Load and validate every file, collecting all problems before deciding anything.
 
-    With a ``cache`` (the preview keeps one), unchanged briefs are not read again.
-    Without ``suggestions``, the two checks that compare every brief with every
-    other (an event that looks like another brief's, a question another brief may
-    answer) are left out: they only ever warn, and the preview shows no warnings.
+    With a ``cache`` (the preview keeps one, ``generate`` can keep one on disk),
+    briefs whose bytes did not change are not read again. Without ``suggestions``,
+    the two checks that compare every brief with every other (an event that looks
+    like another brief's, a question another brief may answer) are left out: they
+    only ever warn, and the preview shows no warnings.
     """
     folder = settings.briefings_dir
     checked = Checked()
+    load.forget_recent_positions()  # a file may have changed since they were read
     actors_doc, checked.actors, problems = _check_actors(settings, cache)
     checked.report.extend(problems)
     paths, problems = load.find_brief_files(folder)
@@ -188,9 +277,23 @@ def check(
     checked.report.extend(
         validate.output_collisions(docs, actors_doc, render, site_outputs, places_doc)
     )
+    load.forget_recent_positions()
     if cache is None:  # a one-off check: the references have served their purpose
         for doc in docs:
             doc.references = None
+    return checked
+
+
+def check_with_cache_file(settings: Settings) -> Checked:
+    """:func:`check`, with the cache kept beside the docs folder (:func:`cache_path`).
+
+    After one brief is added or edited, only that brief is loaded and
+    validated again; the cross-file checks still run over every brief.
+    """
+    path = cache_path(settings)
+    cache = CheckCache.load(path)
+    checked = check(settings, cache)
+    cache.save(path)
     return checked
 
 
@@ -289,7 +392,7 @@ def generate(settings: Settings) -> Generated:
         stats = WriteStats(unchanged=sorted(old.outputs))
         return Generated(old.briefs, stats, [graph.HeldNote(*h) for h in old.held], rendered=0)
     with _collect_rarely():
-        checked = check(settings)
+        checked = check_with_cache_file(settings)
         for warning in checked.report.warnings:
             log.warning("%s", warning)
         if checked.report.errors:

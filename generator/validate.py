@@ -17,6 +17,7 @@ import json
 import logging
 import posixpath
 import re
+import sys
 import types
 import typing
 from collections import Counter, defaultdict
@@ -50,6 +51,7 @@ from generator.models import (
     PartialDate,
     Place,
     Tag,
+    compact,
     slugify,
 )
 
@@ -326,9 +328,8 @@ def validate_brief(doc: Document) -> tuple[ValidBrief | None, list[Problem]]:
     problems += change_problems(doc, brief)
     if any(p.severity is Severity.ERROR for p in problems):
         return None, problems
-    if not problems:
-        doc.forget_positions()
-    return ValidBrief(doc.path.stem, brief, doc), problems
+    doc.forget_positions()  # its warnings hold their positions; a later check reads them again
+    return ValidBrief(sys.intern(doc.path.stem), compact(brief), doc), problems
 
 
 class Registry(dict[str, Actor]):
@@ -908,10 +909,31 @@ def settle(doc: Document) -> None:
     built, only the cross-file checks still read it (for every brief, on every
     preview refresh).
     """
-    doc.references = _references(doc)
-    doc.place_references = _place_refs(doc)
+    actors, briefs, tags = _references(doc)
+    doc.references = (_shared_refs(actors), _shared_refs(briefs), _shared_refs(tags))
+    doc.place_references = _shared_refs(_place_refs(doc))
     doc.publication = _publication(doc)
     doc.data = None
+
+
+_KEY_PATHS: dict[KeyPath, KeyPath] = {}
+"""Each key path once: ten thousand briefs name ``('quotes', 0, 'speaker')`` alike."""
+
+
+def _shared_refs(refs: list[tuple[KeyPath, str]]) -> list[tuple[KeyPath, str]]:
+    """References with their key paths shared and their ids interned.
+
+    They are kept for as long as the brief is: in the preview, in a check cache.
+    """
+    shared = []
+    for path, ref in refs:
+        key = _KEY_PATHS.get(path)
+        if key is None:
+            key = _KEY_PATHS[path] = tuple(
+                sys.intern(part) if isinstance(part, str) else part for part in path
+            )
+        shared.append((key, sys.intern(ref) if type(ref) is str else ref))
+    return shared
 
 
 def _publication(doc: Document) -> tuple[bool, str | None]:

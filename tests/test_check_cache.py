@@ -1,0 +1,135 @@
+"""The persisted check cache: a later check loads and validates only the briefs that changed."""
+
+from __future__ import annotations
+
+import pickle
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from generator import load, pipeline
+from generator.config import Settings
+from tests.conftest import FIXTURES, make_project
+
+REGISTRIES = {"actors.yml", "places.yml"}
+"""Read on every check: only briefs are cached."""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Settings:
+    """The valid fixture briefs and the question briefs (which draw warnings), one process."""
+    settings = make_project(tmp_path, FIXTURES / "valid")
+    for brief in (FIXTURES / "questions").glob("*-*.yml"):
+        (settings.briefings_dir / brief.name).write_bytes(brief.read_bytes())
+    return replace(settings, jobs=1)
+
+
+@pytest.fixture
+def loads(monkeypatch) -> list[str]:
+    """The names of the files loaded to be checked from now on.
+
+    A file read again only for the position of a cross-file warning is not counted.
+    """
+    names: list[str] = []
+    real = load.load_yaml
+
+    def counted(path: Path, **kwargs):
+        if not kwargs.get("positions"):
+            names.append(path.name)
+        return real(path, **kwargs)
+
+    monkeypatch.setattr(load, "load_yaml", counted)
+    return names
+
+
+def _said(checked: pipeline.Checked) -> list[str]:
+    """Every problem as the command line prints it, errors first."""
+    return [str(p) for p in (*checked.report.errors, *checked.report.warnings)]
+
+
+def _briefs(checked: pipeline.Checked) -> list[tuple[str, str]]:
+    return [(item.slug, item.brief.model_dump_json()) for item in checked.briefs]
+
+
+def test_the_cache_round_trips_and_spares_every_unchanged_brief(project, loads):
+    path = pipeline.cache_path(project)
+    assert path == project.docs_dir.parent / "docs.check-cache.pickle"
+    first = pipeline.check_with_cache_file(project)
+    assert _said(first), "the fixture should draw warnings, so that they are compared too"
+    assert any(p.severity.value == "warning" for p in first.report.problems)
+    briefs = sorted(p.name for p in project.briefings_dir.glob("*.yml"))
+    briefs = [name for name in briefs if name not in REGISTRIES]
+    assert sorted(set(loads) - REGISTRIES) == briefs
+
+    saved = pipeline.CheckCache.load(path)
+    assert sorted(p.name for p in saved.entries) == briefs
+    for _, doc, _, _ in saved.entries.values():  # only what the cross-file checks need
+        assert doc.data is None and doc.values == {} and doc.keys == {}
+        assert doc.references is not None and doc.publication is not None
+    loads.clear()
+    again = pipeline.check(project, saved)
+    assert [name for name in loads if name in briefs] == []
+    assert _said(again) == _said(first)
+    assert _briefs(again) == _briefs(first)
+
+
+def test_an_edited_added_or_removed_brief_is_checked_again(project, loads):
+    pipeline.check_with_cache_file(project)
+    folder = project.briefings_dir
+    edited = folder / "border-talks.yml"
+    edited.write_text(
+        edited.read_text(encoding="utf-8").replace("title:", "title: Edited\ntitel:", 1),
+        encoding="utf-8",
+    )
+    (folder / "patrols-agreed.yml").unlink()
+    (folder / "a-new-brief.yml").write_text(
+        (folder / "ruritania-election.yml").read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    loads.clear()
+    warm = pipeline.check_with_cache_file(project)
+    assert sorted(set(loads) - REGISTRIES) == ["a-new-brief.yml", "border-talks.yml"]
+
+    cold = pipeline.check(project)
+    assert _said(warm) == _said(cold)
+    assert "border-talks.yml" in "\n".join(_said(warm))  # the edit is reported
+    assert any("titel" in line for line in _said(warm))
+    assert _briefs(warm) == _briefs(cold)
+    saved = pipeline.CheckCache.load(pipeline.cache_path(project))
+    assert "patrols-agreed.yml" not in {p.name for p in saved.entries}
+    assert "a-new-brief.yml" in {p.name for p in saved.entries}
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"not a pickle at all",
+        b"",
+        "cut short",
+        "other code",
+        "not a cache",
+    ],
+)
+def test_a_corrupt_or_stale_cache_file_is_ignored_and_rewritten(project, loads, content):
+    path = pipeline.cache_path(project)
+    pipeline.check_with_cache_file(project)
+    whole = path.read_bytes()
+    if content == "cut short":
+        content = whole[: len(whole) // 2]
+    elif content == "other code":
+        _, cache = pickle.loads(whole)
+        content = pickle.dumps((b"another generator", cache))
+    elif content == "not a cache":
+        content = pickle.dumps((pipeline.code_version(), {"entries": {}}))
+    path.write_bytes(content)
+    assert pipeline.CheckCache.load(path).entries == {}
+    loads.clear()
+    checked = pipeline.check_with_cache_file(project)
+    assert "border-talks.yml" in loads  # everything is checked again
+    assert _said(checked) == _said(pipeline.check(project))
+    assert len(pipeline.CheckCache.load(path).entries) == len(checked.briefs)
+
+
+def test_a_missing_cache_is_an_empty_one(tmp_path):
+    assert pipeline.CheckCache.load(tmp_path / "nothing.pickle").entries == {}

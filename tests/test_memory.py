@@ -1,0 +1,45 @@
+"""Compact briefs: shared text, dates and field sets change nothing a reader of the model sees."""
+
+from __future__ import annotations
+
+from generator import load, validate
+from generator.models import PartialDate, compact
+from tests.conftest import FIXTURES
+
+
+def _brief(name: str):
+    doc = load.load_yaml(FIXTURES / "valid" / name)
+    valid, problems = validate.validate_brief(doc)
+    assert valid is not None, problems
+    return valid.brief
+
+
+def test_two_briefs_share_their_repeated_ids_and_field_sets_but_compare_as_before():
+    one, two = _brief("border-talks.yml"), _brief("border-talks.yml")
+    assert one == two and one is not two
+    assert one.sources[0].id is two.sources[0].id  # interned once validated
+    assert one.sources[0].model_fields_set is two.sources[0].model_fields_set
+    assert compact(one) is one and one == two
+
+
+def test_a_copy_with_an_update_leaves_the_shared_field_set_alone():
+    brief = _brief("border-talks.yml")
+    source = brief.sources[0]
+    written = set(source.model_fields_set)
+    unset = next(name for name in type(source).model_fields if name not in written)
+    copy = source.model_copy(update={unset: None})
+    assert unset in copy.model_fields_set
+    assert source.model_fields_set == written
+    assert _brief("border-talks.yml").sources[0].model_fields_set == written
+
+
+def test_a_date_written_twice_is_one_object_and_a_bad_one_still_fails():
+    assert PartialDate.parse("2024-05") is PartialDate.parse("2024-05")
+    assert str(PartialDate.parse("2024-05-06")) == "2024-05-06"
+    for bad in ("2024-13", "2024-02-30"):
+        try:
+            PartialDate.parse(bad)
+        except ValueError as exc:
+            assert "not a real date" in str(exc)
+        else:
+            raise AssertionError(f"{bad} was accepted")
