@@ -226,6 +226,11 @@ class Index:
     """'YYYY-MM' → the merged events of that month, newest first; months newest first."""
     proposals_by_status: dict[ProposalStatus, list[TrackedProposal]] = field(default_factory=dict)
     """Status → proposals whose latest report gives it, most recently updated first."""
+    months: list[str] = field(default_factory=list)
+    """The months of :attr:`by_month`, newest first: a month page links its neighbours
+    by these alone, so it does not depend on every other month's briefings."""
+    timeline_months: list[str] = field(default_factory=list)
+    """The months of :attr:`timeline_by_month`, newest first, likewise."""
     topic_names: dict[str, str] = field(default_factory=dict)
     """Each topic's name as its page spells it, by address: briefs may spell it otherwise."""
 
@@ -341,6 +346,8 @@ def index_months(index: Index) -> None:
     for item in index.timeline:  # newest first already
         events[month_key(item.event.date.year, item.event.date.month)].append(item)
     index.timeline_by_month = dict(sorted(events.items(), reverse=True))
+    index.months = list(index.by_month)
+    index.timeline_months = list(index.timeline_by_month)
     index.proposals_by_status = dict(proposals_by_status(index))
 
 

@@ -949,7 +949,7 @@ class Renderer:
         pager, (events,) = self._slice(
             timeline_month_path(month), self._month_events(month), number, TIMELINE_PAGE_SIZE
         )
-        before, after = _neighbours(list(self.index.timeline_by_month), month)
+        before, after = _neighbours(self.index.timeline_months, month)
         return self._page(
             pager.path,
             "timeline_month.md.j2",
@@ -991,7 +991,7 @@ class Renderer:
         pager, (entries,) = self._slice(
             archive_path(month), self._month_entries(month), number, LIST_PAGE_SIZE
         )
-        before, after = _neighbours(list(self.index.by_month), month)
+        before, after = _neighbours(self.index.months, month)
         return self._page(
             pager.path,
             "archive_month.md.j2",
