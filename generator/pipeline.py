@@ -305,6 +305,8 @@ class Generated:
     stats: WriteStats
     held: list[validate.Held] | list[graph.HeldNote] = field(default_factory=list)
     rendered: int | None = None
+    manifest: bytes = b""
+    """The digest of the input files the docs folder now stands for (its graph's)."""
     """How many outputs were rendered: None when all were, 0 when nothing had changed."""
 
 
@@ -376,21 +378,23 @@ def _up_to_date(settings: Settings, old: graph.Graph | None, inputs: bytes) -> b
     return set(old.outputs) <= found
 
 
-def generate(settings: Settings) -> Generated:
+def generate(settings: Settings, old: graph.Graph | None = None) -> Generated:
     """Check, index, render and write the Markdown pages; raise if any brief is invalid.
 
     Only the outputs whose inputs changed are rendered (:mod:`generator.graph`);
-    when no input file changed at all, nothing is even read.
+    when no input file changed at all, nothing is even read. ``old`` is the docs
+    folder's graph when the caller has read it already (it is large: read once).
     """
     fingerprint = stamp(settings)
     inputs = graph.manifest(settings, fingerprint)
-    old = graph.load(settings.docs_dir)
+    old = old if old is not None else graph.load(settings.docs_dir)
     if _up_to_date(settings, old, inputs):
         assert old is not None
         for note in old.notes:
             log.warning("%s", note)
         stats = WriteStats(unchanged=sorted(old.outputs))
-        return Generated(old.briefs, stats, [graph.HeldNote(*h) for h in old.held], rendered=0)
+        held_notes = [graph.HeldNote(*h) for h in old.held]
+        return Generated(old.briefs, stats, held_notes, rendered=0, manifest=inputs)
     with _collect_rarely():
         checked = check_with_cache_file(settings)
         for warning in checked.report.warnings:
@@ -420,7 +424,7 @@ def generate(settings: Settings) -> Generated:
         if settings.schema_dir:
             write_schemas(settings.schema_dir, checked.actors, checked.places, checked.briefs)
     rendered = len(plan) if todo is None else len(todo)
-    return Generated(len(published), stats, held, rendered=rendered)
+    return Generated(len(published), stats, held, rendered=rendered, manifest=inputs)
 
 
 @dataclass(frozen=True)
@@ -446,9 +450,11 @@ def build(settings: Settings) -> Built:
     """
     target = settings.site_dir
     with publishing(target):
-        prior = site_state(settings)
-        generated = generate(settings)
-        state = site_state(settings)
+        before = graph.load(settings.docs_dir)
+        rest = _site_inputs(settings)
+        prior = site_state(before.manifest if before else b"no graph", rest)
+        generated = generate(settings, before)
+        state = site_state(generated.manifest, rest)
         published_from = built_from(target) if target.exists() else None
         if published_from == state:
             site_dir, fresh = target, False
@@ -472,16 +478,20 @@ def _changes(stats: WriteStats) -> Changes:
     return Changes(written=list(stats.written), removed=list(stats.removed))
 
 
-def site_state(settings: Settings) -> bytes:
-    """A digest of what the site is built from: the generated docs, the theme, the engine.
+def _site_inputs(settings: Settings) -> bytes:
+    """A digest of what the site is built from besides the docs: configuration, theme, engine."""
+    theme = settings.root / "theme"
+    files = sorted(p for p in theme.rglob("*") if p.is_file()) if theme.is_dir() else []
+    parts = [settings.config_file.read_bytes(), engine.versions(settings.engine).encode()]
+    return graph.digest_files(parts, files)
+
+
+def site_state(manifest: bytes, site_inputs: bytes) -> bytes:
+    """A digest of what the site is built from: the generated docs and :func:`_site_inputs`.
 
     The docs folder is only the generator's, so its graph's manifest stands for it.
     """
-    saved = graph.load(settings.docs_dir)
-    theme = settings.root / "theme"
-    files = sorted(p for p in theme.rglob("*") if p.is_file()) if theme.is_dir() else []
-    parts = [saved.manifest if saved else b"no graph", settings.config_file.read_bytes()]
-    return graph.digest_files([*parts, engine.versions(settings.engine).encode()], files)
+    return graph.digest_files([manifest, site_inputs], [])
 
 
 def _check_places(
