@@ -81,6 +81,8 @@ class Document:
     """The places a brief names, kept like ``references``."""
     publication: tuple[bool, str | None] | None = None
     """Whether a brief is a draft, and its date as written, kept like ``references``."""
+    asked: dict[tuple[KeyPath, bool], Position | None] | None = None
+    """The positions a forgotten document was asked for, kept with it (see :meth:`position`)."""
 
     def forget_positions(self) -> None:
         """Drop the position maps of a document that passed its checks.
@@ -98,9 +100,27 @@ class Document:
         A forgotten document reads its positions again but does not keep them:
         the cross-file checks of a large archive warn about most briefs, and
         every brief's positions at once would be most of the generator's memory.
-        The last few are kept aside (:func:`recent_positions`) for the next warnings.
+        The last few are kept aside (:func:`recent_positions`) for the next warnings,
+        and the answers themselves stay with the document: the check cache keeps it
+        while its file is unchanged, so the next run's same warnings read no file.
         """
-        values, keys = recent_positions(self.path) if self.forgotten else (self.values, self.keys)
+        if not self.forgotten:
+            return self._find(path, self.values, self.keys, key=key)
+        if self.asked is None:
+            self.asked = {}
+        if (path, key) not in self.asked:
+            values, keys = recent_positions(self.path)
+            self.asked[path, key] = self._find(path, values, keys, key=key)
+        return self.asked[path, key]
+
+    @staticmethod
+    def _find(
+        path: KeyPath,
+        values: dict[KeyPath, Position],
+        keys: dict[KeyPath, Position],
+        *,
+        key: bool,
+    ) -> Position | None:
         table = keys if key else values
         for end in range(len(path), -1, -1):
             prefix = path[:end]

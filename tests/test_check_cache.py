@@ -133,3 +133,34 @@ def test_a_corrupt_or_stale_cache_file_is_ignored_and_rewritten(project, loads, 
 
 def test_a_missing_cache_is_an_empty_one(tmp_path):
     assert pipeline.CheckCache.load(tmp_path / "nothing.pickle").entries == {}
+
+
+def test_an_unchanged_briefs_warnings_read_no_file_for_their_positions(project, monkeypatch):
+    """A cross-file warning's position is kept with the cached brief, not read again each run.
+
+    At 10,000 briefs the suggestion checks warn about most of them: reading each
+    file again for its warnings' lines cost a publish as much as loading the archive.
+    """
+    first = pipeline.check_with_cache_file(project)
+    warned = {p.file.name for p in first.report.warnings}
+    assert warned, "the fixture should draw warnings"
+    reread: list[str] = []
+    real = load.load_yaml
+
+    def counted(path: Path, **kwargs):
+        if kwargs.get("positions"):
+            reread.append(path.name)
+        return real(path, **kwargs)
+
+    monkeypatch.setattr(load, "load_yaml", counted)
+    again = pipeline.check_with_cache_file(project)
+    assert reread == []
+    assert _said(again) == _said(first)  # the same lines and columns
+
+    # An edited brief is read again: its lines may have moved.
+    edited = project.briefings_dir / sorted(warned)[0]
+    edited.write_text("# moved down a line\n" + edited.read_text(encoding="utf-8"), "utf-8")
+    moved = pipeline.check_with_cache_file(project)
+    mine = [p for p in moved.report.warnings if p.file.name == edited.name]
+    before = [p for p in first.report.warnings if p.file.name == edited.name]
+    assert [p.line for p in mine] == [p.line + 1 for p in before]
