@@ -341,10 +341,11 @@
     const list = element("ul", { class: "briefings-search__values" });
     values.forEach(([value, count], index) => {
       const box = element("input", { type: "checkbox", name, value });
-      const label = element("label", {}, box, ` ${value} `, element("span", {
+      const counted = element("span", {
         class: "briefings-search__count",
         text: `(${numbers.format(count)})`,
-      }));
+      });
+      const label = element("label", {}, box, `${value} `, counted);
       const row = element("li", {}, label);
       if (index >= FOLDED) row.hidden = true;
       list.append(row);
@@ -371,6 +372,13 @@
   }
 
   ui.input.addEventListener("input", () => run());
+  /* Escape closes the dialog: in a search box, Chromium would only clear the box. */
+  ui.input.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") {
+      event.preventDefault();
+      close();
+    }
+  });
   ui.form.addEventListener("submit", (event) => {
     event.preventDefault();
     run({ debounce: false });
