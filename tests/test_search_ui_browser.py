@@ -82,6 +82,7 @@ class Reader:
 
     def search(self, query: str):
         self.page.goto(self.url, wait_until="networkidle")
+        self.page.locator("button.briefings-search-open").wait_for()  # the search's script ran
         self.page.keyboard.press("/")
         dialog = self.page.locator("dialog.briefings-search")
         box = dialog.get_by_role("searchbox", name="Search the briefings")
@@ -165,13 +166,21 @@ def test_filters_are_fetched_only_when_the_reader_opens_them(hostile_site, reade
     assert [p for p in session.fetched if "/filter/" in p]
     year = dialog.locator("fieldset", has=session.page.locator("legend", has_text="Year"))
     expect(year.get_by_role("checkbox")).to_have_count(1)
-    expect(year.locator("label")).to_have_text("2025 (4)")
+    # The counts are the query's: its briefings (all of 2025), not every page's.
+    assert everything <= 10
+    hrefs = dialog.locator(".briefings-search__link").evaluate_all(
+        "links => links.map(link => new URL(link.href).pathname)"
+    )
+    found = len([h for h in hrefs if h.startswith("/briefings/")])
+    assert 0 < found < 4  # of the four briefings
+    expect(year.locator("label")).to_have_text(f"2025 ({found})")
     dialog.get_by_role("checkbox", name=re.compile(r"^Ruritania \(")).check()
     status = dialog.get_by_role("status")
     expect(status).not_to_have_text(f"{everything} results")
     narrowed = int(status.inner_text().split()[0])
     assert 0 < narrowed < everything
     # Only briefings carry filters: every result is a briefing.
+    expect(dialog.locator(".briefings-search__link")).to_have_count(narrowed)
     hrefs = dialog.locator(".briefings-search__link").evaluate_all(
         "links => links.map(link => new URL(link.href).pathname)"
     )

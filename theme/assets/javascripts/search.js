@@ -109,13 +109,13 @@
     const results = element("ol", { class: "briefings-search__results" });
     const more = element("button", {
       type: "button",
-      class: "briefings-search__more md-button",
+      class: "briefings-search__more briefings-search__button",
       text: "Show more results",
       hidden: "",
     });
     const earlier = element("button", {
       type: "button",
-      class: "briefings-search__earlier md-button",
+      class: "briefings-search__earlier briefings-search__button",
       text: "Search earlier years",
     });
     scope.append(element("span"), " ", earlier);
@@ -132,6 +132,7 @@
     shown: 0,
     query: 0 /* the number of the last query, so a slower earlier one is dropped */,
     filtersLoaded: false,
+    counts: new Map() /* each filter value's count, by "name=value": its element and total */,
   };
 
   /* pagefind/bundles.json: the bundle with Pagefind's code, the others
@@ -220,6 +221,7 @@
     const filtering = Object.keys(filters).length > 0;
     if (!term && !filtering) {
       show(number, null);
+      recount(null);
       return;
     }
     const api = await load();
@@ -235,6 +237,7 @@
       if (number !== state.query) return;
     }
     show(number, found.results);
+    recount(found.filters);
   }
 
   function briefings(found) {
@@ -332,6 +335,16 @@
     if (ui.input.value.trim()) run({ debounce: false });
   }
 
+  /* The filters' counts for the query (Pagefind's, once the filters are loaded),
+     or every page's without one. */
+  function recount(filters) {
+    for (const [key, { element: counted, total }] of state.counts) {
+      const [name, ...rest] = key.split("=");
+      const found = filters && filters[name] ? filters[name][rest.join("=")] || 0 : total;
+      counted.textContent = `(${numbers.format(found)})`;
+    }
+  }
+
   function group(name, title, counts) {
     const values = Object.entries(counts).sort(
       name === "year"
@@ -345,6 +358,7 @@
         class: "briefings-search__count",
         text: `(${numbers.format(count)})`,
       });
+      state.counts.set(`${name}=${value}`, { element: counted, total: count });
       const label = element("label", {}, box, `${value} `, counted);
       const row = element("li", {}, label);
       if (index >= FOLDED) row.hidden = true;
