@@ -20,8 +20,8 @@ guide. The search merges them at query time (Pagefind's ``mergeIndex``; the
 theme reads their names and page counts from :data:`BUNDLES`), the newest
 years first: a query shows ten results from the newest years and merges older
 ones only when it needs them (``theme/assets/javascripts/search.js``), so what
-it transfers does not grow with the years of the archive. A publish changes a few pages,
-so it re-indexes the bundles those pages are in and links the others from the
+it transfers does not grow with the years of the archive. A publish changes a
+few pages, so it re-indexes the bundles those pages are in and links the others from the
 previous version. At 10,000 briefs over ten years, re-indexing one year took a
 seventh of the time of the whole index (40 s against 259 s, on two busy cores),
 and each Pagefind process held 0.5 GB instead of 4.5 GB.
