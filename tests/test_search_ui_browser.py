@@ -220,3 +220,15 @@ def test_the_newest_years_are_searched_first_and_earlier_ones_when_asked(archive
     expect(results).to_have_count(20)
     assert not [p for p in session.fetched if "/filter/" in p]
     assert session.errors == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_open_search_has_no_serious_accessibility_violations(hostile_site, reader, scheme):
+    session = reader(hostile_site, harness.PHONE)
+    session.page.emulate_media(color_scheme=scheme)
+    dialog = session.search("patrols")
+    expect(dialog.locator(".briefings-search__result").first).to_be_visible()
+    dialog.locator("summary", has_text="Filter").click()
+    expect(dialog.locator(".briefings-search__group").first).to_be_visible()
+    violations = harness.axe_violations(session.page)
+    assert violations == [], harness.describe(violations, f"the search dialog ({scheme})")
