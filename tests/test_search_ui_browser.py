@@ -232,3 +232,45 @@ def test_the_open_search_has_no_serious_accessibility_violations(hostile_site, r
     expect(dialog.locator(".briefings-search__group").first).to_be_visible()
     violations = harness.axe_violations(session.page)
     assert violations == [], harness.describe(violations, f"the search dialog ({scheme})")
+
+
+def test_the_filters_are_those_of_the_years_searched_and_an_earlier_year_is_searched_when_ticked(
+    archive_site, reader
+):
+    session = reader(archive_site)
+    years = sorted(
+        (p.name for p in (archive_site / "pagefind").iterdir() if re.fullmatch(r"\d{4}", p.name)),
+        reverse=True,
+    )
+    dialog = session.search("sources")
+    expect(dialog.locator(".briefings-search__result")).to_have_count(10)
+    session.page.wait_for_load_state("networkidle")
+    searched = session.bundles() - {"guide", "registry"}
+    dialog.locator("summary", has_text="Filter").click()
+    year = dialog.locator("fieldset", has=session.page.locator("legend", has_text="Year"))
+    year.get_by_role("button", name=re.compile(r"^Show all")).click()
+    # Every year is offered; those searched with their count, the others without.
+    labels = year.locator("label")
+    expect(labels).to_have_count(len(years))
+    texts = labels.all_inner_texts()
+    assert [t.split()[0] for t in texts] == years
+    assert [bool(re.fullmatch(r"\d{4} \(\d+\)", t.strip())) for t in texts] == [
+        y in searched for y in years
+    ]
+    filtered = {p.split("/")[1] for p in session.fetched if "/filter/" in p}
+    assert filtered == searched  # the guide and registry have no filters
+    oldest = years[-1]
+    assert oldest not in searched
+    year.get_by_role("checkbox", name=oldest).check()
+    status = dialog.get_by_role("status")
+    expect(status).to_have_text(re.compile(r"^\d+ results?$"))
+    expect(year.get_by_role("checkbox", name=re.compile(rf"^{oldest} \(\d+\)$"))).to_be_checked()
+    assert oldest in session.bundles()
+    count = int(re.search(r"\((\d+)\)", year.locator("label").last.inner_text()).group(1))
+    expect(status).to_have_text(f"{count} result" + ("" if count == 1 else "s"))
+    for href in dialog.locator(".briefings-search__link").evaluate_all(
+        "links => links.map(link => new URL(link.href).pathname)"
+    ):
+        page = archive_site / href.strip("/") / "index.html"
+        assert f'data-pagefind-filter="year">{oldest}<' in page.read_text(encoding="utf-8")
+    assert session.errors == []
