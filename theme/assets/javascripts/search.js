@@ -136,6 +136,7 @@
     counts: new Map() /* each filter value's count, by "name=value": its element and total */,
     filtersDrawn: -1 /* how many years were merged when the filters were drawn */,
     drawing: null,
+    merging: Promise.resolve(),
   };
 
   /* pagefind/bundles.json: the bundle with Pagefind's code, the others
@@ -190,13 +191,16 @@
     });
   }
 
-  /* Merge the years up to the ``count`` newest, in order. */
-  async function mergeYears(count) {
-    while (state.merged < Math.min(count, state.years.length)) {
-      const [name] = state.years[state.merged];
-      state.merged += 1;
-      await merge(name);
-    }
+  /* Merge the years up to the ``count`` newest, in order, one merge at a time
+     (a search waits for them: state.merging). */
+  function mergeYears(count) {
+    state.merging = state.merging.catch(() => {}).then(async () => {
+      while (state.merged < Math.min(count, state.years.length)) {
+        await merge(state.years[state.merged][0]);
+        state.merged += 1;
+      }
+    });
+    return state.merging;
   }
 
   function everyYear() {
@@ -228,6 +232,7 @@
       return;
     }
     const api = await load();
+    await state.merging.catch(() => {});
     const query = term || null;
     let found = debounce
       ? await api.debouncedSearch(query, { filters }, DEBOUNCE_MS)
@@ -338,7 +343,7 @@
      every year, those not searched yet without a count. One drawing at a time;
      the values ticked stay ticked. */
   function drawFilters() {
-    state.drawing = (state.drawing || Promise.resolve()).then(async () => {
+    state.drawing = (state.drawing || Promise.resolve()).catch(() => {}).then(async () => {
       const merged = state.merged;
       const all = await pagefind.filters();
       const ticked = new Set(
