@@ -16,9 +16,11 @@ and JSON would send them (computed from the files, without headers).
 
 ``bytes_by_kind`` splits ``bytes`` by what the files are: Pagefind's code (the same
 whatever the archive), each bundle's entry and meta (a few bytes a page), the
-filters (loaded whole when the search opens: the UI shows their counts), the
-index chunks the query's words fall in (at least one per bundle: Pagefind cuts
-an index in chunks of ~20,000 word positions) and the fragments of the results.
+filters (none, unless the reader opens the "Filter" disclosure), the index chunks
+the query's words fall in (at least one per bundle searched: Pagefind cuts an
+index in chunks of ~20,000 word positions) and the fragments of the results. The
+theme's search merges the newest years first and older ones only as it needs
+them, so ``bundles`` names the bundles a query read.
 
 Two queries: a word every briefing has (its "Sources" heading), so that the first
 ten results are shown, and a word no page has.
@@ -143,13 +145,13 @@ def _query(browser: Any, site: Path, url: str, query: str, *, results: int) -> d
         counting["on"] = True
         started = time.perf_counter()
         page.keyboard.press("/")
-        box = page.locator("input.pagefind-ui__search-input")
+        box = page.locator("dialog.briefings-search input[type=search]")
         box.wait_for()
         box.press_sequentially(query)
         if results:
-            page.locator(".pagefind-ui__result").nth(results - 1).wait_for()
+            page.locator(".briefings-search__result").nth(results - 1).wait_for()
         else:
-            page.locator(".pagefind-ui__message", has_text="No results").wait_for()
+            page.locator(".briefings-search__status", has_text="No results").wait_for()
         shown = time.perf_counter() - started
         while time.monotonic() - counting["last"] < QUIET_SECONDS:
             page.wait_for_timeout(100)
@@ -162,11 +164,12 @@ def _query(browser: Any, site: Path, url: str, query: str, *, results: int) -> d
             by_kind[_kind(name)] = by_kind.get(_kind(name), 0) + size
         return {
             "query": query,
-            "results_shown": page.locator(".pagefind-ui__result").count(),
+            "results_shown": page.locator(".briefings-search__result").count(),
             "bytes": sum(moved),
             "bytes_gzip": sum(_gzipped(path) for path in paths),
             "requests": len(finished),
             "bytes_by_kind": dict(sorted(by_kind.items(), key=lambda item: -item[1])),
+            "bundles": sorted({name.split("/")[1] for name in names if name.count("/") > 1}),
             "files": sorted({request.url.removeprefix(url) for request in finished}),
             "seconds_to_results": round(shown, 3),
         }

@@ -15,10 +15,13 @@ published (:mod:`generator.site`), so a failed index leaves the previous site
 in place.
 
 The index is partitioned in bundles, ``pagefind/<bundle>/`` (:func:`bundle_of`):
-the briefings of each year, and the registry (actors, places, stories, the
-guide). The search merges them at query time (Pagefind's ``mergeIndex``; the
-theme reads their names from :data:`BUNDLES`). A publish changes a few pages,
-so it re-indexes the bundles those pages are in and links the others from the
+the briefings of each year, the registry (actors, places, stories) and the
+guide. The search merges them at query time (Pagefind's ``mergeIndex``; the
+theme reads their names and page counts from :data:`BUNDLES`), the newest
+years first: a query shows ten results from the newest years and merges older
+ones only when it needs them (``theme/assets/javascripts/search.js``), so what
+it transfers does not grow with the years of the archive. A publish changes a
+few pages, so it re-indexes the bundles those pages are in and links the others from the
 previous version. At 10,000 briefs over ten years, re-indexing one year took a
 seventh of the time of the whole index (40 s against 259 s, on two busy cores),
 and each Pagefind process held 0.5 GB instead of 4.5 GB.
@@ -46,13 +49,25 @@ FOLDER = "pagefind"
 """The folder of the index, inside the site: the theme loads the search from there."""
 
 BUNDLES = "bundles.json"
-"""In :data:`FOLDER`: the bundle to load first and those merged into it, for the theme."""
+"""In :data:`FOLDER`: the bundle to load first, those merged into it and each one's page count.
+
+The theme merges the years newest first, and counts the briefings it has
+searched to know when to stop and offer the earlier years.
+"""
 
 PAGE_LIST = "pages.txt"
 """In each bundle: the pages it indexes (one a line), so the next publish knows them."""
 
 ENTRY = "pagefind-entry.json"
 """The file Pagefind writes first of all, naming the index of each language."""
+
+SEARCH_CODE = ("pagefind.js", "pagefind-worker.js")
+"""Pagefind's scripts the theme's search runs (with the WebAssembly, ``wasm.*``).
+
+Pagefind also writes its ready-made UIs (``pagefind-ui.js``, the modular and
+component UIs, the highlighter); the theme has its own UI on Pagefind's JS API,
+so those are removed (:func:`_prune`).
+"""
 
 STAGING = ".pagefind-pages"
 """In the version folder while it is indexed: each bundle's pages, hard-linked.
@@ -183,11 +198,13 @@ def index_site(
         _unlink_tree(version / STAGING)
     for name in sorted(reuse):
         _link_tree(previous.resolve() / FOLDER / name, output / name)  # type: ignore[union-attr]
-    counted = sum(_count(output / name) for name in sorted(plan))
+    pages_of = {name: _count(output / name) for name in sorted(plan)}
     merged = [name for name in sorted(plan, reverse=True) if name != primary]
     (output / BUNDLES).write_text(
-        json.dumps({"primary": primary, "merge": merged}) + "\n", encoding="utf-8"
+        json.dumps({"primary": primary, "merge": merged, "pages": pages_of}) + "\n",
+        encoding="utf-8",
     )
+    counted = sum(pages_of.values())
     log.info("search: indexed %d pages", counted)
     return counted
 
@@ -302,21 +319,24 @@ def _index_bundle(version: Path, name: str, pages: list[str], primary: bool) -> 
             "then build again"
         )
     log.debug("pagefind %s: %s", name, done.stdout)
-    if not primary:
-        _prune(out)
+    _prune(out, primary=primary)
     (out / PAGE_LIST).write_text("".join(f"{page}\n" for page in pages), encoding="utf-8")
 
 
-def _prune(bundle: Path) -> None:
-    """Remove from a merged bundle what only the first bundle's is loaded of.
+def _prune(bundle: Path, *, primary: bool) -> None:
+    """Remove from a bundle the files of Pagefind's that the theme's search never loads.
 
-    The search runs Pagefind's scripts, styles and WebAssembly from the first
-    bundle; a merged one is read for its index alone (entry, meta, filters, words,
-    fragments). A copy of the scripts in each would be 0.7 MB of files nobody loads.
+    The search runs Pagefind's scripts and WebAssembly from the first bundle
+    (:data:`SEARCH_CODE`); a merged one is read for its index alone (entry,
+    meta, filters, words, fragments). A copy of the scripts in each would be
+    0.7 MB of files nobody loads, and Pagefind's own UIs 0.4 MB in the first.
     """
     for path in bundle.iterdir():
-        if path.is_file() and path.name != ENTRY and path.suffix != ".pf_meta":
-            path.unlink()
+        if not path.is_file() or path.name == ENTRY or path.suffix == ".pf_meta":
+            continue
+        if primary and (path.name in SEARCH_CODE or path.name.startswith("wasm.")):
+            continue
+        path.unlink()
 
 
 def _count(bundle: Path) -> int:

@@ -60,13 +60,18 @@ def test_the_published_site_holds_the_pagefind_index(real):
     assert sorted(listed["merge"], reverse=True) == listed["merge"]
     assert set(listed["merge"]) == years | {"registry"}
     bundle = site / "pagefind" / "guide"
-    for name in ("pagefind-entry.json", "pagefind.js", "pagefind-ui.js", "pagefind-ui.css"):
+    for name in ("pagefind-entry.json", "pagefind.js", "pagefind-worker.js", "wasm.en.pagefind"):
         assert (bundle / name).is_file(), name
+    # The theme has its own UI on Pagefind's JS API: Pagefind's ready-made UIs are gone.
+    assert sorted(p.name for p in bundle.glob("*.js")) == ["pagefind-worker.js", "pagefind.js"]
+    assert not list(bundle.glob("*.css"))
     counted = 0
     for name in [listed["primary"], *listed["merge"]]:
         entry = json.loads((site / "pagefind" / name / "pagefind-entry.json").read_text("utf-8"))
         assert entry["version"] == "1.5.2"
         counted += entry["languages"]["en"]["page_count"]
+        # The theme counts the briefings it searched, to know when to offer earlier years.
+        assert listed["pages"][name] == entry["languages"]["en"]["page_count"], name
         assert list((site / "pagefind" / name).glob("index/*.pf_index")), name
         # A merged bundle is its index only: the search runs the guide bundle's scripts.
         if name != "guide":
@@ -223,4 +228,4 @@ def test_pages_load_no_search_until_it_is_opened(real):
     dialog = page.find("dialog", attrs={"data-briefings-search": True})
     assert dialog["data-bundle"] == "pagefind/" and dialog["aria-label"] == "Search the briefings"
     listed = json.loads((settings.site_dir / dialog["data-bundle"] / "bundles.json").read_text())
-    assert (settings.site_dir / "pagefind" / listed["primary"] / "pagefind-ui.js").is_file()
+    assert (settings.site_dir / "pagefind" / listed["primary"] / "pagefind.js").is_file()

@@ -179,17 +179,17 @@ def test_the_browser_finds_the_new_words_across_bundles_and_not_the_removed_page
             page.on("pageerror", lambda error: errors.append(str(error)))
             page.goto(url + "briefings/patrols-agreed/")
             page.keyboard.press("/")
-            box = page.locator("dialog.briefings-search input.pagefind-ui__search-input")
+            box = page.locator("dialog.briefings-search input.briefings-search__input")
             expect(box).to_be_focused(timeout=TIMEOUT_MS)
             box.fill(NEW_WORD)
-            results = page.locator(".pagefind-ui__result")
+            results = page.locator(".briefings-search__result")
             expect(results).to_have_count(1, timeout=TIMEOUT_MS)
             expect(results.locator("a")).to_have_attribute(
                 "href", re.compile(r"/briefings/border-talks/$")
             )
             box.fill("Ruritania")
             expect(results.first).to_be_visible(timeout=TIMEOUT_MS)
-            hrefs = results.locator("a.pagefind-ui__result-link").evaluate_all(
+            hrefs = results.locator("a.briefings-search__link").evaluate_all(
                 "links => links.map(link => link.getAttribute('href'))"
             )
             assert not [h for h in hrefs if "ruritania-election" in h]
@@ -220,12 +220,12 @@ def test_results_come_from_every_bundle(published, chromium):
             page = context.new_page()
             page.goto(url)
             page.keyboard.press("/")
-            box = page.locator("dialog.briefings-search input.pagefind-ui__search-input")
+            box = page.locator("dialog.briefings-search input.briefings-search__input")
             expect(box).to_be_focused(timeout=TIMEOUT_MS)
             box.fill(word)
-            results = page.locator(".pagefind-ui__result")
+            results = page.locator(".briefings-search__result")
             expect(results).to_have_count(sum(map(len, expected.values())), timeout=TIMEOUT_MS)
-            hrefs = results.locator("a.pagefind-ui__result-link").evaluate_all(
+            hrefs = results.locator("a.briefings-search__link").evaluate_all(
                 "links => links.map(link => new URL(link.href).pathname)"
             )
         finally:
