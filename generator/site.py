@@ -386,12 +386,18 @@ goes and is removed with it; a digest, it tells a reader of the site nothing.
 """
 
 
+THEME_ASSETS = "assets/"
+"""The theme's static files (styles, scripts), which pages link but never include."""
+
+
 def fingerprint(settings: Settings) -> str:
     """A digest of what turns the same Markdown into other HTML, outside the docs folder.
 
     The configuration file (and the environment variables its ``!ENV`` tags
-    read), every file of ``theme/`` beside it, the engine and the versions of
+    read), the templates of ``theme/`` beside it, the engine and the versions of
     the packages that render: the engine, Material, the Markdown extensions.
+    The theme's ``assets/`` are left out: pages only link them, and an
+    incremental build copies those that changed (:func:`_stale_files`).
     """
     digest = hashlib.sha256()
 
@@ -406,8 +412,9 @@ def fingerprint(settings: Settings) -> str:
         add(name, os.environ.get(name.decode(), "\0unset"))
     theme = settings.root / "theme"
     for path in sorted(theme.rglob("*")) if theme.is_dir() else []:
-        if path.is_file():
-            add(path.relative_to(theme).as_posix(), path.read_bytes())
+        name = path.relative_to(theme).as_posix()
+        if path.is_file() and not name.startswith(THEME_ASSETS):
+            add(name, path.read_bytes())
     add(settings.engine)
     for package in (settings.engine, "mkdocs-material", "pymdown-extensions", "markdown", "jinja2"):
         try:

@@ -201,15 +201,25 @@ def test_without_changes_the_whole_site_is_built(project, caplog):
     assert "building the whole site: the generator did not say which pages changed" in caplog.text
 
 
-def test_a_changed_theme_builds_the_whole_site(project, caplog):
-    css = project.root / "theme" / "assets" / "stylesheets" / "briefings.css"
-    css.write_text(css.read_text(encoding="utf-8") + "\n/* changed */\n", "utf-8")
+def test_a_changed_theme_template_builds_the_whole_site(project, caplog):
+    template = project.root / "theme" / "partials" / "search.html"
+    template.write_text(template.read_text(encoding="utf-8") + "\n<!-- changed -->\n", "utf-8")
     with caplog.at_level(logging.INFO, logger="generator.site"):
         site.build_site(project, changes=site.Changes(written=[], removed=[]))
     assert (
         "building the whole site: the configuration, theme or engine changed "
         "since the published version"
     ) in caplog.text
+    page = published(project) / "briefings/border-talks/index.html"
+    assert "<!-- changed -->" in page.read_text(encoding="utf-8")
+
+
+def test_a_changed_theme_style_is_copied_without_a_whole_build(project, monkeypatch):
+    """Pages link the theme's styles and scripts: a changed one is only copied."""
+    css = project.root / "theme" / "assets" / "stylesheets" / "briefings.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\n/* changed */\n", "utf-8")
+    no_whole_build(monkeypatch)
+    site.build_site(project, changes=site.Changes(written=[], removed=[]))
     assert "/* changed */" in (published(project) / "assets/stylesheets/briefings.css").read_text()
 
 
