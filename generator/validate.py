@@ -11,6 +11,7 @@ own pages) must never meet.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import difflib
 import json
@@ -24,7 +25,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, combinations
 from pathlib import Path
 from typing import Any, get_args, get_origin
 
@@ -1489,18 +1490,20 @@ def _cycle_from(slug: str, predecessor: Mapping[str, str]) -> list[str]:
 # --- Shared events ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _EventAt:
     """One event of one brief, for comparing events across briefs."""
 
     item: ValidBrief
     number: int
     event: Event
+    order: tuple[dt.date, str] = (dt.date.min, "")
+    """Older briefs first: the first brief to hold an event gives the id to reuse.
+    Worked out once: a large archive compares each event with dozens of others."""
 
-    @property
-    def order(self) -> tuple[dt.date, str]:
-        """Older briefs first: the first brief to hold an event gives the id to reuse."""
-        return (self.item.brief.date, self.item.slug)
+    @classmethod
+    def of(cls, item: ValidBrief, number: int, event: Event) -> _EventAt:
+        return cls(item, number, event, (item.brief.date, item.slug))
 
 
 def _within_a_day(one: PartialDate, other: PartialDate) -> bool:
@@ -1566,36 +1569,56 @@ def shared_event_problems(
     they share an actor or a place; month-only dates of one month must share two,
     as a month holds many events. The
     brief published later is told the id the earlier one gave, so that the
-    merged timeline lists the event once. A pair is not reported when either
+    merged timeline lists the event once; among equally close matches, the
+    oldest brief's. A pair is not reported when either
     brief already holds the other's id (its author knew of that event and
     described another), or when one names the other in ``not_same_as``.
     """
     by_day: dict[_DayKey, list[_EventAt]] = defaultdict(list)
     ids_of: dict[str, set[str]] = {}
-    for item in briefs:
+    ordered = sorted(briefs, key=lambda b: (b.brief.date, b.slug))
+    events = []
+    for item in ordered:  # so each day's list is oldest first
         ids_of[item.slug] = {e.id for e in item.brief.events if e.id}
         for number, event in enumerate(item.brief.events):
-            by_day[_day_key(event.date)].append(_EventAt(item, number, event))
+            at = _EventAt.of(item, number, event)
+            by_day[_day_key(event.date)].append(at)
+            events.append(at)
+    days = {key: _Day(found) for key, found in by_day.items()}
     problems = []
-    for item in sorted(briefs, key=lambda b: (b.brief.date, b.slug)):
-        for number, event in enumerate(item.brief.events):
-            match = _earlier_match(_EventAt(item, number, event), by_day, ids_of, actors)
-            if match:
-                problems.append(_shared_event_problem(_EventAt(item, number, event), *match))
+    for this in events:
+        match = _earlier_match(this, days, ids_of, actors)
+        if match:
+            problems.append(_shared_event_problem(this, *match))
     return problems
+
+
+class _Day:
+    """The events of one day, oldest brief first, with their order for a binary search."""
+
+    __slots__ = ("events", "orders")
+
+    def __init__(self, events: list[_EventAt]) -> None:
+        self.events = events
+        self.orders = [at.order for at in events]
+
+    def before(self, order: tuple[dt.date, str]) -> list[_EventAt]:
+        """The events of briefs older than ``order``: only those can give an id to reuse."""
+        return self.events[: bisect.bisect_left(self.orders, order)]
 
 
 def _earlier_match(
     this: _EventAt,
-    by_day: Mapping[_DayKey, list[_EventAt]],
+    days: Mapping[_DayKey, _Day],
     ids_of: Mapping[str, set[str]],
     actors: Mapping[str, Actor],
 ) -> tuple[_EventAt, list[str]] | None:
     """The event of an earlier brief that ``this`` most looks like, with what they share."""
     best: tuple[int, _EventAt, list[str]] | None = None
     for key in _near_keys(this.event.date):
-        for other in by_day.get(key, ()):
-            if other.order >= this.order or other.item.slug == this.item.slug:
+        day = days.get(key)
+        for other in day.before(this.order) if day else ():
+            if other.item.slug == this.item.slug:
                 continue
             if this.event.id and this.event.id == other.event.id:
                 continue
@@ -1761,23 +1784,49 @@ def _answer_by(
     return _Answer(slug, len(shared) + len(about), "; ".join(reasons))
 
 
-def _candidates_by_word(profiles: Iterable[_Profile]) -> dict[str, list[_Profile]]:
-    """The briefs a question word can point to, so each question meets only those.
+_Pair = tuple[str, str]
+
+
+def _pairs(words: Iterable[str]) -> Iterator[_Pair]:
+    """Every pair of distinct words, each in sorted order."""
+    return combinations(sorted(words), 2)
+
+
+class _Candidates:
+    """The briefs a question can point to, so each question meets only those.
 
     :func:`_answer_by` needs a distinctive title word the question shares, or a
-    proposal or event id all of whose words the question names; either way the
-    question holds one of the words filed here. Comparing every question with
-    every brief instead made a check of 1,000 briefs take minutes.
+    proposal or event id all of whose words the question names. Title words are
+    filed one by one (a distinctive word is in few titles); an id, which has two
+    words or more, is filed under its rarest pair of words, all of which the
+    question must name. Filing ids under single words instead made each
+    question meet hundreds of briefs in a large archive, and comparing every
+    question with every brief made a check of 1,000 briefs take minutes.
     """
-    profiles = list(profiles)
-    spread = Counter(w for p in profiles for w in set().union(*(ws for _, _, ws in p.ids)))
-    by_word: dict[str, list[_Profile]] = defaultdict(list)
-    for profile in profiles:
-        # An id needs all its words in the question: filing it under its rarest word suffices.
-        rarest = {min(ws, key=lambda w: (spread[w], w)) for _, _, ws in profile.ids}
-        for word in profile.title | rarest:
-            by_word[word].append(profile)
-    return by_word
+
+    def __init__(self, profiles: Iterable[_Profile]) -> None:
+        profiles = list(profiles)
+        spread = Counter(
+            pair for p in profiles for pair in set().union(*(_pairs(ws) for _, _, ws in p.ids))
+        )
+        self.by_word: dict[str, list[_Profile]] = defaultdict(list)
+        self.by_pair: dict[_Pair, list[_Profile]] = defaultdict(list)
+        for profile in profiles:
+            for word in profile.title:
+                self.by_word[word].append(profile)
+            rarest = {
+                min(_pairs(ws), key=lambda pair: (spread[pair], pair)) for _, _, ws in profile.ids
+            }
+            for pair in rarest:
+                self.by_pair[pair].append(profile)
+
+    def of(self, words: frozenset[str]) -> dict[str, _Profile]:
+        """The briefs a question of ``words`` may be answered by, by slug."""
+        found = {c.item.slug: c for w in words for c in self.by_word.get(w, ())}
+        for pair in _pairs(words):
+            for c in self.by_pair.get(pair, ()):
+                found[c.item.slug] = c
+        return found
 
 
 def _item_ids(brief: Brief) -> set[str]:
@@ -1794,7 +1843,7 @@ def question_problems(briefs: Sequence[ValidBrief], actors: Mapping[str, Actor])
     """
     distinctive = _distinctive(briefs)
     by_slug = {item.slug: item for item in briefs}
-    by_word = _candidates_by_word(_Profile.of(item, distinctive, actors) for item in briefs)
+    candidates_of = _Candidates(_Profile.of(item, distinctive, actors) for item in briefs).of
     problems = []
     for item in briefs:
         for number, question in enumerate(item.brief.questions):
@@ -1805,7 +1854,7 @@ def question_problems(briefs: Sequence[ValidBrief], actors: Mapping[str, Actor])
             dismissed = _item_ids(item.brief)
             for slug in question.not_answered_by:
                 dismissed |= _item_ids(by_slug[slug].brief) if slug in by_slug else set()
-            candidates = {c.item.slug: c for w in words for c in by_word.get(w, ())}
+            candidates = candidates_of(words)
             found = [
                 answer
                 for other in candidates.values()

@@ -267,3 +267,28 @@ def test_an_event_names_each_place_once(valid_project, words, ids, shown):
     index = build_index(checked.briefs, checked.actors, RelatedWeights(), checked.places)
     event = Event(date="2025-02-01", what="x", place=words, places=ids, sources=["gazette"])
     assert _PageHelpers("places/other.md", index).event_place(event) == shown
+
+
+def test_among_equally_close_matches_the_oldest_brief_gives_the_id(tmp_path):
+    """The first brief to hold an event gives the id, whatever the files' names."""
+    folder = tmp_path / "briefings"
+    shutil.copytree(FIXTURES / "shared-events", folder)
+    (folder / "z-first-report.yml").write_text(
+        "title: First report of shots\n"
+        "date: 2025-04-10\n"
+        "summary: Shots are reported on the border.\n"
+        "events:\n"
+        "  - id: first-report-shots\n"
+        "    date: 2025-04-10\n"
+        "    what: Shots are reported.\n"
+        "    actors: [borduria]\n"
+        "    sources: [gazette]\n"
+        "sources:\n"
+        "  - id: gazette\n"
+        "    outlet: The Example Gazette\n",
+        "utf-8",
+    )
+    checked = pipeline.check(load_settings(ROOT / "site_config.yml", briefings_dir=folder))
+    week = [w for w in located(checked.report.warnings) if w.startswith("border-week.yml:5:9:")]
+    assert len(week) == 1
+    assert "looks like event 'first-report-shots' of brief 'z-first-report'" in week[0]
