@@ -140,6 +140,57 @@ def bundle_of(site_dir: Path, page: str) -> str:
     return found.group(1).decode("ascii") if found else UNDATED
 
 
+_ARTICLE = re.compile(rb'<article class="md-content__inner.*?</article>', re.DOTALL)
+"""A page's article (:data:`ROOT`): all Pagefind reads of it."""
+
+_IGNORED_OPEN = re.compile(rb"<div\b[^>]*\bdata-pagefind-ignore\b[^>]*>")
+_DIV = re.compile(rb"<(/?)div\b[^>]*>")
+_KEPT = re.compile(rb"<[^>]*data-pagefind-(?:filter|meta|sort)\b[^>]*>[^<]*<")
+"""Filters, meta and sort keys, which Pagefind reads even inside an ignored element."""
+
+
+def indexed_part(html: bytes, *, registry: bool) -> bytes:
+    """What Pagefind takes from a page: its article without what it is told to ignore.
+
+    A publish rewrites pages whose indexed text stays the same: a briefing's
+    related briefings (kept out of the index with ``data-pagefind-ignore``),
+    the lists of an actor's page (a registry page is indexed without its
+    sections). Comparing this part spares their bundles a new index.
+    """
+    found = _ARTICLE.search(html)
+    article = found.group(0) if found else html
+    if registry:
+        article = _SECTIONS.sub(b"", article, count=1)
+    kept = b"".join(_KEPT.findall(article))
+    return _without_ignored(article) + b"\0" + kept
+
+
+def _without_ignored(html: bytes) -> bytes:
+    """``html`` without its ``div`` elements marked ``data-pagefind-ignore`` (nested divs allowed)."""
+    parts = []
+    position = 0
+    while (opened := _IGNORED_OPEN.search(html, position)) is not None:
+        parts.append(html[position : opened.start()])
+        depth, end = 1, opened.end()
+        while depth and (tag := _DIV.search(html, end)) is not None:
+            depth += -1 if tag.group(1) else 1
+            end = tag.end()
+        position = end
+    parts.append(html[position:])
+    return b"".join(parts)
+
+
+def _same_index(previous: Path, version: Path, page: str) -> bool:
+    """Whether ``page`` gives Pagefind the same text in both versions (see :func:`indexed_part`)."""
+    registry = not page.startswith(("briefings/", "guide/"))
+    try:
+        before = (previous / page).read_bytes()
+    except OSError:
+        return False
+    now = (version / page).read_bytes()
+    return indexed_part(before, registry=registry) == indexed_part(now, registry=registry)
+
+
 def indexed_pages(site_dir: Path) -> list[str]:
     """The pages of ``site_dir`` the search indexes (:data:`PAGES`), as relative paths."""
     pages: set[str] = set()
@@ -177,7 +228,14 @@ def index_site(
         plan = _group(version, pages, dict.fromkeys(pages, ""))
         reuse: set[str] = set()
     else:
-        plan, reuse = _incremental(version, pages, old, changed_html or [], removed_html or [])
+        assert previous is not None
+        indexed = set(pages)
+        changed = [
+            page
+            for page in map(_relative, changed_html or [])
+            if page in indexed and not _same_index(previous.resolve(), version, page)
+        ]
+        plan, reuse = _incremental(version, pages, old, changed, removed_html or [])
     if GUIDE not in plan and plan:
         log.warning("search: no author guide to index; the search starts from another bundle")
     primary = GUIDE if GUIDE in plan else min(plan, default="")

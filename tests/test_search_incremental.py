@@ -142,6 +142,50 @@ def test_added_and_removed_pages_missing_from_the_lists_are_found_all_the_same(p
         assert digest(version / "pagefind" / name) == digest(published / "pagefind" / name)
 
 
+def test_a_page_whose_indexed_text_is_the_same_leaves_its_bundle_alone(published, tmp_path):
+    """A publish rewrites pages whose searchable text stays: related briefings, actor lists.
+
+    A briefing's related briefings are kept out of the index; a registry page is
+    indexed without its sections. Neither kind of change re-indexes a bundle, but
+    a change to the text Pagefind reads does.
+    """
+    version = tmp_path / "version"
+    _linked_copy(published, version)
+    brief = version / CHANGED
+    assert b'class="related-briefings" data-pagefind-ignore="index"' in brief.read_bytes()
+    _rewrite(brief, b'<div class="related-briefings" data-pagefind-ignore="index">',
+             b'<div class="related-briefings" data-pagefind-ignore="index"><div><p>Zebrafjord</p></div>')  # fmt: skip
+    actor = next(version.glob("actors/*/index.html"))
+    _rewrite(actor, b"</article>", b"<h2>More</h2><p>Walrusfjord</p></article>")
+    changed = [CHANGED, actor.relative_to(version).as_posix()]
+    search.index_site(version, changed_html=changed, removed_html=[], previous=published)
+    for name in _bundles(published):
+        assert digest(version / "pagefind" / name) == digest(published / "pagefind" / name), name
+    assert not any("fjord" in r["content"] for r in fragments(version).values())
+
+    again = tmp_path / "again"
+    _linked_copy(published, again)
+    _rewrite(again / CHANGED, b"</h1>", b"</h1>\n<p>Zebrafjord talks.</p>")
+    search.index_site(again, changed_html=[CHANGED], removed_html=[], previous=published)
+    content = fragments(again)["/briefings/border-talks/"]["content"]
+    assert "Zebrafjord" in content
+    assert "Related briefings" not in content  # other briefings' titles are not its text
+
+
+def test_the_indexed_part_keeps_filters_inside_ignored_elements():
+    page = (
+        b'<header>Site</header><article class="md-content__inner md-typeset"><h1>T</h1>'
+        b'<div hidden data-pagefind-ignore><span data-pagefind-filter="year">2025</span></div>'
+        b"<p>Text</p><div data-pagefind-ignore><div>nested</div>tail</div><p>End</p></article>"
+    )
+    part = search.indexed_part(page, registry=False)
+    assert b"Site" not in part and b"nested" not in part and b"tail" not in part
+    assert b"<p>Text</p>" in part and b"<p>End</p>" in part
+    assert b'data-pagefind-filter="year">2025<' in part
+    other_year = page.replace(b">2025<", b">2024<")
+    assert search.indexed_part(other_year, registry=False) != part
+
+
 def test_without_the_lists_every_bundle_is_indexed_again(published, tmp_path):
     version = tmp_path / "version"
     _linked_copy(published, version)
