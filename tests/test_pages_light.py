@@ -370,3 +370,26 @@ def test_a_first_page_holds_a_full_block_and_what_follows_and_older_pages_a_bloc
         title = soup.title.get_text()
         assert title.startswith(f"{tag.name}, "), title
         assert re.search(r"\b(19|20)\d\d\b", title) and "page" not in title.lower(), title
+
+
+def test_every_card_link_leads_to_the_page_that_holds_the_card(light):
+    """The front page links cards past the board's to their status's pages (any block)."""
+    site, index = light
+    home = page(site, "")
+    links = [a for a in home.select("a[href*='#proposal-']") if "proposals/" in a["href"]]
+    assert links
+    for a in links:
+        target = resolve("", a["href"])
+        anchor = urlsplit(a["href"]).fragment
+        assert page(site, target).find(id=anchor) is not None, a["href"]
+    for status, items in index.proposals_by_status.items():
+        if len(items) <= SIZES["BOARD_LIMIT"]:
+            continue
+        with pytest.MonkeyPatch.context() as patch:
+            for name, value in SIZES.items():
+                patch.setattr(render, name, value)
+            renderer = render.Renderer(index, None)  # type: ignore[arg-type]
+            for position, tracked in enumerate(items):
+                path = renderer._card_page(status, position)
+                soup = page(site, render.address(path).strip("/") + "/")
+                assert soup.find(id=f"proposal-{tracked.id}") is not None, (status, position, path)
