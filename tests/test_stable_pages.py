@@ -11,6 +11,7 @@ when a block fills, which adds exactly one page and changes its older neighbour'
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from pathlib import Path
@@ -19,7 +20,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from benchmarks.corpus import NEW_BRIEF_DAY, write_corpus, write_new_brief
-from generator import pipeline, render
+from generator import graph, pipeline, render
 from tests.conftest import make_project
 
 SIZES = {
@@ -191,3 +192,57 @@ def test_pager_links_resolve_and_an_older_address_keeps_its_items(small):
             assert soup.nav["aria-label"].startswith("Pages of "), path
         first = NAV.search(pages[first_page(base, pages)])
         assert first and 'aria-current="page"' in first.group(), base
+
+
+WHOLE_LISTS = frozenset(
+    {
+        "appearances",
+        "quotes_by_speaker",
+        "anonymous_quotes",
+        "proposals_by_actor",
+        "positions_by_actor",
+        "events_by_actor",
+        "disputes_by_actor",
+        "by_tag",
+        "proposals_by_status",
+        "events_by_place",
+        "quotes_by_place",
+        "entries_by_place",
+        "threads",
+        "questions",
+        "entries",
+    }
+)
+"""The index's lists that stably paginated listings are cut from: a first page reads them."""
+
+
+def test_an_older_page_records_only_its_block_not_its_whole_list(small):
+    saved = graph.load(small.docs_dir)
+    assert saved is not None
+    older = [p for p in saved.outputs if OLDER.match(p) and not p.startswith(NUMBERED)]
+    assert len(older) > 20
+    for path in older:
+        keys = [saved.keys[n] for n in saved.outputs[path]]
+        assert ("plan", path) in keys
+        whole = [k for k in keys if k[0] in WHOLE_LISTS]
+        assert whole == [], (path, whole)
+    firsts = {first_page(OLDER.match(p)["base"], saved.outputs) for p in older}
+    assert all(any(saved.keys[n][0] in WHOLE_LISTS for n in saved.outputs[p]) for p in firsts), (
+        "a first page reads its whole lists"
+    )
+
+
+def test_publishing_and_withdrawing_briefs_incrementally_matches_a_clean_build(small, tmp_path):
+    docs = small.docs_dir
+    template = write_new_brief(small.briefings_dir, 30, seed=7)
+    copies = [newest_copy(small.briefings_dir, template, n) for n in range(1, 3)]
+    pipeline.generate(small)
+    copies[0].unlink()  # withdraw one, publish two more: blocks fill and empty again
+    for n in range(3, 5):
+        newest_copy(small.briefings_dir, template, n)
+    pipeline.generate(small)
+    template.unlink()
+    pipeline.generate(small)
+    clean = dataclasses.replace(small, docs_dir=tmp_path / "clean-docs")
+    pipeline.generate(clean)
+    assert snapshot(docs) == snapshot(clean.docs_dir)
