@@ -160,17 +160,22 @@ def place_outputs(place_id: str) -> tuple[str, ...]:
 
 # --- Light pages (issue 15): archives by month, split and paginated listings ---------
 
-PAGE_SIZE = 30
-"""Items of each list on one page of a listing of several lists (actors, places, stories).
+PAGE_SIZE = 15
+"""Items of each list in one block of a listing of several lists (actors, places, stories).
 
-An actor page shows up to this many of each of its six lists; at the heaviest
-items (quote boxes, about 1.3 KB of HTML each; events and positions about 0.35 KB)
-that keeps a page near 100 KB with Material's own 20 KB, under the 150 KB bound.
+Stable pagination puts up to ``2 * PAGE_SIZE - 1`` of each list on a first page, so an
+actor page shows at most 29 of each of its six lists; at the heaviest items (quote
+boxes, about 1.3 KB of HTML each; events and positions about 0.35 KB) that keeps a
+page near 100 KB with Material's own 20 KB, under the 150 KB bound.
 """
 
-LIST_PAGE_SIZE = 100
-"""Items on one page of a listing of one or two lists (topics, months, speakers, questions):
-lines of 0.2-0.6 KB of HTML, so a page stays under 80 KB."""
+LIST_PAGE_SIZE = 50
+"""Items in one block of a listing of one or two lists (topics, speakers, questions): a
+first page holds up to 99 lines of 0.2-0.6 KB of HTML, so it stays under 80 KB."""
+
+MONTH_PAGE_SIZE = 100
+"""Briefings on one page of a month of the archive (numbered pages: a month is closed
+once it is over, so its pages do not move with each new briefing)."""
 
 CITED_BRIEFINGS = 5
 """Briefings an event's entry in a listing links to before 'and N more': at 10,000 briefs
@@ -206,8 +211,9 @@ HISTORY_STEPS = 4
 """Changes of status a tracker card lists, the latest; a proposal whose status changed in
 hundreds of briefings would otherwise list them all."""
 
-STATUS_PAGE_SIZE = 12
-"""Tracker cards on one page of a status's own pages: a card is heavier than a line."""
+STATUS_PAGE_SIZE = 6
+"""Tracker cards in one block of a status's own pages (a first page holds up to 11): a
+card is heavier than a line."""
 
 BOARD_LIMIT = 3
 """Cards a column of the tracker's board shows; a longer column links to its status's pages."""
@@ -246,6 +252,225 @@ def page_count(lists: Sequence[Sequence[Any]], size: int) -> int:
     """Pages a listing of ``lists`` needs at ``size`` items of each per page; at least one."""
     longest = max((len(items) for items in lists), default=0)
     return max(1, math.ceil(longest / size))
+
+
+# --- Stable pagination (issue 15): blocks counted from the oldest -----------------------
+#
+# A dated, newest-first listing is cut into fixed blocks of ``size`` items counted
+# from its oldest item. The first page (the listing's own address) shows the newest
+# full block and the newest items that do not fill a block yet: ``size`` to
+# ``2 * size - 1`` items once there are more than ``size``. Each older block has a
+# permanent page, ``…/page/N/``, N counted from the oldest block (``page/1`` is the
+# oldest), so an address always shows the same items. A new item changes the first
+# page only; every ``size`` additions a block fills, and the block before it leaves the
+# first page for a new page of its own, whose older neighbour's 'Newer' link changes.
+
+
+def block_path(base: str, number: int) -> str:
+    """The permanent page of block ``number`` (1: the oldest) of the listing at ``base``.
+
+    'actors/x.md', 1 → 'actors/x/page/1.md' (served at /actors/x/page/1/). Unlike
+    :func:`page_path`, 1 is not ``base``: the first page shows the newest items and
+    keeps the listing's address, and ``page/1`` is the oldest block.
+    """
+    return f"{base.removesuffix('.md').removesuffix('/index')}/page/{number}.md"
+
+
+def older_count(lists: Sequence[Sequence[Any]], size: int) -> int:
+    """How many older pages a stably paginated listing has: its full blocks but the newest."""
+    longest = max((len(items) for items in lists), default=0)
+    return max(0, longest // size - 1)
+
+
+def first_part(items: Sequence[Any], size: int, oldest_first: bool = False) -> Sequence[Any]:
+    """What the first page shows of a list: its newest full block and the items after it."""
+    keep = len(items) - max(0, len(items) // size - 1) * size
+    if not keep:
+        return items[:0]
+    return items[-keep:] if oldest_first else items[:keep]
+
+
+def block_part(
+    items: Sequence[Any], number: int, size: int, oldest_first: bool = False
+) -> Sequence[Any]:
+    """Block ``number`` of a list (1: its oldest ``size`` items); empty if on the first page."""
+    if number > len(items) // size - 1:
+        return items[:0]
+    if oldest_first:
+        return items[(number - 1) * size : number * size]
+    end = len(items) - (number - 1) * size
+    return items[end - size : end]
+
+
+def block_of(length: int, position: int, size: int) -> int:
+    """The block holding the ``position``-th item (0: the newest) of a newest-first list.
+
+    0 when it is on the first page; else the N of its permanent page ``…/page/N/``.
+    """
+    number = (length - 1 - position) // size + 1
+    return 0 if number >= length // size else number
+
+
+def series_path(base: str, name: str) -> str:
+    """Where one list of a listing of several keeps its older pages: 'actors/x/quotes.md'.
+
+    Each list of an actor, place, story or of the questions is a stable listing
+    of its own (``actors/x/quotes/page/N/``), so one list filling a block never
+    changes another list's pages. A listing of one list keeps them under its own
+    address (``topics/x/page/N/``): ``name`` is then empty.
+    """
+    return f"{base.removesuffix('.md')}/{name}.md" if name else base
+
+
+@dataclass(frozen=True)
+class Series:
+    """One list of a listing: its name in addresses, and how its pages name it ('quotes')."""
+
+    name: str
+    title: str
+
+
+ACTOR_SERIES = (
+    Series("quotes", "quotes"),
+    Series("proposals", "proposals"),
+    Series("positions", "positions"),
+    Series("events", "events"),
+    Series("disputes", "disputes"),
+    Series("briefings", "briefings"),
+)
+PLACE_SERIES = (
+    Series("events", "events"),
+    Series("quotes", "quotes"),
+    Series("briefings", "briefings"),
+)
+THREAD_SERIES = (Series("briefings", "briefings"), Series("timeline", "timeline"))
+QUESTION_SERIES = (Series("open", "open questions"), Series("answered", "answered questions"))
+"""The lists of the listings of several lists, in the order their render functions give them."""
+
+
+@dataclass(frozen=True)
+class Block:
+    """What the render plan binds an older page to: its number and its items, and no more.
+
+    The plan's binding is a key of the page's reads (:func:`generator.graph.plan_key`),
+    digested from these items: an older page is rendered again when what it shows
+    changes, not each time its listing grows.
+    """
+
+    number: int
+    """N of ``…/page/N/``, counted from the oldest block."""
+    newest: bool
+    """Whether it is the newest older page: its 'Newer' neighbour is the first page."""
+    which: int
+    """Which list of the listing the block is of."""
+    items: Sequence[Any]
+    """The block's items, in the order the page shows them."""
+
+    def lists(self, count: int) -> list[Sequence[Any]]:
+        """The page's part of each of the listing's ``count`` lists: its block, or nothing."""
+        return [self.items if n == self.which else self.items[:0] for n in range(count)]
+
+
+@dataclass(frozen=True)
+class StablePager:
+    """Where one page stands in one stably paginated list, with no part that moves.
+
+    ``number`` is 0 for the first page and N for ``…/page/N/``. Only the first page
+    knows how many older pages there are (``older``); an older page knows its
+    neighbours by its number alone, and whether it is the newest older page.
+    """
+
+    base: str
+    """The listing's first page."""
+    number: int
+    older: int = 0
+    newest: bool = False
+    label: str = ""
+    """What an older page holds, in words that never change: the span of its dates."""
+    series: str = ""
+    """The list's own address, under which its older pages are: ``base`` for a single list."""
+    title: str = ""
+    """What the list holds ('quotes'), for the navigation's label."""
+
+    def _older(self, number: int) -> str:
+        return block_path(self.series or self.base, number)
+
+    @property
+    def first(self) -> bool:
+        """Whether this is the listing's first page (its newest items)."""
+        return self.number == 0
+
+    @property
+    def path(self) -> str:
+        """The path of this page in the docs folder."""
+        return self.base if self.first else self._older(self.number)
+
+    @property
+    def shown(self) -> bool:
+        """Whether the list has older pages to step through at all."""
+        return not self.first or self.older > 0
+
+    @property
+    def newer(self) -> str | None:
+        """The next newer page: the first page from the newest older page; none from it."""
+        if self.first:
+            return None
+        return self.base if self.newest else self._older(self.number + 1)
+
+    @property
+    def older_page(self) -> str | None:
+        """The next older page; none from the oldest."""
+        if self.first:
+            return self._older(self.older) if self.older else None
+        return self._older(self.number - 1) if self.number > 1 else None
+
+    @property
+    def oldest(self) -> str:
+        """The page of the oldest block."""
+        return self._older(1)
+
+
+def _when(item: Any, index: Index) -> PartialDate | None:
+    """The date an item of a listing is listed by: its brief's, an event's, a card's change."""
+    if isinstance(item, tuple) and item:
+        item = item[1] if isinstance(item[0], str) else item[0]
+    if isinstance(item, TimelineEntry):
+        return item.event.date
+    if isinstance(item, TrackedProposal):
+        day = item.latest.entry.last_changed
+    elif isinstance(item, Entry):
+        day = item.brief.date
+    elif hasattr(item, "entry"):
+        day = item.entry.brief.date
+    elif hasattr(item, "slug"):
+        day = index.by_slug[item.slug].brief.date
+    else:
+        return None
+    return PartialDate(day.year, day.month, day.day)
+
+
+def date_span(items: Iterable[Any], index: Index, days: bool = True) -> str:
+    """The dates a page's items span, by day or (``days=False``, for titles) by month.
+
+    '12 March - 28 April 2019' (with an en dash), the year said once when both
+    ends share it: a label that names what an older page holds and never changes.
+    """
+    dates = [d for d in (_when(item, index) for item in items) if d is not None]
+    if not dates:
+        return ""
+    low, high = min(dates), max(dates)
+    if not days:
+        low, high = PartialDate(low.year, low.month), PartialDate(high.year, high.month)
+    if low == high:
+        return low.human()
+    start = low.human()
+    if low.year == high.year:
+        start = start.removesuffix(f" {low.year}")
+    return f"{start}{SPAN_DASH}{high.human()}"
+
+
+SPAN_DASH = " \N{EN DASH} "
+"""Between the ends of a span of dates, as typeset: an en dash between spaces."""
 
 
 def archive_path(month: str) -> str:
@@ -511,22 +736,51 @@ def _environment() -> jinja2.Environment:
 class Renderer:
     """Renders every page of the site from an index."""
 
-    def thread(self, thread: Thread, number: int = 1) -> Page:
-        """The page of one story: its briefings in order, with directions, and its timeline."""
+    def thread(self, thread: Thread) -> Page:
+        """The first page of one story: its latest briefings in order, and its timeline's latest."""
         latest = thread.latest.brief
-        pager, (entries, timeline) = self._slice(
-            thread_path(thread.id), self._thread_lists(thread), number
+        pager, pagers, (entries, timeline) = self._first_slice(
+            thread_path(thread.id), self._thread_lists(thread), PAGE_SIZE, THREAD_SERIES, True
         )
         return self._page(
             pager.path,
             "thread.md.j2",
-            title=f"Story: {latest.title}" + pager.suffix,
+            title=f"Story: {latest.title}",
             description=plain(latest.summary),
             meta={"feed": f"{THREADS_DIR}/{thread.id}"},
             thread=thread,
+            thread_id=thread.id,
+            first=thread.first,
+            offset=len(thread.entries) - len(entries),
             entries=entries,
             timeline=timeline,
             pager=pager,
+            pagers=pagers,
+        )
+
+    def thread_block(self, thread_id: str, block: Block) -> Page:
+        """An older page of a story, bound to its id and block only: not to the whole story.
+
+        The story's first briefing names it (its slug is the story's id), since its
+        latest changes with each new briefing.
+        """
+        first = self.index.by_slug[thread_id]
+        entries, timeline = block.lists(len(THREAD_SERIES))
+        pager, pagers = self._block_pager(thread_path(thread_id), block, THREAD_SERIES)
+        return self._page(
+            pager.path,
+            "thread.md.j2",
+            title=self._older_title(f"Story: {first.brief.title}", block, THREAD_SERIES),
+            description=plain(first.brief.summary),
+            meta={"feed": f"{THREADS_DIR}/{thread_id}"},
+            thread=None,
+            thread_id=thread_id,
+            first=first,
+            offset=(block.number - 1) * PAGE_SIZE,
+            entries=entries,
+            timeline=timeline,
+            pager=pager,
+            pagers=pagers,
         )
 
     def _thread_lists(self, thread: Thread) -> list[Sequence[Any]]:
@@ -555,8 +809,12 @@ class Renderer:
             f"{ACTORS_DIR}/index.md", self._whos_who_lists(), self.whos_who, size=NAMES_PAGE_SIZE
         )
         for actor in sorted(self.index.actors.values(), key=lambda a: a.id):
-            yield from self._paged(
-                actor_path(actor.id), partial(self._actor_lists, actor), partial(self.actor, actor)
+            yield from self._stable(
+                actor_path(actor.id),
+                self._actor_lists(actor),
+                partial(self.actor, actor),
+                partial(self.actor, actor, feed=actor.id in self.index.appearances),
+                series=ACTOR_SERIES,
             )
         yield "guide.md", self.guide
         yield from self._tracker_plan()
@@ -564,25 +822,31 @@ class Renderer:
         yield from self._timeline_plan()
         yield from self._archive_plan()
         yield MAP_PAGE, partial(self._page, MAP_PAGE, "map.md.j2", title="Map of incidents")
-        yield from self._paged(
-            "questions.md", self._question_lists(), self.questions, size=LIST_PAGE_SIZE
+        yield from self._stable(
+            "questions.md",
+            self._question_lists(),
+            self.questions,
+            self.questions,
+            LIST_PAGE_SIZE,
+            QUESTION_SERIES,
         )
         yield (
             f"{TOPICS_DIR}/index.md",
             partial(self._page, f"{TOPICS_DIR}/index.md", "topics_index.md.j2", title="Topics"),
         )
         for tag in self.index.by_tag:
-            yield from self._paged(
-                topic_path(tag),
-                partial(self._topic_lists, tag),
-                partial(self.topic, tag),
-                size=LIST_PAGE_SIZE,
+            topic = partial(self.topic, tag)
+            yield from self._stable(
+                topic_path(tag), self._topic_lists(tag), topic, topic, LIST_PAGE_SIZE
             )
         for thread in self.index.threads.values():
-            yield from self._paged(
+            yield from self._stable(
                 thread_path(thread.id),
-                partial(self._thread_lists, thread),
+                self._thread_lists(thread),
                 partial(self.thread, thread),
+                partial(self.thread_block, thread.id),
+                series=THREAD_SERIES,
+                oldest_first=True,
             )
         yield from self._place_plan()
 
@@ -593,8 +857,12 @@ class Renderer:
             partial(self._page, f"{PLACES_DIR}/index.md", "places_index.md.j2", title="Places"),
         )
         for place in self.index.places.values():
-            yield from self._paged(
-                place_path(place.id), partial(self._place_lists, place), partial(self.place, place)
+            yield from self._stable(
+                place_path(place.id),
+                self._place_lists(place),
+                partial(self.place, place),
+                partial(self.place, place, feed=place.id in self.index.entries_by_place),
+                series=PLACE_SERIES,
             )
 
     def home(self) -> Page:
@@ -645,21 +913,25 @@ class Renderer:
         yield "proposals.md", self.tracker
         for status, items in self.index.proposals_by_status.items():
             if len(items) > BOARD_LIMIT:
-                yield from self._paged(
-                    status_path(status),
-                    partial(self._status_lists, status),
-                    partial(self.status, status),
-                    size=STATUS_PAGE_SIZE,
+                page = partial(self.status, status)
+                yield from self._stable(
+                    status_path(status), self._status_lists(status), page, page, STATUS_PAGE_SIZE
                 )
 
     def _status_lists(self, status: ProposalStatus) -> list[Sequence[Any]]:
         return [self.index.proposals_by_status.get(status, [])]
 
     def _card_page(self, status: ProposalStatus, position: int) -> str:
-        """The page that holds the card of the ``position``-th proposal of ``status``."""
+        """The page that holds the card of the ``position``-th proposal of ``status``.
+
+        The board holds the newest; the others are on the status's first page or on
+        the permanent page of their block (stable pagination, counted from the oldest).
+        """
         if position < BOARD_LIMIT:
             return "proposals.md"
-        return page_path(status_path(status), position // STATUS_PAGE_SIZE + 1)
+        length = len(self.index.proposals_by_status.get(status, []))
+        number = block_of(length, position, STATUS_PAGE_SIZE)
+        return block_path(status_path(status), number) if number else status_path(status)
 
     def _status_page(self, status: ProposalStatus) -> str:
         """Where the tracker lists every proposal of ``status``: its own page, or the board."""
@@ -667,39 +939,52 @@ class Renderer:
             return status_path(status)
         return "proposals.md"
 
-    def status(self, status: ProposalStatus, number: int = 1) -> Page:
+    def status(self, status: ProposalStatus, block: Block | None = None) -> Page:
         """One page of the proposals that have ``status`` now, with their stance grid."""
-        pager, (items,) = self._slice(
-            status_path(status), self._status_lists(status), number, STATUS_PAGE_SIZE
+        title = f"Proposals: {status.label.lower()}"
+        pager, _, (items,) = self._part(
+            status_path(status), block, partial(self._status_lists, status), STATUS_PAGE_SIZE
         )
+        total = len(self.index.proposals_by_status.get(status, [])) if block is None else 0
+        if block is not None:
+            title = self._older_title(title, block)
         return self._page(
             pager.path,
             "proposals_status.md.j2",
-            title=f"Proposals: {status.label.lower()}" + pager.suffix,
+            title=title,
             meta=WIDE_PAGE,
             status=status,
             items=items,
-            total=len(self.index.proposals_by_status.get(status, [])),
+            total=total,
             grid=_stance_grid(list(items), self.index),
             pager=pager,
         )
 
-    def place(self, place: Place, number: int = 1) -> Page:
-        """The page of one place: what happened there and what was said there."""
-        feed = f"{PLACES_DIR}/{place.id}" if place.id in self.index.entries_by_place else ""
-        pager, (events, quotes, entries) = self._slice(
-            place_path(place.id), self._place_lists(place), number
+    def place(self, place: Place, block: Block | None = None, feed: bool = False) -> Page:
+        """The page of one place: what happened there and what was said there.
+
+        An older page is told by the plan whether the place has a feed: asking the
+        index would make it read the place's whole list of briefings.
+        """
+        title = place.name
+        pager, pagers, (events, quotes, entries) = self._part(
+            place_path(place.id), block, partial(self._place_lists, place), PAGE_SIZE, PLACE_SERIES
         )
+        if block is None:
+            feed = place.id in self.index.entries_by_place
+        else:
+            title = self._older_title(title, block, PLACE_SERIES)
         return self._page(
             pager.path,
             "place.md.j2",
-            title=place.name + pager.suffix,
-            meta={"feed": feed},
+            title=title,
+            meta={"feed": f"{PLACES_DIR}/{place.id}" if feed else ""},
             place=place,
             events=events,
             quotes=quotes,
             entries=entries,
             pager=pager,
+            pagers=pagers,
         )
 
     def _place_lists(self, place: Place) -> list[Sequence[Any]]:
@@ -714,18 +999,27 @@ class Renderer:
         for _, render in self.plan():
             yield render()
 
-    def actor(self, actor: Actor, number: int = 1) -> Page:
-        """One page of an actor: each of its lists shows its next ``PAGE_SIZE`` items."""
-        feed = f"actors/{actor.id}" if actor.id in self.index.appearances else ""
-        pager, (quotes, proposals, positions, events, disputes, stories) = self._slice(
-            actor_path(actor.id), self._actor_lists(actor), number
+    def actor(self, actor: Actor, block: Block | None = None, feed: bool = False) -> Page:
+        """One page of an actor: the first shows the newest of each list, an older one a block.
+
+        An older page is told by the plan whether the actor has a feed: asking the
+        index would make it read the actor's whole list of briefings.
+        """
+        title = actor.name
+        pager, pagers, lists = self._part(
+            actor_path(actor.id), block, partial(self._actor_lists, actor), PAGE_SIZE, ACTOR_SERIES
         )
+        if block is None:
+            feed = actor.id in self.index.appearances
+        else:
+            title = self._older_title(title, block, ACTOR_SERIES)
+        quotes, proposals, positions, events, disputes, stories = lists
         return self._page(
             pager.path,
             "actor.md.j2",
-            title=actor.name + pager.suffix,
+            title=title,
             description=plain(actor.description or ""),
-            meta={"feed": feed},
+            meta={"feed": f"actors/{actor.id}" if feed else ""},
             actor=actor,
             quotes=quotes,
             proposals=proposals,
@@ -734,6 +1028,7 @@ class Renderer:
             disputes=disputes,
             stories=stories,
             pager=pager,
+            pagers=pagers,
         )
 
     def _actor_lists(self, actor: Actor) -> list[Sequence[Any]]:
@@ -748,19 +1043,20 @@ class Renderer:
             index.by_story(index.appearances.get(actor.id, [])),
         ]
 
-    def topic(self, tag: Tag, number: int = 1) -> Page:
+    def topic(self, tag: Tag, block: Block | None = None) -> Page:
         """One page of a topic's briefings, a story's earlier ones under its latest."""
-        entries = self.index.by_tag[tag]
-        pager, (stories,) = self._slice(
-            topic_path(tag), self._topic_lists(tag), number, LIST_PAGE_SIZE
+        pager, _, (stories,) = self._part(
+            topic_path(tag), block, partial(self._topic_lists, tag), LIST_PAGE_SIZE
         )
+        total = len(self.index.by_tag[tag]) if block is None else 0
+        title = tag.name if block is None else self._older_title(tag.name, block)
         return self._page(
             pager.path,
             "topic.md.j2",
-            title=tag.name + pager.suffix,
+            title=title,
             meta={"feed": f"topics/{tag.slug}"},
             tag=tag,
-            total=len(entries),
+            total=total,
             stories=stories,
             pager=pager,
         )
@@ -820,6 +1116,97 @@ class Renderer:
         start = (number - 1) * size
         return pager, [items[start : start + size] for items in lists]
 
+    def _stable(
+        self,
+        base: str,
+        lists: list[Sequence[Any]],
+        first: Callable[[], Page],
+        older: Callable[..., Page],
+        size: int | None = None,
+        series: Sequence[Series] = (),
+        oldest_first: bool = False,
+    ) -> Iterator[tuple[str, Callable[[], Page]]]:
+        """The pages of a stably paginated listing: the first at ``base``, then older blocks.
+
+        The first page reads its lists while it renders, so it depends on the whole
+        of each; an older page is bound here to its :class:`Block`, the items it
+        shows, so that is all it depends on. ``older`` must bind nothing that
+        changes with the whole listing. Each of several lists has its own older
+        pages, under :func:`series_path`.
+        """
+        size = size or PAGE_SIZE
+        yield base, first
+        for which, items in enumerate(lists):
+            home = series_path(base, series[which].name if series else "")
+            count = older_count([items], size)
+            for number in range(1, count + 1):
+                part = block_part(items, number, size, oldest_first)
+                block = Block(number, number == count, which, part)
+                yield block_path(home, number), partial(older, block=block)
+
+    def _first_slice(
+        self,
+        base: str,
+        lists: list[Sequence[Any]],
+        size: int,
+        series: Sequence[Series] = (),
+        oldest_first: bool = False,
+    ) -> tuple[StablePager, dict[str, StablePager], list[Sequence[Any]]]:
+        """A listing's first page: its pager, each list's pager by name, the newest of each."""
+        pagers = {
+            (s.name if series else ""): StablePager(
+                base,
+                0,
+                older=older_count([items], size),
+                series=series_path(base, s.name if series else ""),
+                title=s.title,
+            )
+            for s, items in zip(series or [Series("", "")], lists, strict=False)
+        }
+        pager = StablePager(base, 0, older=older_count(lists, size))
+        return pager, pagers, [first_part(items, size, oldest_first) for items in lists]
+
+    def _block_pager(
+        self, base: str, block: Block, series: Sequence[Series] = ()
+    ) -> tuple[StablePager, dict[str, StablePager | None]]:
+        """The pager of an older page, and the pagers of its listing's lists (only its own)."""
+        own = series[block.which] if series else Series("", "")
+        pager = StablePager(
+            base,
+            block.number,
+            newest=block.newest,
+            label=self._span(block, days=True),
+            series=series_path(base, own.name),
+            title=own.title,
+        )
+        pagers: dict[str, StablePager | None] = {s.name: None for s in series}
+        pagers[own.name] = pager
+        return pager, pagers
+
+    def _part(
+        self,
+        base: str,
+        block: Block | None,
+        lists: Callable[[], list[Sequence[Any]]],
+        size: int,
+        series: Sequence[Series] = (),
+        oldest_first: bool = False,
+    ) -> tuple[StablePager, dict[str, Any], list[Sequence[Any]]]:
+        """A page of a stable listing: the first (reading ``lists``) or an older (its block)."""
+        if block is None:
+            return self._first_slice(base, lists(), size, series, oldest_first)
+        pager, pagers = self._block_pager(base, block, series)
+        return pager, pagers, block.lists(len(series) or 1)
+
+    def _span(self, block: Block, days: bool = False) -> str:
+        """The dates an older page's items span: its title says them by month, its pager by day."""
+        return date_span(block.items, self.index, days)
+
+    def _older_title(self, name: str, block: Block, series: Sequence[Series] = ()) -> str:
+        """An older page's title: what it lists and when, never its number ('X: quotes, 2019')."""
+        what = f": {series[block.which].title}" if series else ""
+        return f"{name}{what}, {self._span(block)}"
+
     def guide(self) -> Page:
         """The author guide, with the field reference read from the models."""
         return self._page(
@@ -836,18 +1223,22 @@ class Renderer:
             },
         )
 
-    def questions(self, number: int = 1) -> Page:
-        """Open questions, and those answered by another briefing, a page at a time."""
-        pager, (open_, answered) = self._slice(
-            "questions.md", self._question_lists(), number, LIST_PAGE_SIZE
+    def questions(self, block: Block | None = None) -> Page:
+        """Open questions, and those answered by another briefing, a block at a time."""
+        pager, pagers, (open_, answered) = self._part(
+            "questions.md", block, self._question_lists, LIST_PAGE_SIZE, QUESTION_SERIES
         )
+        title = "Open questions"
+        if block is not None:
+            title = self._older_title(title, block, QUESTION_SERIES)
         return self._page(
             pager.path,
             "questions.md.j2",
-            title="Open questions" + pager.suffix,
+            title=title,
             open=open_,
             answered=answered,
             pager=pager,
+            pagers=pagers,
         )
 
     def _question_lists(self) -> list[Sequence[Any]]:
@@ -868,17 +1259,13 @@ class Renderer:
         """The index of speakers, one page (or more) per speaker, and the anonymous quotes."""
         yield from self._paged("quotes.md", [self._speakers()], self.quotes, size=NAMES_PAGE_SIZE)
         for speaker in sorted(self.index.quotes_by_speaker):
-            yield from self._paged(
-                speaker_path(speaker),
-                partial(self._speaker_lists, speaker),
-                partial(self.speaker, speaker),
-                size=LIST_PAGE_SIZE,
+            page = partial(self.speaker, speaker)
+            yield from self._stable(
+                speaker_path(speaker), self._speaker_lists(speaker), page, page, LIST_PAGE_SIZE
             )
-        yield from self._paged(
-            speaker_path(None),
-            partial(self._speaker_lists, None),
-            partial(self.speaker, None),
-            size=LIST_PAGE_SIZE,
+        anonymous = partial(self.speaker, None)
+        yield from self._stable(
+            speaker_path(None), self._speaker_lists(None), anonymous, anonymous, LIST_PAGE_SIZE
         )
 
     def quotes(self, number: int = 1) -> Page:
@@ -898,20 +1285,25 @@ class Renderer:
             return [self.index.anonymous_quotes]
         return [self.index.quotes_by_speaker.get(speaker, [])]
 
-    def speaker(self, speaker: str | None, number: int = 1) -> Page:
+    def speaker(self, speaker: str | None, block: Block | None = None) -> Page:
         """One page of a speaker's quotes (``None``: the anonymous sources'), newest first."""
-        pager, (refs,) = self._slice(
-            speaker_path(speaker), self._speaker_lists(speaker), number, LIST_PAGE_SIZE
-        )
         name = self.index.actors[speaker].name if speaker else "Anonymous sources"
+        pager, _, (refs,) = self._part(
+            speaker_path(speaker), block, partial(self._speaker_lists, speaker), LIST_PAGE_SIZE
+        )
+        title, total = f"Quotes: {name}", len(refs)
+        if block is not None:
+            title = self._older_title(title, block)
+        else:
+            total = sum(len(items) for items in self._speaker_lists(speaker))
         return self._page(
             pager.path,
             "quotes_speaker.md.j2",
-            title=f"Quotes: {name}" + pager.suffix,
+            title=title,
             speaker=speaker,
             name=name,
             refs=refs,
-            total=sum(len(items) for items in self._speaker_lists(speaker)),
+            total=total,
             pager=pager,
         )
 
@@ -970,7 +1362,7 @@ class Renderer:
                 archive_path(month),
                 partial(self._month_entries, month),
                 partial(self.archive_month, month),
-                size=LIST_PAGE_SIZE,
+                size=MONTH_PAGE_SIZE,
             )
 
     def archive(self) -> Page:
@@ -989,7 +1381,7 @@ class Renderer:
     def archive_month(self, month: str, number: int = 1) -> Page:
         """The briefings published in one month, newest first."""
         pager, (entries,) = self._slice(
-            archive_path(month), self._month_entries(month), number, LIST_PAGE_SIZE
+            archive_path(month), self._month_entries(month), number, MONTH_PAGE_SIZE
         )
         before, after = _neighbours(self.index.months, month)
         return self._page(

@@ -7,6 +7,7 @@ real sizes; the assertions read the built HTML.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -25,6 +26,7 @@ BOUND = 150_000
 SIZES = {
     "PAGE_SIZE": 3,
     "LIST_PAGE_SIZE": 4,
+    "MONTH_PAGE_SIZE": 4,
     "TIMELINE_PAGE_SIZE": 3,
     "STATUS_PAGE_SIZE": 2,
     "BOARD_LIMIT": 2,
@@ -101,6 +103,57 @@ def pages_of(site: Path, address: str) -> list[tuple[str, BeautifulSoup]]:
     return found
 
 
+def stable_pages_of(
+    site: Path, address: str, series: str = "", title: str = ""
+) -> list[tuple[str, BeautifulSoup]]:
+    """Every page of a stably paginated list, newest first, checking its steps.
+
+    A listing of several lists (an actor's quotes, events, briefings …) has older
+    pages for each under its name, ``series`` (``actors/x/events/page/N/``), and a
+    navigation for each, labelled with its ``title``.
+
+    The first page is at ``address``; its 'Older' link leads to the newest older
+    page, and each older page's to the next older, down to ``page/1/``, the oldest.
+    On each, the page itself is the link marked current, 'Newer' leads back to the
+    page walked before it, 'Newest' to the first and 'Oldest' to ``page/1/``, and
+    every link of the navigation leads to a page that exists.
+    """
+    found: list[tuple[str, BeautifulSoup]] = []
+    here: str | None = address
+    home = f"{address}{series}/" if series else address
+    label = f"Pages of the {title or series}" if series else "Pages of this list"
+    while here is not None:
+        assert here not in {a for a, _ in found}, here
+        soup = page(site, here)
+        nav = soup.select_one(f'nav.pagination[aria-label="{label}"]')
+        if nav is None:
+            assert here == address, here
+            return [(address, soup)]
+        assert nav.get("aria-label"), here
+        for link in nav.select("a"):
+            assert (site / resolve(here, link["href"]) / "index.html").is_file(), (here, link)
+        current = nav.select('[aria-current="page"]')
+        assert [resolve(here, a["href"]) for a in current] == [here], here
+        steps = {a.get_text(): resolve(here, a["href"]) for a in nav.select("a")}
+        assert steps["Newest"] == address, here
+        assert "page " not in soup.title.get_text().lower(), here  # no "page k of M"
+        newer = nav.select_one('a[rel="prev"]')
+        if found:
+            assert newer is not None and resolve(here, newer["href"]) == found[-1][0], here
+            assert here.startswith(f"{home}page/"), here
+        else:
+            assert newer is None
+        if here != f"{home}page/1/":
+            assert steps["Oldest"] == f"{home}page/1/", here
+        older = nav.select_one('a[rel="next"]')
+        found.append((here, soup))
+        here = resolve(here, older["href"]) if older is not None else None
+    assert found[-1][0] == f"{home}page/1/"
+    numbers = [int(a.rstrip("/").rsplit("/", 1)[1]) for a, _ in found[1:]]
+    assert numbers == list(range(len(numbers), 0, -1))  # N counted from the oldest
+    return found
+
+
 def brief_slugs(container: Tag | None) -> list[str]:
     """The briefings a part of a page links to, by slug, in order (links to anchors too)."""
     if container is None:
@@ -136,14 +189,14 @@ def test_no_page_is_heavier_than_the_bound(light):
 def test_an_actors_briefings_are_each_on_exactly_one_of_its_pages(light):
     site, index = light
     actor = max(index.appearances, key=lambda a: len(index.appearances[a]))
-    pages = pages_of(site, f"actors/{actor}/")
+    pages = stable_pages_of(site, f"actors/{actor}/", "briefings")
     assert len(pages) > 2
     listed = Counter(s for _, soup in pages for s in brief_slugs(section_after(soup, "briefings")))
     assert set(listed) == {e.slug for e in index.appearances[actor]}
     assert set(listed.values()) == {1}
     events = [
         li
-        for _, soup in pages
+        for _, soup in stable_pages_of(site, f"actors/{actor}/", "events")
         if (listed_events := section_after(soup, "events")) is not None
         for li in listed_events.find_all("li", recursive=False)
     ]
@@ -153,7 +206,7 @@ def test_an_actors_briefings_are_each_on_exactly_one_of_its_pages(light):
 def test_a_topics_briefings_are_each_on_exactly_one_of_its_pages(light):
     site, index = light
     tag = max(index.by_tag, key=lambda t: len(index.by_tag[t]))
-    pages = pages_of(site, f"topics/{tag.slug}/")
+    pages = stable_pages_of(site, f"topics/{tag.slug}/")
     assert len(pages) > 1
     listed = Counter(s for _, soup in pages for s in brief_slugs(article(soup).select_one("ul")))
     assert set(listed) == {e.slug for e in index.by_tag[tag]}
@@ -210,7 +263,7 @@ def test_each_speakers_page_holds_exactly_their_quotes(light):
         assert rows[speaker or "anonymous"] == address
         found = [
             (s, urlsplit(a["href"]).fragment)
-            for _, soup in pages_of(site, address)
+            for _, soup in stable_pages_of(site, address)
             for a in article(soup).select("li a[href*='#quote-']")
             for s in brief_slugs(a.parent)
         ]
@@ -229,7 +282,7 @@ def test_long_tracker_columns_link_to_their_status_pages_which_hold_every_card(l
         assert resolve("proposals/", more["href"]) == f"proposals/{status.value}/"
         cards = [
             h["id"]
-            for _, soup in pages_of(site, f"proposals/{status.value}/")
+            for _, soup in stable_pages_of(site, f"proposals/{status.value}/")
             for h in soup.select(".board-card h3[id]")
         ]
         assert cards == [f"proposal-{t.id}" for t in index.proposals_by_status[status]]
@@ -251,8 +304,10 @@ def test_whos_who_names_every_actor_on_exactly_one_of_its_pages(light):
 
 def test_questions_are_each_on_exactly_one_page(light):
     site, index = light
-    pages = pages_of(site, "questions/")
-    assert len(pages) > 1
+    open_ = stable_pages_of(site, "questions/", "open", "open questions")
+    answered = stable_pages_of(site, "questions/", "answered", "answered questions")
+    assert len(open_) > 1
+    pages = open_ + answered[1:]  # the first page is in both
     asked = Counter(
         li.get_text(" ", strip=True).split(" — ")[0]
         for _, soup in pages
@@ -276,3 +331,65 @@ def test_pagination_links_the_first_the_last_and_the_pages_around_this_one():
     assert pager.numbers() == [1, None, 5, 6, 7, 8, 9, None, 20]
     assert render.Pager("topics/x.md", 1, 3).numbers() == [1, 2, 3]
     assert render.Pager("topics/x.md", 2, 9).suffix == " (page 2 of 9)"
+
+
+def test_stable_blocks_are_counted_from_the_oldest():
+    items = list(range(11, 0, -1))  # newest first: 11 is the newest, 1 the oldest
+    assert render.older_count([items], 3) == 2
+    assert render.first_part(items, 3) == [11, 10, 9, 8, 7]  # block 3 and the two after it
+    assert render.block_part(items, 2, 3) == [6, 5, 4]
+    assert render.block_part(items, 1, 3) == [3, 2, 1]
+    assert render.block_part(items, 3, 3) == []  # on the first page
+    assert [render.block_of(11, p, 3) for p in range(11)] == [0] * 5 + [2] * 3 + [1] * 3
+    story = items[::-1]  # a story's briefings are oldest first
+    assert render.first_part(story, 3, oldest_first=True) == [7, 8, 9, 10, 11]
+    assert render.block_part(story, 1, 3, oldest_first=True) == [1, 2, 3]
+    assert render.first_part([5, 4, 3, 2, 1], 3) == [5, 4, 3, 2, 1]
+    assert render.older_count([[3, 2, 1], []], 3) == 0
+    assert render.first_part(items[:6], 3) == [11, 10, 9]  # two full blocks: one is older
+    assert render.block_path("actors/nato.md", 1) == "actors/nato/page/1.md"
+    assert render.address(render.block_path("topics/x.md", 2)) == "/topics/x/page/2/"
+    quotes = render.series_path("actors/nato.md", "quotes")
+    assert render.address(render.block_path(quotes, 1)) == "/actors/nato/quotes/page/1/"
+    assert render.block_path(render.series_path("questions.md", "open"), 3) == (
+        "questions/open/page/3.md"
+    )
+
+
+def test_a_first_page_holds_a_full_block_and_what_follows_and_older_pages_a_block(light):
+    site, index = light
+    size = SIZES["LIST_PAGE_SIZE"]
+    tag = max(index.by_tag, key=lambda t: len(index.by_tag[t]))
+    pages = stable_pages_of(site, f"topics/{tag.slug}/")
+    counts = [
+        len(article(soup).select_one("ul").find_all("li", recursive=False)) for _, soup in pages
+    ]
+    assert size <= counts[0] <= 2 * size - 1
+    assert counts[1:] == [size] * (len(pages) - 1)
+    for _, soup in pages[1:]:  # named by what they hold: '<topic>, March - April 2019'
+        title = soup.title.get_text()
+        assert title.startswith(f"{tag.name}, "), title
+        assert re.search(r"\b(19|20)\d\d\b", title) and "page" not in title.lower(), title
+
+
+def test_every_card_link_leads_to_the_page_that_holds_the_card(light):
+    """The front page links cards past the board's to their status's pages (any block)."""
+    site, index = light
+    home = page(site, "")
+    links = [a for a in home.select("a[href*='#proposal-']") if "proposals/" in a["href"]]
+    assert links
+    for a in links:
+        target = resolve("", a["href"])
+        anchor = urlsplit(a["href"]).fragment
+        assert page(site, target).find(id=anchor) is not None, a["href"]
+    for status, items in index.proposals_by_status.items():
+        if len(items) <= SIZES["BOARD_LIMIT"]:
+            continue
+        with pytest.MonkeyPatch.context() as patch:
+            for name, value in SIZES.items():
+                patch.setattr(render, name, value)
+            renderer = render.Renderer(index, None)  # type: ignore[arg-type]
+            for position, tracked in enumerate(items):
+                path = renderer._card_page(status, position)
+                soup = page(site, render.address(path).strip("/") + "/")
+                assert soup.find(id=f"proposal-{tracked.id}") is not None, (status, position, path)
