@@ -21,6 +21,7 @@ import datetime as dt
 import enum
 import functools
 import hashlib
+import operator
 import types
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -196,10 +197,7 @@ class _Canon:
     def feed(self, value: Any) -> None:
         """Add ``value``'s account: dispatched on its exact type, found once per type."""
         kind = type(value)
-        method = _FEEDERS.get(kind)
-        if method is None:
-            method = _FEEDERS[kind] = _feeder(kind)
-        method(self, value)
+        (_FEEDERS.get(kind) or _learn(kind))(self, value)
 
     def atom(self, value: Any) -> None:
         self.parts.append(_text(b"A", repr(value)))
@@ -221,9 +219,10 @@ class _Canon:
 
     def sequence(self, value: list[Any] | tuple[Any, ...]) -> None:
         self.parts.append(b"l%d(" % len(value))
-        feed = self.feed
-        for item in value:
-            feed(item)
+        feeders = _FEEDERS
+        for item in value:  # self.feed, inlined: most values are in lists
+            kind = type(item)
+            (feeders.get(kind) or _learn(kind))(self, item)
         self.parts.append(b")")
 
     def mapping(self, value: dict[Any, Any]) -> None:
@@ -276,11 +275,16 @@ class _Canon:
         self.parts.append(_text(b"p", value.as_posix()))
 
     def named(self, value: Any) -> None:
-        """An object that names its own key (entries, the index): its content is that key's."""
-        token = self.tokens.get(id(value))
-        self.parts.append(
-            _text(b"T", token) if token is not None else _text(b"K", value._digest_key())
-        )
+        """An object that names its own key (entries, the index): its content is that key's.
+
+        Its account is kept in ``memo`` too: an entry is listed under many keys.
+        """
+        found = self.memo.get(id(value))
+        if found is None:
+            token = self.tokens.get(id(value))
+            text = _text(b"T", token) if token is not None else _text(b"K", value._digest_key())
+            found = self.memo[id(value)] = (value, text)
+        self.parts.append(found[1])
 
     def record(self, value: Any) -> None:
         """A dataclass, field by field, digested once per object (a token: by its name)."""
@@ -291,9 +295,9 @@ class _Canon:
         found = self.memo.get(id(value))
         if found is None:
             inner = _Canon(self.tokens, self.memo)
-            inner.parts.append(_text(b"D", type(value).__qualname__))
-            for name in _field_names(type(value)):
-                inner.feed(getattr(value, name))
+            head, fields = _record_form(type(value))
+            inner.parts.append(head)
+            inner.sequence(fields(value))
             found = self.memo[id(value)] = (value, _hash(inner.parts))
         self.parts.append(b"h" + found[1])
 
@@ -305,8 +309,12 @@ class _Canon:
 
 
 @functools.cache
-def _field_names(kind: type) -> tuple[str, ...]:
-    return tuple(item.name for item in dataclasses.fields(kind))
+def _record_form(kind: type) -> tuple[bytes, Callable[[Any], tuple[Any, ...]]]:
+    """A record type's tag, and what reads its fields' values as one tuple."""
+    names = [item.name for item in dataclasses.fields(kind)]
+    read = operator.attrgetter(*names) if names else lambda _value: ()
+    fields = read if len(names) != 1 else lambda value: (read(value),)
+    return _text(b"D", kind.__qualname__), fields
 
 
 _Feeder = Callable[[_Canon, Any], None]
@@ -330,6 +338,12 @@ _BY_KIND: tuple[tuple[type | types.UnionType, _Feeder], ...] = (
     (PurePath, _Canon.path),
 )
 """The first match decides, in this order (an enum may also be a str or an int)."""
+
+
+def _learn(kind: type) -> _Feeder:
+    """Find how ``kind`` is fed, and remember it."""
+    method = _FEEDERS[kind] = _feeder(kind)
+    return method
 
 
 def _feeder(kind: type) -> _Feeder:
