@@ -323,9 +323,9 @@ _FEEDERS: dict[type, _Feeder] = {}
 """How each type met so far is fed, by exact type: one lookup per value."""
 
 _BY_KIND: tuple[tuple[type | types.UnionType, _Feeder], ...] = (
+    (enum.Enum, _Canon.enum),
     (type(None) | bool | int | float, _Canon.atom),
     (str, _Canon.string),
-    (enum.Enum, _Canon.enum),
     (dt.date | dt.datetime | dt.time, _Canon.when),
     (bytes | bytearray, _Canon.raw),
     (list | tuple, _Canon.sequence),
@@ -337,7 +337,7 @@ _BY_KIND: tuple[tuple[type | types.UnionType, _Feeder], ...] = (
     (types.FunctionType, _Canon.function),
     (PurePath, _Canon.path),
 )
-"""The first match decides, in this order (an enum may also be a str or an int)."""
+"""The first match decides, in this order: an enum may also be a str or an int."""
 
 
 def _learn(kind: type) -> _Feeder:
