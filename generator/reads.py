@@ -219,10 +219,15 @@ class _Canon:
 
     def sequence(self, value: list[Any] | tuple[Any, ...]) -> None:
         self.parts.append(b"l%d(" % len(value))
-        feeders = _FEEDERS
+        feeders, parts = _FEEDERS, self.parts
         for item in value:  # self.feed, inlined: most values are in lists
             kind = type(item)
-            (feeders.get(kind) or _learn(kind))(self, item)
+            if kind is str:
+                data = item.encode("utf-8", "surrogatepass")
+                parts.append(b"s%d:" % len(data))
+                parts.append(data)
+            else:
+                (feeders.get(kind) or _learn(kind))(self, item)
         self.parts.append(b")")
 
     def mapping(self, value: dict[Any, Any]) -> None:
@@ -267,9 +272,15 @@ class _Canon:
         self.parts.append(b")")
 
     def function(self, value: types.FunctionType) -> None:
-        self.parts.append(_text(b"F", f"{value.__module__}.{value.__qualname__}"))
-        cells = [cell.cell_contents for cell in value.__closure__ or ()]
-        self.feed((value.__defaults__, value.__kwdefaults__, cells))
+        """A function by its name, defaults and closure; its account is kept per object."""
+        found = self.memo.get(id(value))
+        if found is None:
+            inner = _Canon(self.tokens, self.memo)
+            inner.parts.append(_text(b"F", f"{value.__module__}.{value.__qualname__}"))
+            cells = [cell.cell_contents for cell in value.__closure__ or ()]
+            inner.feed((value.__defaults__, value.__kwdefaults__, cells))
+            found = self.memo[id(value)] = (value, b"".join(inner.parts))
+        self.parts.append(found[1])
 
     def path(self, value: PurePath) -> None:
         self.parts.append(_text(b"p", value.as_posix()))
