@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 GRAPH_FILE = ".briefings-graph"
 """The graph's file, in the docs folder."""
 
-FORMAT = 1
+FORMAT = 2
 """Bumped when the file's layout changes: an older graph is then ignored."""
 
 _ABSENT = object()
@@ -173,12 +173,14 @@ class Inputs:
         self.plan = plan
         self.tokens = {id(index): "index", id(settings): "settings"}
         self.known: dict[Key, bytes] = {}
+        self.memo: dict[int, Any] = {}
+        """The digests of the records and models met so far (:func:`generator.reads.digest`)."""
 
     def digest(self, key: Key) -> bytes:
         """The digest of ``key`` now; a key that no longer exists has one of its own."""
         found = self.known.get(key)
         if found is None:
-            found = self.known[key] = digest(self._value(key), self.tokens)
+            found = self.known[key] = digest(self._value(key), self.tokens, self.memo)
         return found
 
     def _value(self, key: Key) -> Any:
@@ -248,9 +250,14 @@ def updated(
     plan: Iterable[str],
     **fields: Any,
 ) -> Graph:
-    """The graph after a run: new reads for what was rendered, the old ones for the rest."""
-    keys: list[Key] = []
-    positions: dict[Key, int] = {}
+    """The graph after a run: new reads for what was rendered, the old ones for the rest.
+
+    The old keys keep their positions, so an output that was not rendered keeps
+    its array as it is; the keys no output reads any more are dropped once they
+    are more than :data:`SLACK` of them (until then they cost a digest each).
+    """
+    keys: list[Key] = list(old.keys) if old is not None else []
+    positions = {key: n for n, key in enumerate(keys)}
     outputs: dict[str, array[int]] = {}
 
     def position(key: Key) -> int:
@@ -262,14 +269,37 @@ def updated(
 
     for path in plan:
         if path in reads:
-            read = [plan_key(path), *sorted(reads[path], key=repr)]
+            read = {position(key) for key in reads[path]}
+            read.add(position(plan_key(path)))
+            outputs[path] = array("I", sorted(read))
         elif old is not None and path in old.outputs:
-            read = [old.keys[n] for n in old.outputs[path]]
+            outputs[path] = old.outputs[path]
         else:  # rendered without recording: depends on everything
             raise ValueError(f"no reads recorded for {path}")
-        outputs[path] = array("I", sorted({position(key) for key in read}))
+    keys, outputs = _compacted(keys, outputs)
     digests = [inputs.digest(key) for key in keys]
     return Graph(keys=keys, digests=digests, outputs=outputs, **fields)
+
+
+SLACK = 8
+"""Keys no output reads are dropped when they are more than one in this many."""
+
+
+def _compacted(
+    keys: list[Key], outputs: dict[str, array[int]]
+) -> tuple[list[Key], dict[str, array[int]]]:
+    """The keys some output reads, and the outputs renumbered to them, if many are unread."""
+    read: set[int] = set()
+    for found in outputs.values():
+        read.update(found)
+    if (len(keys) - len(read)) * SLACK <= len(keys):
+        return keys, outputs
+    kept = sorted(read)
+    renumbered = array("I", [0]) * len(keys)
+    for new, n in enumerate(kept):
+        renumbered[n] = new
+    at = renumbered.__getitem__
+    return [keys[n] for n in kept], {path: array("I", map(at, p)) for path, p in outputs.items()}
 
 
 def load(folder: Path) -> Graph | None:

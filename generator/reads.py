@@ -21,6 +21,7 @@ import datetime as dt
 import enum
 import functools
 import hashlib
+import operator
 import types
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -154,90 +155,215 @@ class Token:
         self.name = name
 
 
-def digest(value: Any, tokens: dict[int, str] | None = None) -> bytes:
-    """A digest of ``value``'s content, the same in every process for equal content."""
-    hasher = hashlib.blake2b(digest_size=16)
-    _Canon(hasher.update, tokens or {}).feed(value)
-    return hasher.digest()
+def digest(
+    value: Any, tokens: dict[int, str] | None = None, memo: dict[int, Any] | None = None
+) -> bytes:
+    """A digest of ``value``'s content, the same in every process for equal content.
+
+    ``memo`` carries the digests of records and models already taken, by identity,
+    from one call to the next: the same timeline entry or quote is listed under many
+    keys (its month, each of its actors, each of its places), and is walked once.
+    Only share it while those objects stay as they are (one run's index).
+    """
+    canon = _Canon(tokens or {}, {} if memo is None else memo)
+    canon.feed(value)
+    return hashlib.blake2b(b"".join(canon.parts), digest_size=16).digest()
+
+
+def _hash(parts: list[bytes]) -> bytes:
+    return hashlib.blake2b(b"".join(parts), digest_size=16).digest()
+
+
+def _text(tag: bytes, value: str) -> bytes:
+    data = value.encode("utf-8", "surrogatepass")
+    return b"%s%d:%s" % (tag, len(data), data)
 
 
 class _Canon:
-    """Feeds a canonical account of a value to a hash, type by type."""
+    """Writes a canonical account of a value, type by type, for a hash.
 
-    def __init__(self, out: Callable[[bytes], object], tokens: dict[int, str]) -> None:
-        self.out = out
+    Each type is told apart by a tag and each variable-length part is preceded by
+    its length, so different content never gives the same account. Records and
+    models are accounted for by the digest of their own account, taken once per
+    object (by identity, in ``memo``, which holds the object so that its identity
+    is not reused by another).
+    """
+
+    def __init__(self, tokens: dict[int, str], memo: dict[int, Any]) -> None:
         self.tokens = tokens
-
-    def text(self, tag: str, value: str) -> None:
-        data = value.encode("utf-8", "surrogatepass")
-        self.out(f"{tag}{len(data)}:".encode())
-        self.out(data)
+        self.memo = memo
+        self.parts: list[bytes] = []
 
     def feed(self, value: Any) -> None:
+        """Add ``value``'s account: dispatched on its exact type, found once per type."""
+        kind = type(value)
+        (_FEEDERS.get(kind) or _learn(kind))(self, value)
+
+    def atom(self, value: Any) -> None:
+        self.parts.append(_text(b"A", repr(value)))
+
+    def string(self, value: str) -> None:
+        data = value.encode("utf-8", "surrogatepass")
+        self.parts.append(b"s%d:" % len(data))
+        self.parts.append(data)
+
+    def enum(self, value: enum.Enum) -> None:
+        self.parts.append(_text(b"e", f"{type(value).__qualname__}.{value.name}"))
+
+    def when(self, value: dt.date | dt.time) -> None:
+        self.parts.append(_text(b"d", value.isoformat()))
+
+    def raw(self, value: bytes) -> None:
+        self.parts.append(b"b%d:" % len(value))
+        self.parts.append(bytes(value))
+
+    def sequence(self, value: list[Any] | tuple[Any, ...]) -> None:
+        self.parts.append(b"l%d(" % len(value))
+        feeders, parts = _FEEDERS, self.parts
+        for item in value:  # self.feed, inlined: most values are in lists
+            kind = type(item)
+            if kind is str:
+                data = item.encode("utf-8", "surrogatepass")
+                parts.append(b"s%d:" % len(data))
+                parts.append(data)
+            else:
+                (feeders.get(kind) or _learn(kind))(self, item)
+        self.parts.append(b")")
+
+    def mapping(self, value: dict[Any, Any]) -> None:
+        self.parts.append(b"m%d(" % len(value))
+        feed = self.feed
+        for key, item in dict.items(value):
+            feed(key)
+            feed(item)
+        self.parts.append(b")")
+
+    def unordered(self, value: set[Any] | frozenset[Any]) -> None:
+        """A set: its items' accounts in sorted order, which no hash seed changes."""
+        accounts = []
+        for item in value:
+            one = _Canon(self.tokens, self.memo)
+            one.feed(item)
+            accounts.append(b"".join(one.parts))
+        self.parts.append(b"u%d(" % len(value))
+        self.parts.extend(sorted(accounts))
+        self.parts.append(b")")
+
+    def model(self, value: BaseModel) -> None:
+        """A model, serialised in Rust (models hold no sets), digested once per object."""
+        found = self.memo.get(id(value))
+        if found is None:
+            data = value.__pydantic_serializer__.to_json(value)
+            head = _text(b"M", type(value).__qualname__)
+            found = self.memo[id(value)] = (value, _hash([head, b"%d:" % len(data), data]))
+        self.parts.append(b"h" + found[1])
+
+    def partial(self, value: functools.partial[Any]) -> None:
+        self.parts.append(b"P(")
+        self.feed(value.func)
+        self.feed(value.args)
+        self.feed(value.keywords)
+        self.parts.append(b")")
+
+    def method(self, value: types.MethodType) -> None:
+        self.parts.append(b"B(")
+        self.feed(value.__func__)
+        self.feed(value.__self__)
+        self.parts.append(b")")
+
+    def function(self, value: types.FunctionType) -> None:
+        """A function by its name, defaults and closure; its account is kept per object."""
+        found = self.memo.get(id(value))
+        if found is None:
+            inner = _Canon(self.tokens, self.memo)
+            inner.parts.append(_text(b"F", f"{value.__module__}.{value.__qualname__}"))
+            cells = [cell.cell_contents for cell in value.__closure__ or ()]
+            inner.feed((value.__defaults__, value.__kwdefaults__, cells))
+            found = self.memo[id(value)] = (value, b"".join(inner.parts))
+        self.parts.append(found[1])
+
+    def path(self, value: PurePath) -> None:
+        self.parts.append(_text(b"p", value.as_posix()))
+
+    def named(self, value: Any) -> None:
+        """An object that names its own key (entries, the index): its content is that key's.
+
+        Its account is kept in ``memo`` too: an entry is listed under many keys.
+        """
+        found = self.memo.get(id(value))
+        if found is None:
+            token = self.tokens.get(id(value))
+            text = _text(b"T", token) if token is not None else _text(b"K", value._digest_key())
+            found = self.memo[id(value)] = (value, text)
+        self.parts.append(found[1])
+
+    def record(self, value: Any) -> None:
+        """A dataclass, field by field, digested once per object (a token: by its name)."""
         token = self.tokens.get(id(value))
         if token is not None:
-            self.text("T", token)
-        elif value is None or isinstance(value, bool | int | float):
-            self.text("A", repr(value))
-        elif isinstance(value, str):
-            self.text("s", value)
-        elif isinstance(value, enum.Enum):
-            self.text("e", f"{type(value).__qualname__}.{value.name}")
-        elif isinstance(value, dt.date | dt.datetime | dt.time):
-            self.text("d", value.isoformat())
-        elif isinstance(value, bytes):
-            self.out(f"b{len(value)}:".encode())
-            self.out(value)
-        elif isinstance(value, list | tuple):
-            self.out(f"l{len(value)}(".encode())
-            for item in value:
-                self.feed(item)
-            self.out(b")")
-        elif isinstance(value, dict):
-            self.out(f"m{len(value)}(".encode())
-            for key, item in dict.items(value):
-                self.feed(key)
-                self.feed(item)
-            self.out(b")")
-        elif isinstance(value, set | frozenset):
-            self.out(f"u{len(value)}(".encode())
-            for item in sorted(value, key=repr):
-                self.feed(item)
-            self.out(b")")
-        elif isinstance(value, BaseModel):  # serialised in Rust: models hold no sets
-            data = value.__pydantic_serializer__.to_json(value)
-            self.text("M", type(value).__qualname__)
-            self.out(f"{len(data)}:".encode())
-            self.out(data)
-        elif isinstance(value, functools.partial):
-            self.out(b"P(")
-            self.feed(value.func)
-            self.feed(value.args)
-            self.feed(value.keywords)
-            self.out(b")")
-        elif isinstance(value, types.MethodType):
-            self.out(b"B(")
-            self.feed(value.__func__)
-            self.feed(value.__self__)
-            self.out(b")")
-        elif isinstance(value, types.FunctionType):
-            self.text("F", f"{value.__module__}.{value.__qualname__}")
-            cells = [cell.cell_contents for cell in value.__closure__ or ()]
-            self.feed((value.__defaults__, value.__kwdefaults__, cells))
-        elif isinstance(value, PurePath):
-            self.text("p", value.as_posix())
-        else:
-            self.other(value)
+            self.parts.append(_text(b"T", token))
+            return
+        found = self.memo.get(id(value))
+        if found is None:
+            inner = _Canon(self.tokens, self.memo)
+            head, fields = _record_form(type(value))
+            inner.parts.append(head)
+            inner.sequence(fields(value))
+            found = self.memo[id(value)] = (value, _hash(inner.parts))
+        self.parts.append(b"h" + found[1])
 
     def other(self, value: Any) -> None:
-        """Objects that name their own key (entries, the index); records field by field."""
-        named = getattr(value, "_digest_key", None)
-        if named is not None:
-            self.text("K", named())
-        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            self.text("D", type(value).__qualname__)
-            for item in dataclasses.fields(value):
-                self.feed(getattr(value, item.name))
-            self.out(b")")
-        else:
+        token = self.tokens.get(id(value))
+        if token is None:
             raise TypeError(f"no digest for {type(value).__qualname__}")
+        self.parts.append(_text(b"T", token))
+
+
+@functools.cache
+def _record_form(kind: type) -> tuple[bytes, Callable[[Any], tuple[Any, ...]]]:
+    """A record type's tag, and what reads its fields' values as one tuple."""
+    names = [item.name for item in dataclasses.fields(kind)]
+    read = operator.attrgetter(*names) if names else lambda _value: ()
+    fields = read if len(names) != 1 else lambda value: (read(value),)
+    return _text(b"D", kind.__qualname__), fields
+
+
+_Feeder = Callable[[_Canon, Any], None]
+
+_FEEDERS: dict[type, _Feeder] = {}
+"""How each type met so far is fed, by exact type: one lookup per value."""
+
+_BY_KIND: tuple[tuple[type | types.UnionType, _Feeder], ...] = (
+    (enum.Enum, _Canon.enum),
+    (type(None) | bool | int | float, _Canon.atom),
+    (str, _Canon.string),
+    (dt.date | dt.datetime | dt.time, _Canon.when),
+    (bytes | bytearray, _Canon.raw),
+    (list | tuple, _Canon.sequence),
+    (dict, _Canon.mapping),
+    (set | frozenset, _Canon.unordered),
+    (BaseModel, _Canon.model),
+    (functools.partial, _Canon.partial),
+    (types.MethodType, _Canon.method),
+    (types.FunctionType, _Canon.function),
+    (PurePath, _Canon.path),
+)
+"""The first match decides, in this order: an enum may also be a str or an int."""
+
+
+def _learn(kind: type) -> _Feeder:
+    """Find how ``kind`` is fed, and remember it."""
+    method = _FEEDERS[kind] = _feeder(kind)
+    return method
+
+
+def _feeder(kind: type) -> _Feeder:
+    """How values of ``kind`` are fed: chosen once per type, by what the type is."""
+    if hasattr(kind, "_digest_key"):
+        return _Canon.named
+    for bases, method in _BY_KIND:
+        if issubclass(kind, bases):
+            return method
+    if dataclasses.is_dataclass(kind):
+        return _Canon.record
+    return _Canon.other
