@@ -19,29 +19,17 @@ from generator import pipeline
 from tests.browser import harness
 from tests.conftest import FIXTURES, make_project
 from tests.test_browser import TIMEOUT_MS
+from tests.test_search_incremental import chromium  # noqa: F401 (a fixture)
 
 try:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 except ImportError:  # pragma: no cover - the test extras install it
-    expect = sync_playwright = None
+    expect = None
 
 pytestmark = [pytest.mark.browser, pytest.mark.build]
 
 WORD = "Zebulonq"
 HOSTILE = "<img src=x onerror=window.__pwned=1>"
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    if sync_playwright is None:
-        harness.unavailable("the playwright package is missing: `make test` installs it")
-    harness.require_browser()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(harness.CHROMIUM), args=harness.LAUNCH_ARGS
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +84,7 @@ class Reader:
 
 
 @pytest.fixture
-def reader(chromium) -> Iterator:
+def reader(chromium) -> Iterator:  # noqa: F811 (the imported fixture)
     opened: list[Reader] = []
     servers = []
 
