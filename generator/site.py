@@ -180,13 +180,23 @@ def _lock(fd: int, target: Path) -> None:
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
-        holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
+        holder = _holder(fd)
         log.warning(
             "waiting for another build of %s (pid %s) to finish", display_path(target), holder
         )
         fcntl.flock(fd, fcntl.LOCK_EX)
     os.ftruncate(fd, 0)
     os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+
+
+def _holder(fd: int) -> str:
+    """The pid the lock's holder wrote: it empties the file and writes it just after locking."""
+    for _ in range(20):
+        found = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+        if found:
+            return found
+        time.sleep(0.05)
+    return "unknown"
 
 
 def _read_only(path: Path) -> bool:

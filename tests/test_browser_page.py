@@ -174,6 +174,12 @@ def test_a_click_highlights_the_source_and_leads_back_to_the_text(session, cited
     source = page.locator("li#source-courier")
     assert page.evaluate("location.hash") == "#source-courier"
     assert "source--cited" in source.get_attribute("class")
+    # The highlight's style follows the class a moment later: wait for it, then check.
+    page.wait_for_function(
+        "e => getComputedStyle(e).outlineStyle === 'solid'",
+        arg=source.element_handle(),
+        timeout=10_000,
+    )
     outline = source.evaluate("e => getComputedStyle(e).outlineStyle")
     assert outline == "solid"
     back = source.locator("a.cite-back")

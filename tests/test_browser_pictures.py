@@ -148,4 +148,6 @@ def test_a_wide_strip_scrolls_in_its_own_box_on_a_phone(visit, base):  # noqa: F
     assert sizes[0] > sizes[1], "the timeline's strip should be wider than a phone"
     box.focus()
     box.press("ArrowRight")
+    # Chromium may scroll smoothly: wait for the box to have moved (fails after the timeout).
+    page.wait_for_function("e => e.scrollLeft > 0", arg=box.element_handle(), timeout=10_000)
     assert box.evaluate("e => e.scrollLeft") > 0
