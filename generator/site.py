@@ -12,7 +12,9 @@ A build holds a lock on ``.site-builds/.lock`` from start to end, so builds of
 one site take turns. Holding it, a build first clears what killed or earlier
 builds left behind: every version but the published one, and the folders of
 the old ``.site-new-*``/``.site-old-*`` scheme. The previous version therefore
-stays until the next build starts, for readers who were still in it.
+stays until the next build starts, for readers who were still in it. A child
+process removes them while the build runs (:class:`_Sweep`): at 10,000 briefs
+a version is some 45,000 files, 11 s to remove.
 
 A ``site/`` that is a real folder (from before versions) is moved into the
 versions folder as it is published over. On Linux, ``renameat2`` exchanges it
@@ -43,6 +45,7 @@ import re
 import secrets
 import shutil
 import stat
+import subprocess
 import sys
 import threading
 import time
@@ -165,12 +168,16 @@ def publishing(target: Path) -> Iterator[None]:
     try:
         _lock(fd, target)
         held.add(key)
+        sweep: _Sweep | None = None
         try:
             _refuse_read_only(target, target)
-            _clear_leftovers(target)
+            published = _published(target)
+            sweep = _Sweep.start(_leftovers(target))
             yield
         finally:
             held.discard(key)
+            if sweep is not None:
+                sweep.finish(wait=_published(target) != published)
     finally:
         os.close(fd)  # releases the lock
 
@@ -247,16 +254,59 @@ def _published(target: Path) -> str | None:
     return linked.name if linked.parent == Path(os.path.normpath(versions_folder(target))) else None
 
 
-def _clear_leftovers(target: Path) -> None:
-    """Remove every version but the published one, and the old scheme's folders."""
+def _leftovers(target: Path) -> list[Path]:
+    """Every version but the published one, and the old scheme's folders."""
     builds = versions_folder(target)
     keep = {LOCK, _published(target)}
-    for entry in sorted(builds.iterdir()):
-        if entry.name not in keep:
-            _remove(entry)
+    found = [entry for entry in sorted(builds.iterdir()) if entry.name not in keep]
     for pattern in (f".{target.name}-new-*", f".{target.name}-old-*"):
-        for entry in sorted(target.parent.glob(pattern)):
-            _remove(entry)
+        found += sorted(target.parent.glob(pattern))
+    return found
+
+
+_RUNNING: list[subprocess.Popen[bytes]] = []
+"""Sweeps left to finish after a build that published nothing (see :meth:`_Sweep.finish`)."""
+
+
+@dataclass
+class _Sweep:
+    """Leftovers being removed by ``rm -rf`` in a child process while the build runs.
+
+    The child works beside the generator, which keeps one core busy. A build
+    that publishes waits for it before it lets go of the lock, then removes
+    in this process what the child could not (a folder left read-only, which
+    :func:`_remove` makes writable first), so the next build finds only the
+    published version and this one. A build that published nothing (the site
+    was up to date, or the build failed) does not wait: the child finishes
+    on its own, and a build that starts before it has will remove the rest.
+    """
+
+    paths: list[Path]
+    process: subprocess.Popen[bytes] | None
+
+    @classmethod
+    def start(cls, paths: list[Path]) -> _Sweep:
+        _RUNNING[:] = [child for child in _RUNNING if child.poll() is None]
+        rm = shutil.which("rm") if paths else None
+        if rm is None:
+            return cls(paths, None)
+        command = [rm, "-rf", "--", *map(os.fspath, paths)]
+        try:
+            child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        except OSError:
+            return cls(paths, None)
+        return cls(paths, child)
+
+    def finish(self, *, wait: bool) -> None:
+        """Wait for the child and remove what is left, or let it run on when ``wait`` is false."""
+        if self.process is not None and self.process.poll() is None:
+            if not wait:
+                _RUNNING.append(self.process)  # kept, to be reaped by a later build
+                return
+            self.process.wait()
+        for path in self.paths:
+            if path.exists() or path.is_symlink():
+                _remove(path)
 
 
 def _remove(path: Path) -> None:

@@ -337,6 +337,46 @@ def test_leftovers_are_cleared_by_the_next_build_once_the_lock_is_free(tmp_path,
     assert versions(settings) == sorted([published, settings.site_dir.resolve().name])
 
 
+def leftover(settings: Settings, name: str, *, read_only: bool = False) -> Path:
+    """A version folder some earlier build left, with one page."""
+    folder = settings.root / ".site-builds" / name
+    (folder / "briefings").mkdir(parents=True)
+    (folder / "briefings" / "index.html").write_text("stale", encoding="utf-8")
+    if read_only:  # rm cannot empty it unless run by root
+        (folder / "briefings").chmod(0o555)
+    return folder
+
+
+@pytest.mark.parametrize("rm", ["rm", None])
+def test_a_build_that_publishes_has_removed_the_leftovers_when_it_returns(
+    tmp_path, monkeypatch, rm
+):
+    settings = project(tmp_path / "p")
+    pipeline.build(settings)
+    stale = leftover(settings, "20250101-000000-99-dead", read_only=True)
+    if rm is None:  # no rm to run beside the build: it removes them itself
+        monkeypatch.setattr(site.shutil, "which", lambda _name: None)
+    edit_a_brief(settings)
+    pipeline.build(settings)
+    assert not stale.exists()
+    assert len(versions(settings)) == 2  # the previous version stays for its readers
+    assert site._RUNNING == []
+
+
+def test_a_build_that_finds_the_site_up_to_date_lets_the_leftovers_go_on_their_own(tmp_path):
+    settings = project(tmp_path / "p")
+    pipeline.build(settings)
+    published = settings.site_dir.resolve()
+    stale = leftover(settings, "20250101-000000-99-dead")
+    built = pipeline.build(settings)
+    assert not built.site_built
+    for child in site._RUNNING:  # let go, not forgotten: the next build reaps it
+        child.wait(timeout=120)
+    assert not stale.exists()
+    assert settings.site_dir.resolve() == published
+    assert (published / "index.html").is_file()
+
+
 def test_two_builds_at_once_take_turns_and_both_succeed(tmp_path, start):
     settings = project(tmp_path / "p")
     pipeline.build(settings)
