@@ -217,12 +217,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Lines(logging.Formatter):
+    """``LEVEL: message``, once per warning of a record that carries many (``warn_all``)."""
+
+    def __init__(self) -> None:
+        super().__init__("%(levelname)s: %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        lines = getattr(record, pipeline.EACH_LINE, None)
+        if lines is None:
+            return super().format(record)
+        prefix = f"{record.levelname}: "
+        return "\n".join(prefix + line for line in lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``briefings`` command."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s: %(message)s"
-    )
+    handler = logging.StreamHandler()
+    handler.setFormatter(_Lines())
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, handlers=[handler])
     try:
         return int(args.func(args))
     except SettingsError as exc:

@@ -13,7 +13,7 @@ import logging
 import os
 import pickle
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -365,7 +365,7 @@ def stamp(settings: Settings) -> bytes:
     return graph.fingerprint(settings, atlas)
 
 
-def _up_to_date(settings: Settings, old: graph.Graph | None, inputs: bytes) -> bool:
+def _up_to_date(settings: Settings, old: graph.Head | None, inputs: bytes) -> bool:
     """Whether the docs folder already holds what a run would write: nothing changed."""
     if old is None or old.manifest != inputs:
         return False
@@ -378,27 +378,26 @@ def _up_to_date(settings: Settings, old: graph.Graph | None, inputs: bytes) -> b
     return set(old.outputs) <= found
 
 
-def generate(settings: Settings, old: graph.Graph | None = None) -> Generated:
+def generate(settings: Settings, head: graph.Head | None = None) -> Generated:
     """Check, index, render and write the Markdown pages; raise if any brief is invalid.
 
     Only the outputs whose inputs changed are rendered (:mod:`generator.graph`);
-    when no input file changed at all, nothing is even read. ``old`` is the docs
-    folder's graph when the caller has read it already (it is large: read once).
+    when no input file changed at all, nothing is even read. ``head`` is the
+    docs folder's graph's head when the caller has read it already.
     """
     fingerprint = stamp(settings)
     inputs = graph.manifest(settings, fingerprint)
-    old = old if old is not None else graph.load(settings.docs_dir)
-    if _up_to_date(settings, old, inputs):
-        assert old is not None
-        for note in old.notes:
-            log.warning("%s", note)
-        stats = WriteStats(unchanged=sorted(old.outputs))
-        held_notes = [graph.HeldNote(*h) for h in old.held]
-        return Generated(old.briefs, stats, held_notes, rendered=0, manifest=inputs)
+    head = head if head is not None else graph.load_head(settings.docs_dir)
+    if _up_to_date(settings, head, inputs):
+        assert head is not None
+        warn_all(head.notes)
+        stats = WriteStats(unchanged=sorted(head.outputs))
+        held_notes = [graph.HeldNote(*h) for h in head.held]
+        return Generated(head.briefs, stats, held_notes, rendered=0, manifest=inputs)
+    old = graph.load(settings.docs_dir) if head is not None else None
     with _collect_rarely():
         checked = check_with_cache_file(settings)
-        for warning in checked.report.warnings:
-            log.warning("%s", warning)
+        warn_all(checked.report.warnings)
         if checked.report.errors:
             raise BriefingsError(checked.report.errors)
         published, held = validate.release(checked.briefs, settings.today, preview=settings.preview)
@@ -440,6 +439,22 @@ class Built:
     """False when the published site was already built from the same docs and theme."""
 
 
+EACH_LINE = "each_line"
+"""The attribute of a log record that holds many warnings, one per line (:func:`warn_all`)."""
+
+
+def warn_all(warnings: Iterable[object]) -> None:
+    """Log every warning, as one record with one warning per line.
+
+    At 10,000 briefs a run may say 30,000 warnings: one record each took 0.7 s,
+    a quarter of a run that finds nothing changed. The command line's
+    formatter gives each line the level's prefix, as it would have had alone.
+    """
+    lines = [str(warning) for warning in warnings]
+    if lines:
+        log.warning("%s", "\n".join(lines), extra={EACH_LINE: lines})
+
+
 def build(settings: Settings) -> Built:
     """The whole pipeline: load → validate → index → render → write → build the site.
 
@@ -450,7 +465,7 @@ def build(settings: Settings) -> Built:
     """
     target = settings.site_dir
     with publishing(target):
-        before = graph.load(settings.docs_dir)
+        before = graph.load_head(settings.docs_dir)
         rest = _site_inputs(settings)
         prior = site_state(before.manifest if before else b"no graph", rest)
         generated = generate(settings, before)

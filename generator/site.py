@@ -292,7 +292,8 @@ class _Sweep:
             return cls(paths, None)
         command = [rm, "-rf", "--", *map(os.fspath, paths)]
         try:
-            child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            quiet = subprocess.DEVNULL  # nor holds a pipe of ours open once we are done
+            child = subprocess.Popen(command, stdin=quiet, stdout=quiet, stderr=quiet)
         except OSError:
             return cls(paths, None)
         return cls(paths, child)

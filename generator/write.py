@@ -86,8 +86,9 @@ def _create_temporary(path: Path) -> tuple[int, Path]:
 def files_in(folder: Path) -> set[str]:
     """Every file under ``folder``, as paths relative to it, in one walk."""
     found = set()
-    for root, _dirs, names in os.walk(folder):
-        base = Path(root).relative_to(folder).as_posix()
+    top = os.fspath(folder)
+    for root, _dirs, names in os.walk(top):  # plain strings: pathlib took half the time
+        base = os.path.relpath(root, top).replace(os.sep, "/")
         prefix = "" if base == "." else f"{base}/"
         found.update(prefix + name for name in names)
     return found

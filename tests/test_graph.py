@@ -10,6 +10,9 @@ file with a clean run into an empty folder.
 from __future__ import annotations
 
 import datetime as dt
+import io
+import logging
+import re
 import shutil
 from collections.abc import Callable
 from dataclasses import replace
@@ -19,7 +22,7 @@ from typing import Any
 import pytest
 import yaml
 
-from generator import engine, graph, pipeline
+from generator import cli, engine, graph, pipeline
 from generator.cli import main
 from generator.config import Settings, load_settings
 from tests.conftest import ROOT, make_project
@@ -296,6 +299,28 @@ def test_a_run_with_nothing_changed_reads_and_renders_nothing(baseline, tmp_path
     assert again.rendered == 0
     assert again.stats.written == []
     assert len(again.stats.unchanged) == len(_contents(settings.docs_dir)) - 1  # the marker
+
+
+def test_a_run_with_nothing_changed_says_the_same_warnings_one_per_line(baseline, tmp_path):
+    settings = _copy(baseline, tmp_path)
+    uncited = [{"id": f"wire-{n}", "outlet": f"Wire {n}"} for n in (1, 2)]
+    _edit(PLAIN, lambda data: data["sources"].extend(uncited))(settings.briefings_dir)
+    said = io.StringIO()
+    handler = logging.StreamHandler(said)
+    handler.setFormatter(cli._Lines())
+    logger = logging.getLogger("generator.pipeline")
+    logger.addHandler(handler)
+    try:
+        assert pipeline.generate(settings).rendered
+        first = said.getvalue()
+        said.truncate(0), said.seek(0)
+        assert pipeline.generate(settings).rendered == 0
+    finally:
+        logger.removeHandler(handler)
+    lines = first.splitlines()
+    assert said.getvalue() == first
+    assert len([line for line in lines if "is never cited" in line]) == 2
+    assert all(re.match(rf"WARNING: \S+/{PLAIN}\.yml:\d+:\d+: warning: ", line) for line in lines)
 
 
 def test_an_embargo_ending_renders_again(baseline, tmp_path):
