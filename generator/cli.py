@@ -11,10 +11,12 @@ from pathlib import Path
 
 import yaml
 
-from generator import load, lookup, pipeline, report, scaffold, validate
+from generator import load, lookup, pipeline, report
 from generator.config import CONFIG_FILE, SettingsError, load_settings
 from generator.errors import BriefingsError, BuildError, Problem, Severity, display_path
-from generator.schema import write_schemas
+
+# The stages that read briefs (validation, models, rendering) are imported by the
+# commands that use them: `briefings build` with nothing changed needs none of them.
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +66,8 @@ def cmd_new(args: argparse.Namespace) -> int:
     A shortened file name is announced by the scaffold's warning, printed before
     the file is created; a date to come is an embargo, which the author should know.
     """
+    from generator import scaffold  # imported late: see the imports
+
     settings = load_settings(args.config, briefings_dir=args.briefings)
     try:
         day = scaffold.parse_date(args.date) if args.date else settings.today
@@ -89,6 +93,9 @@ def cmd_schema(args: argparse.Namespace) -> int:
     (an empty list, or one missing the broken entries), and the pre-commit hook
     would commit it, so the files are left as they are.
     """
+    from generator import validate  # imported late: see the imports
+    from generator.schema import write_schemas
+
     settings = load_settings(args.config, briefings_dir=args.briefings)
     actors, problems = validate.validate_actors(load.read_actors(settings.briefings_dir))
     problems = sorted(problems, key=Problem.sort_key)

@@ -19,17 +19,21 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from generator import load, validate
+from generator import load
 from generator.config import Settings
 from generator.errors import display_path
-from generator.index import shorten
-from generator.models import Place
-from generator.schema import KINDS, Known, Use, catalogue
-from generator.validate import ValidBrief
+
+if TYPE_CHECKING:  # the stages are imported where used: the command line loads this module
+    from generator.models import Place
+    from generator.schema import Known, Use
+    from generator.validate import ValidBrief
 
 log = logging.getLogger(__name__)
+
+KINDS = ("events", "proposals", "places", "threads", "briefs")
+"""The kinds of id a brief can reuse, as ``briefings ids`` names them."""
 
 TITLE_WIDTH = 50
 """Characters of a title in the text listing, cut at a word boundary with '…'."""
@@ -66,6 +70,8 @@ def read(folder: Path) -> Readable:
     No cross-file check runs: a listing needs each brief's ids, not the
     agreement between briefs, and one broken brief must not hide the others.
     """
+    from generator import validate  # imported late: see the imports above
+
     readable = Readable()
     paths, _ = load.find_brief_files(folder)  # odd names are `check`'s to report
     for path in paths:
@@ -120,6 +126,8 @@ def format_text(kind: str, known: Sequence[Known], today: dt.date) -> str:
     A column that is empty throughout (places have no date) is left out, and
     the last column is not padded, so no line ends in spaces.
     """
+    from generator.index import shorten  # imported late: see the imports above
+
     header = ["ID", "DATE", "TITLE", _USED_BY.get(kind, "BRIEFS")]
     rows = [
         [
@@ -169,6 +177,8 @@ def list_ids(
     err: TextIO,
 ) -> int:
     """Print the ``kind`` of ids the briefs hold; 1 when ``word`` matched none."""
+    from generator.schema import catalogue  # imported late: see the imports above
+
     if kind not in KINDS:
         raise ValueError(f"unknown kind of id: {kind!r}")
     readable = read(settings.briefings_dir)

@@ -26,11 +26,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator.errors import BuildError
-from generator.index import TimelineEntry
 from generator.mdtext import plain
-from generator.models import Actor, Event, PartialDate, Place
+
+if TYPE_CHECKING:  # hints only: finding the map data must not load the models
+    from generator.index import TimelineEntry
+    from generator.models import Actor, Event, PartialDate, Place
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +88,8 @@ def mark_of(event: Event, places: dict[str, Place]) -> Mark:
 
 def marks_of(items: Iterable[TimelineEntry | Event], places: dict[str, Place]) -> list[Mark]:
     """Marks of timeline entries or of a brief's own events, in their order."""
+    from generator.index import TimelineEntry  # imported late: see the imports above
+
     return [
         mark_of(item.event if isinstance(item, TimelineEntry) else item, places) for item in items
     ]
@@ -303,6 +308,11 @@ def atlas_path(roots: Iterable[Path]) -> Path:
         f"the map data is missing (looked for {', '.join(searched)}); "
         "run `make site`, which installs it with npm (package world-atlas)"
     )
+
+
+def project_atlas(root: Path) -> Path:
+    """The map data the project installed, else the generator's checkout's."""
+    return atlas_path([root, Path(__file__).resolve().parents[1]])
 
 
 @lru_cache(maxsize=4)

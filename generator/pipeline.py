@@ -17,21 +17,16 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pydantic
 import yaml
 
-from generator import engine, graph, load, render, validate
+from generator import engine, graph, load, pictures
 from generator.config import Settings
 from generator.errors import BriefingsError, Problem, Report
-from generator.index import build_index
-from generator.load import Document
-from generator.models import Actor, Place
 from generator.reads import recording
-from generator.render import Page, Plan, render_plan
-from generator.schema import write_schemas
 from generator.site import Changes, build_site, built_from, publishing, record_built_from
-from generator.validate import ValidBrief
 from generator.workers import can_fork, fork_pool
 from generator.write import (
     TEMPORARY_SUFFIX,
@@ -40,6 +35,14 @@ from generator.write import (
     remove_outputs,
     write_shares,
 )
+
+# The stages that read the briefs (validation, index, rendering, schemas) are imported
+# where they are first needed: a run that finds nothing changed needs none of them,
+# and importing them (Pydantic's models, Jinja, Markdown) was a quarter of its time.
+if TYPE_CHECKING:
+    from generator.models import Actor, Place
+    from generator.render import Page, Plan
+    from generator.validate import Held, ValidBrief
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +88,7 @@ def code_version() -> bytes:
     return digest.digest()
 
 
-CheckedFile = tuple[Signature, Document, ValidBrief | None, list[Problem]]
+CheckedFile = tuple[Signature, load.Document, "ValidBrief | None", list[Problem]]
 """One brief as checked on its own: the digest of its bytes, and what loading and validating gave."""
 
 
@@ -99,7 +102,7 @@ class CheckCache:
     """
 
     entries: dict[Path, CheckedFile] = field(default_factory=dict)
-    registry: tuple[Signature, Document, dict[str, Actor], list[Problem]] | None = None
+    registry: tuple[Signature, load.Document, dict[str, Actor], list[Problem]] | None = None
 
     @classmethod
     def load(cls, path: Path) -> CheckCache:
@@ -147,11 +150,13 @@ def registry_signature(settings: Settings) -> Signature | None:
     return file_signature(path) + (file_signature(places) if places.exists() else b"")
 
 
-Outcome = tuple[Document, ValidBrief | None, list[Problem]]
+Outcome = tuple[load.Document, "ValidBrief | None", list[Problem]]
 
 
 def _check_brief(path: Path) -> Outcome:
     """Load and validate one brief on its own, keeping of it only what later checks need."""
+    from generator import validate  # imported late: see the note above the imports
+
     doc = load.load_yaml(path)
     valid, problems = validate.validate_brief(doc)
     validate.settle(doc)
@@ -222,8 +227,10 @@ def _check_share(paths: list[Path]) -> list[Outcome]:
 
 def _check_actors(
     settings: Settings, cache: CheckCache | None
-) -> tuple[Document, dict[str, Actor], list[Problem]]:
+) -> tuple[load.Document, dict[str, Actor], list[Problem]]:
     """Load and validate the actor registry, or take it from the cache when unchanged."""
+    from generator import validate  # imported late: see the note above the imports
+
     signature = registry_signature(settings) if cache is not None else None
     if cache is not None and cache.registry and signature == cache.registry[0]:
         return cache.registry[1:]
@@ -245,6 +252,8 @@ def check(
     like another brief's, a question another brief may answer) are left out: they
     only ever warn, and the preview shows no warnings.
     """
+    from generator import render, validate  # imported late: see the note above the imports
+
     folder = settings.briefings_dir
     checked = Checked()
     load.forget_recent_positions()  # a file may have changed since they were read
@@ -303,7 +312,7 @@ class Generated:
 
     briefs: int
     stats: WriteStats
-    held: list[validate.Held] | list[graph.HeldNote] = field(default_factory=list)
+    held: list[Held] | list[graph.HeldNote] = field(default_factory=list)
     rendered: int | None = None
     manifest: bytes = b""
     """The digest of the input files the docs folder now stands for (its graph's)."""
@@ -359,7 +368,7 @@ def render_recorded(plan: Plan, paths: set[str]) -> Iterator[Page]:
 def stamp(settings: Settings) -> bytes:
     """The fingerprint of code and settings, with the map data the pictures are drawn from."""
     try:
-        atlas = [render.atlas_path(settings)]
+        atlas = [pictures.project_atlas(settings.root)]
     except Exception:
         atlas = []
     return graph.fingerprint(settings, atlas)
@@ -396,32 +405,44 @@ def generate(settings: Settings, head: graph.Head | None = None) -> Generated:
         return Generated(head.briefs, stats, held_notes, rendered=0, manifest=inputs)
     old = graph.load(settings.docs_dir) if head is not None else None
     with _collect_rarely():
-        checked = check_with_cache_file(settings)
-        warn_all(checked.report.warnings)
-        if checked.report.errors:
-            raise BriefingsError(checked.report.errors)
-        published, held = validate.release(checked.briefs, settings.today, preview=settings.preview)
-        index = build_index(published, checked.actors, settings.related, checked.places)
-        gc.freeze()
-        plan = render_plan(index, settings)
-        outputs = dict(plan)
-        digests = graph.file_digests({item.slug: item.path for item in published})
-        current = graph.Inputs(index, digests, outputs, settings)
-        todo = graph.to_render(old, current, fingerprint, outputs, files_in(settings.docs_dir))
-        graph.discard(settings.docs_dir)
-        stats = _render_and_write(plan, settings, todo)
-        if todo is not None and old is not None:
-            stats.removed += remove_outputs(set(old.outputs) - set(outputs), settings.docs_dir)
-            stats.unchanged += [path for path in outputs if path not in todo]
-        saved = graph.updated(
-            old if todo is not None else None, current, stats.reads, outputs,
-            fingerprint=fingerprint, manifest=inputs, until=graph.next_release(held),
-            briefs=len(published), notes=[str(w) for w in checked.report.warnings],
-            held=[(h.item.path.name, h.reason) for h in held],
-        )  # fmt: skip
-        graph.save(saved, settings.docs_dir)
-        if settings.schema_dir:
-            write_schemas(settings.schema_dir, checked.actors, checked.places, checked.briefs)
+        return _regenerate(settings, old, fingerprint, inputs)
+
+
+def _regenerate(
+    settings: Settings, old: graph.Graph | None, fingerprint: bytes, inputs: bytes
+) -> Generated:
+    """:func:`generate` once some input changed: the whole pipeline, for the stale outputs."""
+    from generator.index import build_index  # imported late: see the note above the imports
+    from generator.render import render_plan
+    from generator.schema import write_schemas
+    from generator.validate import release
+
+    checked = check_with_cache_file(settings)
+    warn_all(checked.report.warnings)
+    if checked.report.errors:
+        raise BriefingsError(checked.report.errors)
+    published, held = release(checked.briefs, settings.today, preview=settings.preview)
+    index = build_index(published, checked.actors, settings.related, checked.places)
+    gc.freeze()
+    plan = render_plan(index, settings)
+    outputs = dict(plan)
+    digests = graph.file_digests({item.slug: item.path for item in published})
+    current = graph.Inputs(index, digests, outputs, settings)
+    todo = graph.to_render(old, current, fingerprint, outputs, files_in(settings.docs_dir))
+    graph.discard(settings.docs_dir)
+    stats = _render_and_write(plan, settings, todo)
+    if todo is not None and old is not None:
+        stats.removed += remove_outputs(set(old.outputs) - set(outputs), settings.docs_dir)
+        stats.unchanged += [path for path in outputs if path not in todo]
+    saved = graph.updated(
+        old if todo is not None else None, current, stats.reads, outputs,
+        fingerprint=fingerprint, manifest=inputs, until=graph.next_release(held),
+        briefs=len(published), notes=[str(w) for w in checked.report.warnings],
+        held=[(h.item.path.name, h.reason) for h in held],
+    )  # fmt: skip
+    graph.save(saved, settings.docs_dir)
+    if settings.schema_dir:
+        write_schemas(settings.schema_dir, checked.actors, checked.places, checked.briefs)
     rendered = len(plan) if todo is None else len(todo)
     return Generated(len(published), stats, held, rendered=rendered, manifest=inputs)
 
@@ -434,7 +455,7 @@ class Built:
     written: int
     unchanged: int
     site_dir: Path
-    held: list[validate.Held] | list[graph.HeldNote] = field(default_factory=list)
+    held: list[Held] | list[graph.HeldNote] = field(default_factory=list)
     site_built: bool = True
     """False when the published site was already built from the same docs and theme."""
 
@@ -510,14 +531,16 @@ def site_state(manifest: bytes, site_inputs: bytes) -> bytes:
 
 
 def _check_places(
-    checked: Checked, docs: list[Document], folder: Path, *, actors_ok: bool
-) -> Document:
+    checked: Checked, docs: list[load.Document], folder: Path, *, actors_ok: bool
+) -> load.Document:
     """Load and check the place registry and the places the briefs name; return its document.
 
     Read like the actor registry: a symbolic link is refused, and one bad entry
     is reported once while the others still resolve. Countries are checked only
     against a registry that could be read (``actors_ok``), as brief actors are.
     """
+    from generator import validate  # imported late: see the note above the imports
+
     doc = load.read_places(folder)
     places, problems = validate.validate_places(doc)
     checked.places = places

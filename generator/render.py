@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from importlib.resources import files
-from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -1673,7 +1672,7 @@ def render_plan(index: Index, settings: Settings) -> Plan:
     """
     if index.entries:
         cards.fonts()
-        pictures.base_map(atlas_path(settings))
+        pictures.base_map(pictures.project_atlas(settings.root))
     plan = list(Renderer(index, settings).plan())
     for path, render in all_outputs(index, settings):
         plan.append((path, partial(_rendered, path, render)))
@@ -1869,11 +1868,6 @@ def _add_board(env: jinja2.Environment) -> None:
 MAP_PAGE = "map.md"
 
 
-def atlas_path(settings: Settings) -> Path:
-    """The installed map data: in the project's node_modules, or the generator's checkout's."""
-    return pictures.atlas_path([settings.root, Path(__file__).resolve().parents[1]])
-
-
 def _served(path: str) -> str:
     """The address a page is served at, without its leading slash (for links in raw HTML)."""
     return address(path).lstrip("/")
@@ -1893,7 +1887,7 @@ class _Pictures:
         self.folder = posixpath.dirname(_served(helpers.path).rstrip("/") + "/x")
 
     def _land(self) -> str:
-        return pictures.base_map(atlas_path(self.settings))
+        return pictures.base_map(pictures.project_atlas(self.settings.root))
 
     def _href(self, target: str) -> str:
         """A link from this page to the page ``target`` of the docs folder, as served."""

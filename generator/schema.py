@@ -278,9 +278,6 @@ def place_ids_schema(place_ids: Iterable[str]) -> dict[str, Any]:
 
 # --- Known ids: what a new brief can reuse ------------------------------------------
 
-KINDS = ("events", "proposals", "places", "threads", "briefs")
-"""The kinds of id a brief can reuse, as ``briefings ids`` names them."""
-
 
 @dataclass(frozen=True)
 class Use:
@@ -330,7 +327,7 @@ class Known:
 def catalogue(
     briefs: Sequence[ValidBrief], places: Mapping[str, Place] | None = None
 ) -> dict[str, list[Known]]:
-    """Every reusable id by kind (see :data:`KINDS`), each list sorted by id.
+    """Every reusable id by kind (see :data:`generator.lookup.KINDS`), each list sorted by id.
 
     Briefs are read oldest first: an event keeps the words of the brief that
     first told it, as the timeline does, and a proposal the title of its latest

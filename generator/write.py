@@ -16,10 +16,12 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from generator.render import Page
 from generator.workers import can_fork, fork_pool
+
+if TYPE_CHECKING:  # only for hints: a run that finds nothing changed imports no renderer
+    from generator.render import Page
 
 log = logging.getLogger(__name__)
 

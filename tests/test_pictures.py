@@ -16,7 +16,7 @@ import pytest
 from bs4 import BeautifulSoup
 from PIL import Image
 
-from generator import cards, pictures, pipeline, render
+from generator import cards, pictures, pipeline
 from generator.errors import BuildError
 from generator.index import build_index
 from generator.models import Event, PartialDate
@@ -164,7 +164,7 @@ def test_the_map_stays_small(built):
     soup = soup_of(site, "map")
     svg = str(soup.select_one("svg.picture-map"))
     assert len(svg.encode()) < 60_000
-    assert len(pictures.base_map(render.atlas_path(built[0]))) > 5_000  # real coastlines
+    assert len(pictures.base_map(pictures.project_atlas(built[0].root))) > 5_000  # real coastlines
 
 
 def test_every_briefing_has_a_1200_by_630_card_that_og_image_points_to(built):

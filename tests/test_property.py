@@ -23,7 +23,7 @@ from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator import cards, pictures, pipeline, render
+from generator import cards, pictures, pipeline
 from generator.config import load_settings
 from generator.errors import BriefingsError, Position, Problem
 from tests.conftest import FIXTURES, ROOT, guarded
@@ -188,7 +188,7 @@ def run(files: dict[str, bytes]) -> str:
         base = load_settings(ROOT / "site_config.yml", briefings_dir=folder)
         config = replace(base, docs_dir=Path(tmp) / "docs", schema_dir=None)
         cards.fonts()  # the map data and the cards' font load once per process, whatever
-        pictures.base_map(render.atlas_path(config))  # the input, so outside the guard
+        pictures.base_map(pictures.project_atlas(config.root))  # the input, so outside the guard
         try:
             with guarded(memory=False):  # no input may hang the pipeline
                 pipeline.generate(config)
