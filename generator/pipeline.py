@@ -12,6 +12,7 @@ import hashlib
 import logging
 import os
 import pickle
+import secrets
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -92,6 +93,10 @@ CheckedFile = tuple[Signature, load.Document, "ValidBrief | None", list[Problem]
 """One brief as checked on its own: the digest of its bytes, and what loading and validating gave."""
 
 
+MAX_CHANGES = 16
+"""Saves of changed entries kept beside the cache file before it is written whole again."""
+
+
 @dataclass
 class CheckCache:
     """Briefs already loaded and validated, by file, so an unchanged brief is not read again.
@@ -99,10 +104,24 @@ class CheckCache:
     The preview keeps one in memory; ``generate`` can keep one on disk
     (:meth:`load`, :meth:`save`). Each document holds only what the cross-file
     checks need (its references, places and publication), not its data or positions.
+
+    On disk, the whole cache is one pickle, and each later save that changed a
+    few entries writes only those, to a numbered file beside it: at 10,000
+    briefs the whole file is 85 MB and took 6 s to write, once per publish.
+    Every entry stands for the bytes of its file (its signature), so an entry
+    of any save is right for a brief with those bytes: a change file lost, or
+    left from an older cache, can only cost a brief checked again.
     """
 
     entries: dict[Path, CheckedFile] = field(default_factory=dict)
     registry: tuple[Signature, load.Document, dict[str, Actor], list[Problem]] | None = None
+    token: str = ""
+    """Names the whole file that the change files beside it add to."""
+    changes: int = field(default=0, repr=False)
+    """How many change files were read after the whole file."""
+    saved: dict[Path, Signature] = field(default_factory=dict, repr=False)
+    """The entries as the file and its change files hold them, by signature."""
+    saved_registry: Signature | None = field(default=None, repr=False)
 
     @classmethod
     def load(cls, path: Path) -> CheckCache:
@@ -112,7 +131,7 @@ class CheckCache:
         cache at all) only costs a full check, so it is never an error.
         """
         try:
-            with path.open("rb") as stream:
+            with path.open("rb") as stream, _uncollected():
                 version, cache = pickle.load(stream)  # our own file, beside our output
         except FileNotFoundError:
             return cls()
@@ -122,18 +141,82 @@ class CheckCache:
         if version != code_version() or not isinstance(cache, cls):
             log.info("check cache %s is from other code; checking every brief", path)
             return cls()
+        cache._read_changes(path)
+        cache.saved = {name: entry[0] for name, entry in cache.entries.items()}
+        cache.saved_registry = cache.registry[0] if cache.registry else None
         return cache
 
+    def _read_changes(self, path: Path) -> None:
+        """Apply the change files saved after the whole file, in order, up to one unreadable."""
+        while True:
+            try:
+                with _change_file(path, self.changes + 1).open("rb") as stream:
+                    version, token, changed, removed, registry = pickle.load(stream)
+            except FileNotFoundError:
+                return
+            except Exception:  # cut short: the next save writes the cache whole
+                self.changes = MAX_CHANGES
+                return
+            if (version, token) != (code_version(), self.token):
+                return  # left from an earlier whole file
+            self.entries.update(changed)
+            for name in removed:
+                self.entries.pop(name, None)
+            self.registry = registry
+            self.changes += 1
+
     def save(self, path: Path) -> None:
-        """Write the cache to ``path`` atomically, so that a build cut short leaves the old one."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            with temporary.open("wb") as stream:
-                pickle.dump((code_version(), self), stream, protocol=pickle.HIGHEST_PROTOCOL)
-            temporary.replace(path)
-        finally:
-            temporary.unlink(missing_ok=True)
+        """Write what changed since :meth:`load` (a build cut short leaves the old files).
+
+        The whole cache is written again when there is none yet, when many
+        entries changed, or after :data:`MAX_CHANGES` change files.
+        """
+        changed = {name: e for name, e in self.entries.items() if self.saved.get(name) != e[0]}
+        removed = [name for name in self.saved if name not in self.entries]
+        registry = self.registry[0] if self.registry else None
+        if self.token and not changed and not removed and registry == self.saved_registry:
+            return
+        if self.token and self.changes < MAX_CHANGES and len(changed) * 4 < len(self.entries):
+            self.changes += 1
+            _atomic_dump(
+                _change_file(path, self.changes),
+                (code_version(), self.token, changed, removed, self.registry),
+            )
+        else:
+            self.token, self.changes = secrets.token_hex(8), 0
+            _atomic_dump(path, (code_version(), replace(self, saved={}, saved_registry=None)))
+            for stale in path.parent.glob(f"{path.name}.*"):
+                stale.unlink(missing_ok=True)
+        self.saved = {name: entry[0] for name, entry in self.entries.items()}
+        self.saved_registry = registry
+
+
+def _change_file(path: Path, number: int) -> Path:
+    return path.with_name(f"{path.name}.{number}")
+
+
+def _atomic_dump(path: Path, value: object) -> None:
+    """Pickle ``value`` to ``path`` through a temporary file, so that it is whole or absent."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with temporary.open("wb") as stream:
+            pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        temporary.replace(path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+@contextmanager
+def _uncollected() -> Iterator[None]:
+    """No garbage collection while a large pickle loads: it frees nothing, and took a third."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def file_signature(path: Path) -> Signature:

@@ -164,3 +164,71 @@ def test_an_unchanged_briefs_warnings_read_no_file_for_their_positions(project, 
     mine = [p for p in moved.report.warnings if p.file.name == edited.name]
     before = [p for p in first.report.warnings if p.file.name == edited.name]
     assert [p.line for p in mine] == [p.line + 1 for p in before]
+
+
+def _edit(settings: Settings, number: int) -> None:
+    brief = settings.briefings_dir / "border-talks.yml"
+    text = brief.read_text(encoding="utf-8").split("\n# edit ")[0]
+    brief.write_text(f"{text}\n# edit {number}\n", encoding="utf-8")
+
+
+def _entries(cache: pipeline.CheckCache) -> dict[str, bytes]:
+    return {path.name: entry[0] for path, entry in cache.entries.items()}
+
+
+def test_a_save_after_a_few_changes_writes_only_them_beside_the_whole_file(project, loads):
+    path = pipeline.cache_path(project)
+    pipeline.check_with_cache_file(project)
+    whole = path.read_bytes()
+    _edit(project, 1)
+    (project.briefings_dir / "patrols-agreed.yml").unlink()
+    pipeline.check_with_cache_file(project)
+    assert path.read_bytes() == whole
+    changes = sorted(p.name for p in path.parent.glob(f"{path.name}.*"))
+    assert changes == [f"{path.name}.1"]
+    assert pickle.loads(path.with_name(changes[0]).read_bytes())[2].keys() == {
+        project.briefings_dir / "border-talks.yml"
+    }  # only the edited brief's entry
+
+    loaded = pipeline.CheckCache.load(path)
+    fresh = pipeline.CheckCache()
+    pipeline.check(project, fresh)
+    assert _entries(loaded) == _entries(fresh)  # the edit applied, the removed brief gone
+    loads.clear()
+    warm = pipeline.check_with_cache_file(project)
+    assert [name for name in loads if name not in REGISTRIES] == []
+    assert _said(warm) == _said(pipeline.check(project))
+    assert sorted(p.name for p in path.parent.glob(f"{path.name}.*")) == changes  # no change
+
+
+def test_after_so_many_change_files_the_cache_is_written_whole_again(project):
+    path = pipeline.cache_path(project)
+    pipeline.check_with_cache_file(project)
+    for number in range(1, pipeline.MAX_CHANGES + 1):
+        _edit(project, number)
+        pipeline.check_with_cache_file(project)
+    assert len(list(path.parent.glob(f"{path.name}.*"))) == pipeline.MAX_CHANGES
+    _edit(project, pipeline.MAX_CHANGES + 1)
+    pipeline.check_with_cache_file(project)
+    assert list(path.parent.glob(f"{path.name}.*")) == []
+    fresh = pipeline.CheckCache()
+    pipeline.check(project, fresh)
+    assert _entries(pipeline.CheckCache.load(path)) == _entries(fresh)
+
+
+@pytest.mark.parametrize("damage", ["cut short", "another whole file's"])
+def test_a_damaged_or_stray_change_file_costs_only_a_check_again(project, loads, damage):
+    path = pipeline.cache_path(project)
+    pipeline.check_with_cache_file(project)
+    _edit(project, 1)
+    pipeline.check_with_cache_file(project)
+    change = path.with_name(f"{path.name}.1")
+    if damage == "cut short":
+        change.write_bytes(change.read_bytes()[:100])
+    else:
+        version, _token, *rest = pickle.loads(change.read_bytes())
+        change.write_bytes(pickle.dumps((version, "another", *rest)))
+    loads.clear()
+    checked = pipeline.check_with_cache_file(project)
+    assert [name for name in loads if name not in REGISTRIES] == ["border-talks.yml"]
+    assert _said(checked) == _said(pipeline.check(project))
