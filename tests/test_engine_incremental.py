@@ -283,3 +283,23 @@ def test_why_a_build_is_whole(tmp_path, engine, changes, reason):
     with pytest.raises(site._Whole) as whole:
         site._reusable(settings, site.fingerprint(settings), changes)
     assert str(whole.value) == reason
+
+
+@pytest.mark.parametrize("cp", ["cp", None])
+def test_the_new_version_starts_as_hard_links_to_the_published_one(tmp_path, monkeypatch, cp):
+    source, destination = tmp_path / "published", tmp_path / "new"
+    (source / "briefings" / "a").mkdir(parents=True)
+    (source / "briefings" / "a" / "index.html").write_text("a page", encoding="utf-8")
+    (source / "index.html").write_text("home", encoding="utf-8")
+    (source / "latest").symlink_to("briefings/a")
+    (source / "pagefind").mkdir()
+    (source / "pagefind" / "entry.json").write_text("{}", encoding="utf-8")
+    destination.mkdir()
+    if cp is None:  # no GNU cp: the generator links file by file
+        monkeypatch.setattr(site.shutil, "which", lambda _name: None)
+    site._link_tree(source, destination, skip={"pagefind"})
+    made = sorted(p.relative_to(destination).as_posix() for p in destination.rglob("*"))
+    assert made == ["briefings", "briefings/a", "briefings/a/index.html", "index.html", "latest"]
+    for page in ("index.html", "briefings/a/index.html"):
+        assert (destination / page).stat().st_ino == (source / page).stat().st_ino
+    assert (destination / "latest").readlink() == Path("briefings/a")
