@@ -1594,17 +1594,37 @@ def shared_event_problems(
 
 
 class _Day:
-    """The events of one day, oldest brief first, with their order for a binary search."""
+    """The events of one day, oldest brief first, filed by the actors and places they name.
 
-    __slots__ = ("events", "orders")
+    Two events can look alike only if they share an actor or a place
+    (:func:`_shared_terms`): an event meets only those of the day that do.
+    At 10,000 briefs a day holds dozens of events, and comparing each with
+    each took twenty seconds.
+    """
+
+    __slots__ = ("by_term", "events", "orders")
 
     def __init__(self, events: list[_EventAt]) -> None:
         self.events = events
         self.orders = [at.order for at in events]
+        self.by_term: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for number, at in enumerate(events):
+            for term in _terms(at.event):
+                self.by_term[term].append(number)
 
-    def before(self, order: tuple[dt.date, str]) -> list[_EventAt]:
-        """The events of briefs older than ``order``: only those can give an id to reuse."""
-        return self.events[: bisect.bisect_left(self.orders, order)]
+    def before(self, order: tuple[dt.date, str], event: Event) -> list[_EventAt]:
+        """The day's events sharing an actor or a place with ``event``, in the day's order.
+
+        Only those of briefs older than ``order``: only they can give an id to reuse.
+        """
+        end = bisect.bisect_left(self.orders, order)
+        found = {n for term in _terms(event) for n in self.by_term.get(term, ()) if n < end}
+        return [self.events[n] for n in sorted(found)]
+
+
+def _terms(event: Event) -> set[tuple[str, str]]:
+    """The actors and places of an event, as :func:`_shared_terms` compares them."""
+    return {("actor", a) for a in event.actors} | {("place", k) for k in _event_places(event)}
 
 
 def _earlier_match(
@@ -1617,7 +1637,7 @@ def _earlier_match(
     best: tuple[int, _EventAt, list[str]] | None = None
     for key in _near_keys(this.event.date):
         day = days.get(key)
-        for other in day.before(this.order) if day else ():
+        for other in day.before(this.order, this.event) if day else ():
             if other.item.slug == this.item.slug:
                 continue
             if this.event.id and this.event.id == other.event.id:
@@ -1683,11 +1703,12 @@ _STOPWORDS = frozenset(
 """Words that say nothing about what a question asks."""
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=1 << 18)
 def _words(text: str) -> frozenset[str]:
     """Content words, folded and roughly singular: 'Drones' and 'drone' are one word.
 
-    Cached: an actor's name is compared with every question that might be about it.
+    Cached: an actor's name is compared with every question that might be about it
+    (10,000 briefs hold some 100,000 titles, questions, ids and names).
     """
     words = set()
     for word in re.findall(r"[^\W_]+", text.casefold().replace("'s", "")):
@@ -1732,6 +1753,8 @@ class _Profile:
     """(kind, id, words) of each proposal and event id of two words or more."""
     actors: tuple[tuple[str, str, frozenset[str]], ...] = ()
     """(id, name, words of the name) of each actor the brief names that the registry holds."""
+    actor_ids: frozenset[str] = frozenset()
+    """The ids of :attr:`actors`."""
 
     @classmethod
     def of(
@@ -1750,6 +1773,7 @@ class _Profile:
             frozenset(w for w in title if distinctive(w)),
             tuple(entry for entry in worded if len(entry[2]) >= 2),
             named,
+            frozenset(a for a, _, _ in named),
         )
 
 
@@ -1809,23 +1833,57 @@ class _Candidates:
         spread = Counter(
             pair for p in profiles for pair in set().union(*(_pairs(ws) for _, _, ws in p.ids))
         )
-        self.by_word: dict[str, list[_Profile]] = defaultdict(list)
+        self.by_slug = {profile.item.slug: profile for profile in profiles}
+        self.by_word: dict[str, list[str]] = defaultdict(list)
         self.by_pair: dict[_Pair, list[_Profile]] = defaultdict(list)
         for profile in profiles:
             for word in profile.title:
-                self.by_word[word].append(profile)
+                self.by_word[word].append(profile.item.slug)
             rarest = {
                 min(_pairs(ws), key=lambda pair: (spread[pair], pair)) for _, _, ws in profile.ids
             }
             for pair in rarest:
                 self.by_pair[pair].append(profile)
 
-    def of(self, words: frozenset[str]) -> dict[str, _Profile]:
-        """The briefs a question of ``words`` may be answered by, by slug."""
-        found = {c.item.slug: c for w in words for c in self.by_word.get(w, ())}
+    def of(self, words: frozenset[str], asked: Set[str]) -> dict[str, _Profile]:
+        """The briefs a question of ``words`` may be answered by, by slug.
+
+        A brief that shares one title word with the question and holds no id it
+        names can only match by being about an actor the question names and its
+        brief does not (``asked``): the others are left out unseen. At 10,000
+        briefs most candidates were those, and checking each took half a minute.
+        """
+        shared = Counter(chain.from_iterable(self.by_word.get(word, ()) for word in words))
+        by_slug = self.by_slug
+        kept = {
+            slug: by_slug[slug]
+            for slug, count in shared.items()
+            if count > 1 or (asked and not by_slug[slug].actor_ids.isdisjoint(asked))
+        }
         for pair in _pairs(words):
             for c in self.by_pair.get(pair, ()):
-                found[c.item.slug] = c
+                kept[c.item.slug] = c
+        return kept
+
+
+class _Asked:
+    """The actors a question names in full (every word of the name), found by word."""
+
+    def __init__(self, actors: Mapping[str, Actor]) -> None:
+        self.by_word: dict[str, list[tuple[str, frozenset[str]]]] = defaultdict(list)
+        self.always: set[str] = set()
+        for actor_id, actor in actors.items():
+            said = _words(actor.name)
+            for word in said:
+                self.by_word[word].append((actor_id, said))
+            if not said:  # a name of stop words only: every question names it
+                self.always.add(actor_id)
+
+    def of(self, words: frozenset[str]) -> set[str]:
+        """The ids of the actors whose names ``words`` hold."""
+        found = set(self.always)
+        for word in words:
+            found.update(a for a, said in self.by_word.get(word, ()) if said <= words)
         return found
 
 
@@ -1844,6 +1902,7 @@ def question_problems(briefs: Sequence[ValidBrief], actors: Mapping[str, Actor])
     distinctive = _distinctive(briefs)
     by_slug = {item.slug: item for item in briefs}
     candidates_of = _Candidates(_Profile.of(item, distinctive, actors) for item in briefs).of
+    asked_of = _Asked(actors).of
     problems = []
     for item in briefs:
         for number, question in enumerate(item.brief.questions):
@@ -1854,7 +1913,7 @@ def question_problems(briefs: Sequence[ValidBrief], actors: Mapping[str, Actor])
             dismissed = _item_ids(item.brief)
             for slug in question.not_answered_by:
                 dismissed |= _item_ids(by_slug[slug].brief) if slug in by_slug else set()
-            candidates = candidates_of(words)
+            candidates = candidates_of(words, asked_of(words) - named)
             found = [
                 answer
                 for other in candidates.values()

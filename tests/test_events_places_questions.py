@@ -100,6 +100,31 @@ def test_a_question_another_brief_answers_is_warned_with_its_slug(tmp_path):
     ]
 
 
+@pytest.mark.parametrize("asker_names_it", [False, True])
+def test_one_shared_title_word_and_an_actor_the_question_names_make_a_match(
+    tmp_path, asker_names_it
+):
+    """The prefilter keeps a brief that shares one title word when it is about an actor
+    the question names and the asking brief does not; it drops it otherwise."""
+    folder = tmp_path / "briefings"
+    shutil.copytree(FIXTURES / "questions", folder)
+    path = folder / "coast-questions.yml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace(
+        "questions:\n", "questions:\n  - question: What did Ruritania tell the dockers?\n", 1
+    )
+    if asker_names_it:
+        text = text.replace("sources:\n", "actors: [ruritania]\nsources:\n", 1)
+    path.write_text(text, encoding="utf-8")
+    checked = pipeline.check(load_settings(ROOT / "site_config.yml", briefings_dir=folder))
+    said = [str(p) for p in checked.report.warnings if "questions[1]." in str(p)]
+    if asker_names_it:
+        assert said == []
+    else:
+        assert len(said) == 1
+        assert "(its title shares 'docker'; it is about Ruritania)" in said[0]
+
+
 def test_not_answered_by_names_only_briefs_that_exist(tmp_path):
     folder = tmp_path / "briefings"
     shutil.copytree(FIXTURES / "questions", folder)
