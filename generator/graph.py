@@ -83,8 +83,7 @@ class Graph:
     @property
     def head(self) -> Head:
         """What a run that finds nothing changed needs of this graph."""
-        shared = {f.name: getattr(self, f.name) for f in dataclasses.fields(Head)}
-        return Head(**{**shared, "outputs": list(self.outputs)})
+        return Head(**{**_head_fields(self), "outputs": list(self.outputs)})
 
 
 @dataclasses.dataclass
@@ -351,9 +350,13 @@ def load(folder: Path) -> Graph | None:
     except Exception as exc:
         log.info("ignoring the dependency graph in %s: %s", folder, exc)
         return None
-    shared = {f.name: getattr(head, f.name) for f in dataclasses.fields(Head)}
     outputs = dict(zip(head.outputs, arrays, strict=True))
-    return Graph(**{**shared, "outputs": outputs}, keys=keys, digests=digests)
+    return Graph(**{**_head_fields(head), "outputs": outputs}, keys=keys, digests=digests)
+
+
+def _head_fields(source: Graph | Head) -> dict[str, Any]:
+    """The fields a graph and its head share, as the head names them."""
+    return {f.name: getattr(source, f.name) for f in dataclasses.fields(Head)}
 
 
 def _head(stream: Any) -> Head | None:

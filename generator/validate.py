@@ -1612,13 +1612,13 @@ class _Day:
             for term in _terms(at.event):
                 self.by_term[term].append(number)
 
-    def before(self, order: tuple[dt.date, str], event: Event) -> list[_EventAt]:
-        """The day's events sharing an actor or a place with ``event``, in the day's order.
+    def before(self, order: tuple[dt.date, str], terms: Set[tuple[str, str]]) -> list[_EventAt]:
+        """The day's events sharing one of ``terms`` (:func:`_terms`), in the day's order.
 
         Only those of briefs older than ``order``: only they can give an id to reuse.
         """
         end = bisect.bisect_left(self.orders, order)
-        found = {n for term in _terms(event) for n in self.by_term.get(term, ()) if n < end}
+        found = {n for term in terms for n in self.by_term.get(term, ()) if n < end}
         return [self.events[n] for n in sorted(found)]
 
 
@@ -1635,9 +1635,10 @@ def _earlier_match(
 ) -> tuple[_EventAt, list[str]] | None:
     """The event of an earlier brief that ``this`` most looks like, with what they share."""
     best: tuple[int, _EventAt, list[str]] | None = None
+    terms = _terms(this.event)
     for key in _near_keys(this.event.date):
         day = days.get(key)
-        for other in day.before(this.order, this.event) if day else ():
+        for other in day.before(this.order, terms) if day else ():
             if other.item.slug == this.item.slug:
                 continue
             if this.event.id and this.event.id == other.event.id:
