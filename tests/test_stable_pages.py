@@ -22,17 +22,7 @@ from bs4 import BeautifulSoup
 from benchmarks.corpus import NEW_BRIEF_DAY, write_corpus, write_new_brief
 from generator import graph, pipeline, render
 from tests.conftest import make_project
-
-SIZES = {
-    "PAGE_SIZE": 3,
-    "LIST_PAGE_SIZE": 4,
-    "MONTH_PAGE_SIZE": 4,
-    "TIMELINE_PAGE_SIZE": 3,
-    "STATUS_PAGE_SIZE": 2,
-    "BOARD_LIMIT": 2,
-    "NAMES_PAGE_SIZE": 5,
-}
-"""Page sizes small enough for a few dozen briefs to fill several pages of each listing."""
+from tests.test_pages_light import SIZES  # page sizes a few dozen briefs fill
 
 NUMBERED = ("actors/page/", "quotes/page/", "archive/", "timeline/")
 """Listings that keep numbered pages: alphabetical indexes, and months (closed once over)."""
