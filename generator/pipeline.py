@@ -43,7 +43,7 @@ from generator.write import (
 if TYPE_CHECKING:
     from generator.models import Actor, Place
     from generator.render import Page, Plan
-    from generator.validate import Held, ValidBrief
+    from generator.validate import Held, Suggestions, ValidBrief
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +122,9 @@ class CheckCache:
     saved: dict[Path, Signature] = field(default_factory=dict, repr=False)
     """The entries as the file and its change files hold them, by signature."""
     saved_registry: Signature | None = field(default=None, repr=False)
+    suggested: Suggestions | None = field(default=None, repr=False)
+    """The last check's suggestions, kept in a file of their own (:func:`suggestions_path`)."""
+    saved_suggested: Suggestions | None = field(default=None, repr=False)
 
     @classmethod
     def load(cls, path: Path) -> CheckCache:
@@ -144,6 +147,7 @@ class CheckCache:
         cache._read_changes(path)
         cache.saved = {name: entry[0] for name, entry in cache.entries.items()}
         cache.saved_registry = cache.registry[0] if cache.registry else None
+        cache.suggested = cache.saved_suggested = _load_suggestions(suggestions_path(path))
         return cache
 
     def _read_changes(self, path: Path) -> None:
@@ -171,6 +175,9 @@ class CheckCache:
         The whole cache is written again when there is none yet, when many
         entries changed, or after :data:`MAX_CHANGES` change files.
         """
+        if self.suggested is not self.saved_suggested and self.suggested is not None:
+            _atomic_dump(suggestions_path(path), (code_version(), self.suggested))
+            self.saved_suggested = self.suggested
         changed = {name: e for name, e in self.entries.items() if self.saved.get(name) != e[0]}
         removed = [name for name in self.saved if name not in self.entries]
         registry = self.registry[0] if self.registry else None
@@ -184,7 +191,10 @@ class CheckCache:
             )
         else:
             self.token, self.changes = secrets.token_hex(8), 0
-            _atomic_dump(path, (code_version(), replace(self, saved={}, saved_registry=None)))
+            whole = replace(
+                self, saved={}, saved_registry=None, suggested=None, saved_suggested=None
+            )
+            _atomic_dump(path, (code_version(), whole))
             for stale in path.parent.glob(f"{path.name}.*"):
                 stale.unlink(missing_ok=True)
         self.saved = {name: entry[0] for name, entry in self.entries.items()}
@@ -193,6 +203,23 @@ class CheckCache:
 
 def _change_file(path: Path, number: int) -> Path:
     return path.with_name(f"{path.name}.{number}")
+
+
+def suggestions_path(path: Path) -> Path:
+    """Where the suggestions of the cache at ``path`` are kept: written whole, on their own."""
+    return path.with_suffix(".suggestions")
+
+
+def _load_suggestions(path: Path) -> Suggestions | None:
+    """The suggestions saved at ``path``, or None: a missing or stale file costs a full compare."""
+    from generator.validate import Suggestions  # imported late: see the note above the imports
+
+    try:
+        with path.open("rb") as stream, _uncollected():
+            version, suggested = pickle.load(stream)  # our own file, beside our output
+    except Exception:  # missing, cut short or not ours: compared again
+        return None
+    return suggested if version == code_version() and isinstance(suggested, Suggestions) else None
 
 
 def _atomic_dump(path: Path, value: object) -> None:
@@ -228,9 +255,9 @@ def registry_signature(settings: Settings) -> Signature | None:
     """The registries' signature (actors, and places if any), or None without actors."""
     path = settings.briefings_dir / load.ACTORS_FILE
     places = settings.briefings_dir / load.PLACES_FILE  # the preview rebuilds on either
-    if not path.exists():
+    if not path.is_file():  # a folder of that name is reported by the check
         return None
-    return file_signature(path) + (file_signature(places) if places.exists() else b"")
+    return file_signature(path) + (file_signature(places) if places.is_file() else b"")
 
 
 Outcome = tuple[load.Document, "ValidBrief | None", list[Problem]]
@@ -356,8 +383,7 @@ def check(
     checked.report.extend(validate.thread_problems(checked.briefs))
     checked.report.extend(validate.link_problems(docs, checked.briefs, settings.today))
     if suggestions:
-        checked.report.extend(validate.shared_event_problems(checked.briefs, checked.actors))
-        checked.report.extend(validate.question_problems(checked.briefs, checked.actors))
+        checked.report.extend(_suggestions(checked, cache, settings))
     if cache is not None:
         for gone in set(cache.entries) - set(paths):
             del cache.entries[gone]
@@ -376,11 +402,28 @@ def check(
     return checked
 
 
+def _suggestions(checked: Checked, cache: CheckCache | None, settings: Settings) -> list[Problem]:
+    """The suggestion warnings; with a cache, compared again only where briefs changed."""
+    from generator import validate  # imported late: see the note above the imports
+
+    if cache is None:
+        return validate.shared_event_problems(
+            checked.briefs, checked.actors
+        ) + validate.question_problems(checked.briefs, checked.actors)
+    versions = {str(item.path): cache.entries[item.path][0] for item in checked.briefs}
+    registry = registry_signature(settings)
+    problems, cache.suggested = validate.suggestion_problems(
+        checked.briefs, checked.actors, versions, registry, cache.suggested
+    )
+    return problems
+
+
 def check_with_cache_file(settings: Settings) -> Checked:
     """:func:`check`, with the cache kept beside the docs folder (:func:`cache_path`).
 
     After one brief is added or edited, only that brief is loaded and
-    validated again; the cross-file checks still run over every brief.
+    validated again, and the suggestions compare only the events and questions
+    it can alter; the other cross-file checks still run over every brief.
     """
     path = cache_path(settings)
     cache = CheckCache.load(path)

@@ -1544,16 +1544,17 @@ def _day_key(date: PartialDate) -> _DayKey:
     return (date.year, date.month, date.day)
 
 
-def _near_keys(date: PartialDate) -> list[_DayKey]:
-    """The dates an event can match (see :func:`_within_a_day`): the day and both neighbours.
+def _near_keys(key: _DayKey) -> list[_DayKey]:
+    """The dates an event on ``key`` can match (:func:`_within_a_day`): it and both neighbours.
 
     A month-only date matches only the same month-only date. Filing events by
     day rather than by month keeps the comparisons per event from growing with
     the archive: a month of 10,000 briefs holds thousands of events.
     """
-    if date.day is None:
-        return [_day_key(date)]
-    day = dt.date(date.year, date.month, date.day)
+    year, month, day_of_month = key
+    if day_of_month is None:
+        return [key]
+    day = dt.date(year, month, day_of_month)
     return [(d.year, d.month, d.day) for d in (day - _ONE_DAY, day, day + _ONE_DAY)]
 
 
@@ -1574,6 +1575,16 @@ def shared_event_problems(
     brief already holds the other's id (its author knew of that event and
     described another), or when one names the other in ``not_same_as``.
     """
+    return _problems(briefs, _event_warnings(briefs, actors, lambda at: True, {}))
+
+
+def _event_warnings(
+    briefs: Sequence[ValidBrief],
+    actors: Mapping[str, Actor],
+    recheck: Callable[[_EventAt], bool],
+    kept: Mapping[str, Mapping[int, Said]],
+) -> dict[str, dict[int, Said]]:
+    """:func:`shared_event_problems` of the events ``recheck`` names; ``kept`` for the others."""
     by_day: dict[_DayKey, list[_EventAt]] = defaultdict(list)
     ids_of: dict[str, set[str]] = {}
     ordered = sorted(briefs, key=lambda b: (b.brief.date, b.slug))
@@ -1585,12 +1596,15 @@ def shared_event_problems(
             by_day[_day_key(event.date)].append(at)
             events.append(at)
     days = {key: _Day(found) for key, found in by_day.items()}
-    problems = []
+    found: dict[str, dict[int, Said]] = defaultdict(dict)
     for this in events:
-        match = _earlier_match(this, days, ids_of, actors)
-        if match:
-            problems.append(_shared_event_problem(this, *match))
-    return problems
+        name = str(this.item.path)
+        if not recheck(this):
+            if (said := kept.get(name, {}).get(this.number)) is not None:
+                found[name][this.number] = said
+        elif match := _earlier_match(this, days, ids_of, actors):
+            found[name][this.number] = _said(_shared_event_problem(this, *match))
+    return found
 
 
 class _Day:
@@ -1636,7 +1650,7 @@ def _earlier_match(
     """The event of an earlier brief that ``this`` most looks like, with what they share."""
     best: tuple[int, _EventAt, list[str]] | None = None
     terms = _terms(this.event)
-    for key in _near_keys(this.event.date):
+    for key in _near_keys(_day_key(this.event.date)):
         day = days.get(key)
         for other in day.before(this.order, terms) if day else ():
             if other.item.slug == this.item.slug:
@@ -1736,11 +1750,19 @@ it also bounds the briefs each question is compared with."""
 
 def _distinctive(briefs: Sequence[ValidBrief]) -> Callable[[str], bool]:
     """Title words that tell briefs apart: those in at most a third of the titles (and 50)."""
-    counts: Counter[str] = Counter()
-    for item in briefs:
-        counts.update(_words(f"{item.brief.title} {item.slug.replace('-', ' ')}"))
-    limit = min(max(1, len(briefs) // 3), MAX_DISTINCTIVE)
+    counts = Counter(chain.from_iterable(map(_title_words, briefs)))
+    limit = _distinctive_limit(len(briefs))
     return lambda word: counts[word] <= limit
+
+
+def _title_words(item: ValidBrief) -> frozenset[str]:
+    """The words of a brief's title and slug, distinctive or not."""
+    return _words(f"{item.brief.title} {item.slug.replace('-', ' ')}")
+
+
+def _distinctive_limit(briefs: int) -> int:
+    """In how many of ``briefs`` titles a word may be and still be distinctive."""
+    return min(max(1, briefs // 3), MAX_DISTINCTIVE)
 
 
 @dataclass(frozen=True)
@@ -1762,7 +1784,7 @@ class _Profile:
         cls, item: ValidBrief, distinctive: Callable[[str], bool], actors: Mapping[str, Actor]
     ) -> _Profile:
         """The profile of one brief."""
-        title = _words(f"{item.brief.title} {item.slug.replace('-', ' ')}")
+        title = _title_words(item)
         ids = [("proposal", p.id) for p in item.brief.proposals]
         ids += [("event", e.id) for e in item.brief.events if e.id]
         worded = ((kind, i, frozenset(_words(i.replace("-", " ")))) for kind, i in ids)
@@ -1900,31 +1922,51 @@ def question_problems(briefs: Sequence[ValidBrief], actors: Mapping[str, Actor])
     links its answer; the author decides: ``answered_by`` links it, and
     ``not_answered_by`` says a brief that looks like the answer is not.
     """
-    distinctive = _distinctive(briefs)
+    return _problems(briefs, _question_warnings(briefs, actors, lambda *_: True, {}))
+
+
+def _question_warnings(
+    briefs: Sequence[ValidBrief],
+    actors: Mapping[str, Actor],
+    recheck: Callable[[ValidBrief, frozenset[str]], bool],
+    kept: Mapping[str, Mapping[int, Said]],
+    distinctive: Callable[[str], bool] | None = None,
+) -> dict[str, dict[int, Said]]:
+    """:func:`question_problems` of the questions ``recheck`` names; ``kept`` for the others.
+
+    ``recheck`` is given the asking brief and the question's words (:func:`_words`).
+    ``distinctive`` tells the distinctive title words, when the caller counted them.
+    """
+    distinctive = distinctive or _distinctive(briefs)
     by_slug = {item.slug: item for item in briefs}
     candidates_of = _Candidates(_Profile.of(item, distinctive, actors) for item in briefs).of
     asked_of = _Asked(actors).of
-    problems = []
+    found: dict[str, dict[int, Said]] = defaultdict(dict)
     for item in briefs:
+        name = str(item.path)
         for number, question in enumerate(item.brief.questions):
             if question.answered_by:
                 continue
             words = _words(question.question)
+            if not recheck(item, words):
+                if (said := kept.get(name, {}).get(number)) is not None:
+                    found[name][number] = said
+                continue
             named = set(item.brief.actor_ids())
             dismissed = _item_ids(item.brief)
             for slug in question.not_answered_by:
                 dismissed |= _item_ids(by_slug[slug].brief) if slug in by_slug else set()
             candidates = candidates_of(words, asked_of(words) - named)
-            found = [
+            answers = [
                 answer
                 for other in candidates.values()
                 if other.item.slug not in (item.slug, *question.not_answered_by)
                 and (answer := _answer_by(named, words, dismissed, other))
             ]
-            if found:
-                best = min(found, key=lambda a: (-a.score, a.slug))
+            if answers:
+                best = min(answers, key=lambda a: (-a.score, a.slug))
                 path = ("questions", number, "question")
-                problems.append(
+                found[name][number] = _said(
                     Problem(
                         item.path,
                         f"brief '{best.slug}' may answer this question ({best.reason})",
@@ -1937,7 +1979,189 @@ def question_problems(briefs: Sequence[ValidBrief], actors: Mapping[str, Actor])
                         severity=Severity.WARNING,
                     )
                 )
+    return found
+
+
+# --- Suggestions, checked again only where a change can alter them ---------------------
+
+Said = tuple[str, int | None, int | None, KeyPath, str | None]
+"""A suggestion as kept between checks: message, line, column, key path and hint."""
+
+
+def _said(problem: Problem) -> Said:
+    return (problem.message, problem.line, problem.column, problem.key_path, problem.hint)
+
+
+def _problems(
+    briefs: Sequence[ValidBrief], said: Mapping[str, Mapping[int, Said]]
+) -> list[Problem]:
+    """The warnings ``said`` of each brief, as problems of its file."""
+    problems = []
+    for item in briefs:
+        for message, line, column, path, hint in said.get(str(item.path), {}).values():
+            at = Position(line, column) if line is not None and column is not None else None
+            problems.append(Problem(item.path, message, at, path, hint, Severity.WARNING))
     return problems
+
+
+@dataclass(frozen=True)
+class _Traits:
+    """What of a brief decides whose suggestions a change to it can alter."""
+
+    slug: str
+    days: frozenset[_DayKey]
+    """The days of its events."""
+    title: frozenset[str]
+    """Every word of its title and slug, distinctive or not."""
+    ids: tuple[frozenset[str], ...]
+    """The words of each proposal and event id of two words or more."""
+
+    @classmethod
+    def of(cls, item: ValidBrief) -> _Traits:
+        brief = item.brief
+        ids = [p.id for p in brief.proposals] + [e.id for e in brief.events if e.id]
+        worded = (_words(i.replace("-", " ")) for i in ids)
+        return cls(
+            item.slug,
+            frozenset(_day_key(e.date) for e in brief.events),
+            _title_words(item),
+            tuple(dict.fromkeys(words for words in worded if len(words) >= 2)),
+        )
+
+
+@dataclass
+class Suggestions:
+    """The suggestions of one check by file and item, kept for the next check.
+
+    With them, the next check compares again only the events and questions
+    that the briefs changed since can alter (:func:`suggestion_problems`).
+    Comparing every event and open question with the other briefs' took half a
+    minute at 10,000 briefs, in every publish, which changes one brief.
+    """
+
+    versions: dict[str, bytes]
+    """The version (a digest of its bytes) of each brief the suggestions were made from."""
+    registry: bytes | None
+    """The version of the registries, whose names the suggestions quote."""
+    traits: dict[str, _Traits]
+    events: dict[str, dict[int, Said]]
+    """By file, then by the event's place in its list."""
+    questions: dict[str, dict[int, Said]]
+    """By file, then by the question's place in its list."""
+
+
+@dataclass(frozen=True)
+class _Reach:
+    """The events and questions that changed briefs can alter, told apart from the rest."""
+
+    changed: Set[str]
+    """The files of the briefs that changed, or are new: all of theirs are checked again."""
+    days: Set[_DayKey]
+    """Days within a day of a changed brief's event: only its events can match them."""
+    words: Set[str]
+    """The title words of changed briefs that are distinctive, or were before the change."""
+    ids: Sequence[frozenset[str]]
+    """The words of the changed briefs' ids: a question naming all of one may point to it.
+
+    They also cover a changed brief that a question names in ``not_answered_by``:
+    its ids count there only when the question names all their words.
+    """
+
+    @classmethod
+    def of(
+        cls,
+        changed: Set[str],
+        was: Sequence[_Traits],
+        now: Sequence[_Traits],
+        titles: Counter[str],
+        limit: int,
+    ) -> _Reach:
+        """The reach of the changed briefs as they ``were`` and are ``now``.
+
+        ``titles`` counts the titles holding each word now. A word too common to
+        be distinctive both before and after the change makes no brief a
+        candidate answer, so a question holding it need not be compared again.
+        """
+        touched = [*was, *now]
+        before = titles.copy()
+        before.subtract(chain.from_iterable(t.title for t in now))
+        before.update(chain.from_iterable(t.title for t in was))
+        return cls(
+            changed,
+            {near for t in touched for day in t.days for near in _near_keys(day)},
+            {
+                word
+                for t in touched
+                for word in t.title
+                if titles[word] <= limit or before[word] <= limit
+            },
+            [words for t in touched for words in t.ids],
+        )
+
+    def event(self, at: _EventAt) -> bool:
+        """Whether the event ``at`` is to be compared again."""
+        return str(at.item.path) in self.changed or _day_key(at.event.date) in self.days
+
+    def question(self, item: ValidBrief, words: frozenset[str]) -> bool:
+        """Whether a question of ``item``, of ``words``, is to be compared again."""
+        return (
+            str(item.path) in self.changed
+            or not words.isdisjoint(self.words)
+            or any(i <= words for i in self.ids)
+        )
+
+
+def suggestion_problems(
+    briefs: Sequence[ValidBrief],
+    actors: Mapping[str, Actor],
+    versions: Mapping[str, bytes],
+    registry: bytes | None,
+    before: Suggestions | None = None,
+) -> tuple[list[Problem], Suggestions]:
+    """The suggestions of ``briefs``, comparing again only those changes since ``before`` alter.
+
+    These are :func:`shared_event_problems` and :func:`question_problems`.
+    ``versions`` tells each brief's version by file; a brief whose version
+    differs from the one ``before`` holds changed. Each changed brief counts in
+    its old and its new version, a removed brief in its old one. An event is
+    compared again when a changed brief has one within a day of it; a question,
+    when it shares a distinctive word with a changed brief's title or names
+    every word of one of its ids (see :class:`_Reach`). Other
+    registries, or a count of briefs that moves the bar for a distinctive word,
+    compare everything again.
+    """
+    if before is not None and (
+        before.registry != registry
+        or _distinctive_limit(len(before.versions)) != _distinctive_limit(len(briefs))
+    ):
+        before = None
+    old = before.traits if before else {}
+    old_versions = before.versions if before else {}
+    names = [str(item.path) for item in briefs]
+    changed = {name for name in names if old_versions.get(name) != versions[name]}
+    traits = {
+        name: _Traits.of(item) if name in changed else old[name]
+        for name, item in zip(names, briefs, strict=True)
+    }
+    limit = _distinctive_limit(len(briefs))
+    titles = Counter(chain.from_iterable(t.title for t in traits.values()))
+    if before is None:
+        reach = _Reach(changed, set(), set(), [])  # every brief is new
+    elif not changed and old.keys() == traits.keys():
+        return _problems(briefs, before.events) + _problems(briefs, before.questions), before
+    else:
+        was = [t for name, t in old.items() if name in changed or name not in traits]
+        reach = _Reach.of(changed, was, [traits[name] for name in changed], titles, limit)
+    events = _event_warnings(briefs, actors, reach.event, before.events if before else {})
+    questions = _question_warnings(
+        briefs,
+        actors,
+        reach.question,
+        before.questions if before else {},
+        lambda word: titles[word] <= limit,
+    )
+    after = Suggestions({n: versions[n] for n in names}, registry, traits, events, questions)
+    return _problems(briefs, events) + _problems(briefs, questions), after
 
 
 # --- Places ---------------------------------------------------------------------------
