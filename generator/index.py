@@ -458,12 +458,19 @@ def _terms(entry: Entry, actors: Mapping[str, Actor]) -> dict[_Term, str]:
         terms[("actors", actor_id)] = actor.name if actor else actor_id
     for name in brief.tags:
         terms.setdefault(("tags", Tag(name).slug), name)
-    for event in brief.events:
-        if event.id:
-            terms[("events", event.id)] = f"“{shorten(event.what, 40)}” ({event.date.human()})"
+    terms.update(_event_terms(entry))
     for proposal in brief.proposals:
         terms[("proposals", proposal.id)] = f"proposal: {shorten(proposal.title)}"
     return terms
+
+
+def _event_terms(entry: Entry) -> dict[_Term, str]:
+    """The events with an id a brief can share with others, each with its label."""
+    return {
+        ("events", event.id): f"“{shorten(event.what, 40)}” ({event.date.human()})"
+        for event in entry.brief.events
+        if event.id
+    }
 
 
 def related_briefings(
@@ -708,12 +715,7 @@ MAX_REASON_ITEMS = 3
 
 def label_related(index: Index) -> None:
     """Mark related briefings of the same story, and the events two briefings share."""
-    events = {
-        e.slug: {
-            label: None for (kind, _), label in _terms(e, index.actors).items() if kind == "events"
-        }
-        for e in index.entries
-    }
+    events = {e.slug: set(_event_terms(e).values()) for e in index.entries}
     for slug, items in index.related.items():
         story = index.thread_of.get(slug)
         index.related[slug] = [

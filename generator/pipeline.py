@@ -28,7 +28,7 @@ from generator.config import Settings
 from generator.errors import BriefingsError, Problem, Report
 from generator.reads import recording
 from generator.site import Changes, build_site, built_from, publishing, record_built_from
-from generator.workers import can_fork, fork_pool
+from generator.workers import can_fork, fork_pool, processes
 from generator.write import (
     TEMPORARY_SUFFIX,
     WriteStats,
@@ -236,12 +236,19 @@ def _atomic_dump(path: Path, value: object) -> None:
 
 @contextmanager
 def _uncollected() -> Iterator[None]:
-    """No garbage collection while a large pickle loads: it frees nothing, and took a third."""
+    """No garbage collection while a large pickle loads, nor of what it loaded.
+
+    Collecting while loading frees nothing, and took a third of the load. What
+    is loaded then lives as long as the run, so it is frozen out of later
+    collections (:func:`gc.freeze`; :func:`generate` unfreezes at its end): at
+    10,000 briefs, walking it again and again doubled the time of what followed.
+    """
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
         if enabled:
             gc.enable()
 
@@ -275,17 +282,6 @@ def _check_brief(path: Path) -> Outcome:
 
 PARALLEL_CHECK_FROM = 300
 """Briefs from which a one-off check is shared between processes by default."""
-
-
-def processes(jobs: int, work: int, threshold: int) -> int:
-    """How many processes share ``work`` items.
-
-    ``jobs`` as set; with 0 (the default), one per core once there are
-    ``threshold`` items, below which forking costs more than it saves.
-    """
-    if jobs:
-        return jobs
-    return (os.cpu_count() or 1) if work >= threshold else 1
 
 
 def _check_briefs(paths: list[Path], cache: CheckCache | None, jobs: int) -> list[Outcome]:
@@ -554,7 +550,9 @@ def _regenerate(
     outputs = dict(plan)
     digests = graph.file_digests({item.slug: item.path for item in published})
     current = graph.Inputs(index, digests, outputs, settings)
-    todo = graph.to_render(old, current, fingerprint, outputs, files_in(settings.docs_dir))
+    todo = graph.to_render(
+        old, current, fingerprint, outputs, files_in(settings.docs_dir), jobs=settings.jobs
+    )
     graph.discard(settings.docs_dir)
     stats = _render_and_write(plan, settings, todo)
     if todo is not None and old is not None:

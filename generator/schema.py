@@ -304,10 +304,16 @@ class Known:
     """For a brief, the brief itself: whether it is a draft, and its date."""
     story: str = ""
     """For a brief in a story: 'latest in story <thread id>' or 'in story <thread id>'."""
+    seen: set[Use] = field(default_factory=set, repr=False, compare=False)
+    """:attr:`uses` as a set: a place of a large archive is named by thousands of briefs."""
+
+    def __post_init__(self) -> None:
+        self.seen.update(self.uses)
 
     def use(self, use: Use) -> None:
         """Count ``use`` among the briefs that name the id, once."""
-        if use not in self.uses:
+        if use not in self.seen:
+            self.seen.add(use)
             self.uses.append(use)
 
     @property
@@ -358,8 +364,10 @@ def _events(ordered: Sequence[ValidBrief]) -> dict[str, Known]:
     for item in ordered:
         for event in item.brief.events:
             if event.id:
-                first = Known(event.id, plain(event.what), str(event.date), str(event.end or ""))
-                events.setdefault(event.id, first).use(_use(item))
+                if event.id not in events:  # the words of the first brief to tell it
+                    what = plain(event.what)
+                    events[event.id] = Known(event.id, what, str(event.date), str(event.end or ""))
+                events[event.id].use(_use(item))
     return events
 
 

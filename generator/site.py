@@ -596,7 +596,7 @@ def _stale_pages(site: live_engine.PartialBuild, changes: Changes) -> set[str]:
     pages = site.pages()
     todo = {path for path in changes.written if path in pages}
     for path, file in pages.items():
-        if path not in todo and _older(Path(file.abs_dest_path), Path(file.abs_src_path)):
+        if path not in todo and _older(file.abs_dest_path, file.abs_src_path):
             todo.add(path)
     return todo
 
@@ -607,20 +607,19 @@ def _stale_files(site: live_engine.PartialBuild, changes: Changes) -> list[Any]:
     return [
         file
         for file in site.static_files()
-        if file.src_uri in written
-        or _copy_differs(Path(file.abs_dest_path), Path(file.abs_src_path))
+        if file.src_uri in written or _copy_differs(file.abs_dest_path, file.abs_src_path)
     ]
 
 
-def _copy_differs(copy: Path, source: Path) -> bool:
+def _copy_differs(copy: str, source: str) -> bool:
     """Whether ``copy`` is missing, older than ``source`` or of another size."""
-    return _older(copy, source) or copy.stat().st_size != source.stat().st_size
+    return _older(copy, source) or Path(copy).stat().st_size != Path(source).stat().st_size
 
 
-def _older(output: Path, source: Path) -> bool:
-    """Whether ``output`` is missing or older than ``source``."""
+def _older(output: str, source: str) -> bool:
+    """Whether ``output`` is missing or older than ``source`` (paths as strings: one per page)."""
     try:
-        return output.stat().st_mtime_ns < source.stat().st_mtime_ns
+        return os.stat(output).st_mtime_ns < os.stat(source).st_mtime_ns  # noqa: PTH116
     except FileNotFoundError:
         return True
 
@@ -677,19 +676,30 @@ def _link_walk(source: Path, destination: Path, *, skip: set[str]) -> None:
 
 
 def _remove_others(version: Path, outputs: set[str], *, skip: set[str]) -> list[str]:
-    """Remove what a whole build would not write (removed pages and files); the paths removed."""
-    removed = []
-    for folder, _, files in os.walk(version, topdown=False):
-        relative = Path(folder).relative_to(version)
-        if relative.parts and relative.parts[0] in skip:
+    """Remove what a whole build would not write (removed pages and files); the paths removed.
+
+    A folder left empty goes too. The walk works on strings: a site of 10,000
+    briefs has 17,000 folders.
+    """
+    removed: list[str] = []
+    emptied: set[str] = set()
+    root = os.fspath(version)
+    for folder, folders, files in os.walk(root, topdown=False):
+        relative = os.path.relpath(folder, root).replace(os.sep, "/")
+        prefix = "" if relative == "." else relative + "/"
+        if relative.split("/", 1)[0] in skip:
             continue
+        kept = [name for name in folders if prefix + name not in emptied]
         for name in files:
-            path = relative / name
-            if path.as_posix() not in outputs and path.as_posix() not in skip:
-                (version / path).unlink()
-                removed.append(path.as_posix())
-        if relative.parts and not any((version / relative).iterdir()):
-            (version / relative).rmdir()
+            path = prefix + name
+            if path in outputs or path in skip:
+                kept.append(name)
+            else:
+                os.unlink(f"{folder}/{name}")  # noqa: PTH108
+                removed.append(path)
+        if prefix and not kept:
+            os.rmdir(folder)  # noqa: PTH106
+            emptied.add(relative)
     return sorted(removed)
 
 

@@ -124,6 +124,7 @@ def test_an_incremental_build_makes_the_site_a_full_build_makes(project, tmp_pat
     after = files(published(project))
     assert "briefings/ruritania-election/index.html" in before
     assert "briefings/ruritania-election/index.html" not in after
+    assert not (published(project) / "briefings/ruritania-election").exists()  # nor its folder
     assert "briefings/lighthouse-keepers-strike/index.html" in after
     assert after["briefings/border-talks/index.html"] != before["briefings/border-talks/index.html"]
     clean = files(full_build(project, tmp_path / "full"))
