@@ -33,14 +33,13 @@ import logging
 import os
 import pickle
 from array import array
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from generator.config import Settings
 from generator.reads import ALL, Key, RecordingDict, digest
-from generator.workers import can_fork, fork_pool, processes
 
 if TYPE_CHECKING:
     from generator.index import Index
@@ -207,32 +206,6 @@ class Inputs:
             found = self.known[key] = digest(self._value(key), self.tokens, self.memo)
         return found
 
-    def digest_all(self, keys: Sequence[Key], jobs: int) -> None:
-        """Take the digests of ``keys`` now, shared between ``jobs`` processes.
-
-        The workers are forked: they inherit this index and plan, and send back
-        only the digests. Records listed under keys of two shares are digested
-        in both, so the keys are dealt out in runs, which keep a page's keys together.
-        """
-        todo = [key for key in keys if key not in self.known]
-        if jobs < 2 or not can_fork():
-            for key in todo:
-                self.digest(key)
-            return
-        size = -(-len(todo) // jobs)
-        shares = [todo[n : n + size] for n in range(0, len(todo), size)]
-        global _INHERITED  # what the forked workers find, never pickled
-        _INHERITED = (self, shares)
-        try:
-            with fork_pool(len(shares) - 1) as pool:
-                futures = [pool.submit(_digest_share, n) for n in range(1, len(shares))]
-                for key in shares[0]:
-                    self.digest(key)
-                for share, future in zip(shares[1:], futures, strict=True):
-                    self.known.update(zip(share, future.result(), strict=True))
-        finally:
-            _INHERITED = None
-
     def _value(self, key: Key) -> Any:
         kind, name = key
         if kind == "brief":
@@ -243,21 +216,6 @@ class Inputs:
         if isinstance(table, RecordingDict):
             return table.raw() if name == ALL else table.peek(name, _ABSENT_TOKEN)
         return table
-
-
-PARALLEL_DIGESTS_FROM = 20_000
-"""Keys from which their digests are taken on every core by default: 10,000 briefs
-have 115,000, which took 8 s in one process, most of a publish's own work."""
-
-_INHERITED: tuple[Inputs, list[list[Key]]] | None = None
-"""The inputs and shares of keys of :meth:`Inputs.digest_all`, as forked workers inherit them."""
-
-
-def _digest_share(number: int) -> list[bytes]:
-    """In a forked worker: the digests of one share of the keys."""
-    assert _INHERITED is not None
-    inputs, shares = _INHERITED
-    return [inputs.digest(key) for key in shares[number]]
 
 
 _ABSENT_TOKEN = "\0absent"
@@ -291,22 +249,14 @@ def next_release(held: Iterable[Any]) -> dt.date | None:
 
 
 def to_render(
-    old: Graph | None,
-    inputs: Inputs,
-    stamp: bytes,
-    plan: Iterable[str],
-    existing: set[str],
-    *,
-    jobs: int = 1,
+    old: Graph | None, inputs: Inputs, stamp: bytes, plan: Iterable[str], existing: set[str]
 ) -> set[str] | None:
     """The outputs to render: those whose inputs changed, or that are new or missing.
 
     None means all of them: there is no graph, or it was made with other code or settings.
-    ``jobs`` is how many processes take the digests (0: one per core, for many keys).
     """
     if old is None or old.fingerprint != stamp:
         return None
-    inputs.digest_all(old.keys, processes(jobs, len(old.keys), PARALLEL_DIGESTS_FROM))
     changed = old.stale(inputs)
     todo = set()
     for path in plan:

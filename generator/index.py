@@ -226,11 +226,12 @@ class Index:
     """'YYYY-MM' → the merged events of that month, newest first; months newest first."""
     proposals_by_status: dict[ProposalStatus, list[TrackedProposal]] = field(default_factory=dict)
     """Status → proposals whose latest report gives it, most recently updated first."""
-    months: list[str] = field(default_factory=list)
-    """The months of :attr:`by_month`, newest first: a month page links its neighbours
-    by these alone, so it does not depend on every other month's briefings."""
-    timeline_months: list[str] = field(default_factory=list)
-    """The months of :attr:`timeline_by_month`, newest first, likewise."""
+    month_steps: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    """Each month of :attr:`by_month` → the months before and after it. A month page
+    links its neighbours by these alone, so it depends neither on every other
+    month's briefings nor on a month added far from it."""
+    timeline_steps: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    """The same for the months of :attr:`timeline_by_month`."""
     topic_names: dict[str, str] = field(default_factory=dict)
     """Each topic's name as its page spells it, by address: briefs may spell it otherwise."""
 
@@ -332,6 +333,13 @@ def month_key(year: int, month: int) -> str:
     return f"{year:04d}-{month:02d}"
 
 
+def _steps(months: list[str]) -> dict[str, tuple[str | None, str | None]]:
+    """Each month of a newest-first list → (the month before it, the month after it)."""
+    earlier = [*months[1:], None]
+    later = [None, *months[:-1]]
+    return {month: (earlier[n], later[n]) for n, month in enumerate(months)}
+
+
 def index_months(index: Index) -> None:
     """Group briefs and events by month, and proposals by status, for the split pages.
 
@@ -346,8 +354,8 @@ def index_months(index: Index) -> None:
     for item in index.timeline:  # newest first already
         events[month_key(item.event.date.year, item.event.date.month)].append(item)
     index.timeline_by_month = dict(sorted(events.items(), reverse=True))
-    index.months = list(index.by_month)
-    index.timeline_months = list(index.timeline_by_month)
+    index.month_steps = _steps(list(index.by_month))
+    index.timeline_steps = _steps(list(index.timeline_by_month))
     index.proposals_by_status = dict(proposals_by_status(index))
 
 

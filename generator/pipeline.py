@@ -28,7 +28,7 @@ from generator.config import Settings
 from generator.errors import BriefingsError, Problem, Report
 from generator.reads import recording
 from generator.site import Changes, build_site, built_from, publishing, record_built_from
-from generator.workers import can_fork, fork_pool, processes
+from generator.workers import can_fork, fork_pool
 from generator.write import (
     TEMPORARY_SUFFIX,
     WriteStats,
@@ -282,6 +282,17 @@ def _check_brief(path: Path) -> Outcome:
 
 PARALLEL_CHECK_FROM = 300
 """Briefs from which a one-off check is shared between processes by default."""
+
+
+def processes(jobs: int, work: int, threshold: int) -> int:
+    """How many processes share ``work`` items.
+
+    ``jobs`` as set; with 0 (the default), one per core once there are
+    ``threshold`` items, below which forking costs more than it saves.
+    """
+    if jobs:
+        return jobs
+    return (os.cpu_count() or 1) if work >= threshold else 1
 
 
 def _check_briefs(paths: list[Path], cache: CheckCache | None, jobs: int) -> list[Outcome]:
@@ -550,9 +561,7 @@ def _regenerate(
     outputs = dict(plan)
     digests = graph.file_digests({item.slug: item.path for item in published})
     current = graph.Inputs(index, digests, outputs, settings)
-    todo = graph.to_render(
-        old, current, fingerprint, outputs, files_in(settings.docs_dir), jobs=settings.jobs
-    )
+    todo = graph.to_render(old, current, fingerprint, outputs, files_in(settings.docs_dir))
     graph.discard(settings.docs_dir)
     stats = _render_and_write(plan, settings, todo)
     if todo is not None and old is not None:

@@ -503,16 +503,6 @@ def _month_name(month: str) -> str:
     return PartialDate(int(year), int(number)).human()
 
 
-def _neighbours(months: list[str], month: str) -> tuple[str | None, str | None]:
-    """The months before and after ``month`` in a newest-first list of months."""
-    at = months.index(month) if month in months else -1
-    if at < 0:
-        return None, None
-    earlier = months[at + 1] if at + 1 < len(months) else None
-    later = months[at - 1] if at > 0 else None
-    return earlier, later
-
-
 @dataclass(frozen=True)
 class Pager:
     """Where one page stands in its listing: its number, the number of pages, the addresses."""
@@ -1340,7 +1330,7 @@ class Renderer:
         pager, (events,) = self._slice(
             timeline_month_path(month), self._month_events(month), number, TIMELINE_PAGE_SIZE
         )
-        before, after = _neighbours(self.index.timeline_months, month)
+        before, after = self.index.timeline_steps.get(month, (None, None))
         return self._page(
             pager.path,
             "timeline_month.md.j2",
@@ -1382,7 +1372,7 @@ class Renderer:
         pager, (entries,) = self._slice(
             archive_path(month), self._month_entries(month), number, MONTH_PAGE_SIZE
         )
-        before, after = _neighbours(self.index.months, month)
+        before, after = self.index.month_steps.get(month, (None, None))
         return self._page(
             pager.path,
             "archive_month.md.j2",

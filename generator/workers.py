@@ -32,17 +32,6 @@ def can_fork() -> bool:
     return sys.platform == "linux" and (os.cpu_count() or 1) > 1
 
 
-def processes(jobs: int, work: int, threshold: int) -> int:
-    """How many processes share ``work`` items.
-
-    ``jobs`` as set; with 0 (the default), one per core once there are
-    ``threshold`` items, below which forking costs more than it saves.
-    """
-    if jobs:
-        return jobs
-    return (os.cpu_count() or 1) if work >= threshold else 1
-
-
 @contextmanager
 def fork_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
     """A pool of ``workers`` forked processes, stopped at once if the parent gives up.

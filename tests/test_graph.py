@@ -385,26 +385,22 @@ def test_a_build_with_nothing_changed_leaves_the_site_alone_until_the_theme_chan
     assert "/* changed */" in (themed.site_dir / "assets/stylesheets/briefings.css").read_text()
 
 
-def test_digests_taken_in_several_processes_are_those_taken_in_one(baseline, tmp_path):
-    from generator.index import build_index
-    from generator.render import render_plan
-    from generator.validate import release
+def test_a_brief_in_a_new_month_renders_only_that_month_and_the_one_before(
+    baseline, tmp_path, monkeypatch
+):
+    """A month page links its neighbours: the others do not change, and are not rendered."""
+    from generator import render
 
     settings = _copy(baseline, tmp_path)
-    keys = graph.load(settings.docs_dir).keys
-    checked = pipeline.check(settings)
-    published, _ = release(checked.briefs, settings.today, preview=False)
-    index = build_index(published, checked.actors, settings.related, checked.places)
-    plan = dict(render_plan(index, settings))
-    briefs = graph.file_digests({item.slug: item.path for item in published})
-    alone, shared = (graph.Inputs(index, briefs, plan, settings) for _ in range(2))
-    alone.digest_all(keys, 1)
-    shared.digest_all(keys, 3)
-    assert len(alone.known) == len(keys)
-    assert shared.known == alone.known
+    rendered: list[str] = []
+    real = render.Renderer._page  # not bound in the plan, whose digests would change
 
+    def counted(self, path: str, template: str, **context: Any):
+        if template == "archive_month.md.j2":
+            rendered.append(path)
+        return real(self, path, template, **context)
 
-def test_an_incremental_run_on_two_cores_equals_a_clean_run(baseline, tmp_path):
-    settings = replace(_copy(baseline, tmp_path), jobs=2)  # digests on both cores
-    EDITS["summary"](settings.briefings_dir)
-    assert _same_as_clean(settings, tmp_path).rendered
+    monkeypatch.setattr(render.Renderer, "_page", counted)
+    add_brief(settings.briefings_dir)  # December 2025; the newest month was October
+    assert pipeline.generate(settings).rendered
+    assert sorted(rendered) == ["archive/2025-10.md", "archive/2025-12.md"]
