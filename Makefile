@@ -72,8 +72,10 @@ site-system-deps:
 	$(call apt_install,[ -f "$(FONT)" ] || missing="$$missing fonts-dejavu-core";,$(SITE_NOTE))
 
 ## Run the test suite (unit, golden, end-to-end build, real browser).
+# One worker per core (pytest-xdist); each test file runs in one worker, so that
+# the site a file's tests share is built once.
 test: $(STAMP) browser-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 ## What the browser and workflow tests need beyond the Python packages: Chromium, node_modules/.
 browser-deps: system-deps site-deps
