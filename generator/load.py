@@ -22,6 +22,7 @@ from __future__ import annotations
 import bisect
 import codecs
 import logging
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -648,7 +649,7 @@ def ignored(name: str) -> bool:
     return name.startswith(".") or name.endswith(IGNORED_SUFFIXES)
 
 
-def _odd_file(path: Path) -> Problem | None:
+def _odd_file(path: Path, entry: os.DirEntry[str]) -> Problem | None:
     """A name that looks like a brief but would not be read as one, or None.
 
     Skipping it quietly would leave a brief off the site with nobody told.
@@ -660,8 +661,8 @@ def _odd_file(path: Path) -> Problem | None:
             f"'{path.name}' ends in '{suffix}', which is not read as a brief",
             hint=f"rename it to '{path.stem}{suffix.lower()}'",
         )
-    if suffix in BRIEF_SUFFIXES and not path.is_file():
-        what = "a folder" if path.is_dir() else "not a regular file"
+    if suffix in BRIEF_SUFFIXES and not entry.is_file():
+        what = "a folder" if entry.is_dir() else "not a regular file"
         return Problem(
             path,
             f"'{path.name}' is {what}, not a brief",
@@ -674,10 +675,15 @@ def find_brief_files(folder: Path) -> tuple[list[Path], list[Problem]]:
     """The brief files in a folder, sorted; symlinks are refused, not followed.
 
     Editors' files are ignored (:func:`ignored`); names that look like a brief but
-    are not read as one (``X.YML``, a folder called ``x.yml``) are reported.
+    are not read as one (``X.YML``, a folder called ``x.yml``) are reported. The
+    folder is read with :func:`os.scandir`, whose entries know their kind without
+    another system call, and sorted by name: 10,000 briefs are read on every save.
     """
     paths, problems = [], []
-    for path in sorted(folder.iterdir()):
+    with os.scandir(folder) as found:
+        entries = sorted(found, key=lambda entry: entry.name)
+    for entry in entries:
+        path = folder / entry.name
         if path.name in BRIEF_SUFFIXES:  # hidden, but an author's mistake, not an editor's file
             problems.append(
                 Problem(
@@ -691,12 +697,12 @@ def find_brief_files(folder: Path) -> tuple[list[Path], list[Problem]]:
             continue
         if path.suffix.lower() not in BRIEF_SUFFIXES:
             continue
-        if path.is_symlink():
+        if entry.is_symlink():
             problems.append(
                 Problem(path, "briefs cannot be symbolic links", hint="copy the file instead")
             )
             continue
-        odd = _odd_file(path)
+        odd = _odd_file(path, entry)
         if odd:
             problems.append(odd)
             continue

@@ -43,7 +43,7 @@ from generator.write import (
 if TYPE_CHECKING:
     from generator.models import Actor, Place
     from generator.render import Page, Plan
-    from generator.validate import Held, Suggestions, ValidBrief
+    from generator.validate import CrossChecked, Held, Suggestions, ValidBrief
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +125,8 @@ class CheckCache:
     suggested: Suggestions | None = field(default=None, repr=False)
     """The last check's suggestions, kept in a file of their own (:func:`suggestions_path`)."""
     saved_suggested: Suggestions | None = field(default=None, repr=False)
+    crossed: CrossChecked | None = field(default=None, repr=False)
+    """The last check's cross-file problems by brief, kept in memory only (the preview's)."""
 
     @classmethod
     def load(cls, path: Path) -> CheckCache:
@@ -192,7 +194,12 @@ class CheckCache:
         else:
             self.token, self.changes = secrets.token_hex(8), 0
             whole = replace(
-                self, saved={}, saved_registry=None, suggested=None, saved_suggested=None
+                self,
+                saved={},
+                saved_registry=None,
+                suggested=None,
+                saved_suggested=None,
+                crossed=None,
             )
             _atomic_dump(path, (code_version(), whole))
             for stale in path.parent.glob(f"{path.name}.*"):
@@ -395,7 +402,10 @@ def check(
         for gone in set(cache.entries) - set(paths):
             del cache.entries[gone]
     if checked.actors or not actors_doc.problems:  # a broken registry would flag every id
-        checked.report.extend(validate.cross_check(docs, checked.actors))
+        if cache is not None and cache.crossed is None:
+            cache.crossed = validate.CrossChecked()
+        crossed = cache.crossed if cache is not None else None
+        checked.report.extend(validate.cross_check(docs, checked.actors, crossed))
     actors_ok = bool(checked.actors) or not actors_doc.problems
     places_doc = _check_places(checked, docs, folder, actors_ok=actors_ok)
     site_outputs = render.site_outputs(settings)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import load, pipeline
+from generator import load, pipeline, validate
 from generator.config import Settings
 from tests.conftest import FIXTURES, make_project
 
@@ -232,3 +232,35 @@ def test_a_damaged_or_stray_change_file_costs_only_a_check_again(project, loads,
     checked = pipeline.check_with_cache_file(project)
     assert [name for name in loads if name not in REGISTRIES] == ["border-talks.yml"]
     assert _said(checked) == _said(pipeline.check(project))
+
+
+def test_the_cross_file_problems_of_unchanged_briefs_are_kept_between_checks(project, monkeypatch):
+    """As in the preview: one cache in memory, a check on every save."""
+    folder = project.briefings_dir
+    edited = folder / "ruritania-election.yml"
+    text = edited.read_text(encoding="utf-8")
+    edited.write_text(text.replace("actors: [alliance,", "actors: [alliance, atlantis,"), "utf-8")
+    checked: list[str] = []
+    real = validate._cross_problems
+
+    def counted(doc, *args):
+        checked.append(doc.path.name)
+        return real(doc, *args)
+
+    monkeypatch.setattr(validate, "_cross_problems", counted)
+    cache = pipeline.CheckCache()
+    first = pipeline.check(project, cache, suggestions=False)
+    assert any("unknown actor 'atlantis'" in line for line in _said(first))
+    assert len(checked) == len(cache.entries)
+    checked.clear()
+    edited.write_text(text.replace("actors: [alliance,", "actors: [alliance, lemuria,"), "utf-8")
+    again = pipeline.check(project, cache, suggestions=False)
+    assert checked == [edited.name]  # the others are kept
+    assert _said(again) == _said(pipeline.check(project, suggestions=False))
+    assert any("unknown actor 'lemuria'" in line for line in _said(again))
+    checked.clear()
+    (folder / "patrols-agreed.yml").rename(folder / "patrols-renamed.yml")
+    renamed = pipeline.check(project, cache, suggestions=False)  # a link may now be unknown
+    assert len(checked) == len(cache.entries)
+    assert _said(renamed) == _said(pipeline.check(project, suggestions=False))
+    assert any("unknown brief 'patrols-agreed'" in line for line in _said(renamed))
