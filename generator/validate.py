@@ -2039,7 +2039,6 @@ def _problems(
 class _Traits:
     """What of a brief decides whose suggestions a change to it can alter."""
 
-    slug: str
     days: frozenset[_DayKey]
     """The days of its events."""
     title: frozenset[str]
@@ -2053,7 +2052,6 @@ class _Traits:
         ids = [p.id for p in brief.proposals] + [e.id for e in brief.events if e.id]
         worded = (_words(i.replace("-", " ")) for i in ids)
         return cls(
-            item.slug,
             frozenset(_day_key(e.date) for e in brief.events),
             _title_words(item),
             tuple(dict.fromkeys(words for words in worded if len(words) >= 2)),
