@@ -350,12 +350,14 @@ def _check_share(paths: list[Path]) -> list[Outcome]:
 
 
 def _check_actors(
-    settings: Settings, cache: CheckCache | None
+    settings: Settings, cache: CheckCache | None, signature: Signature | None
 ) -> tuple[load.Document, dict[str, Actor], list[Problem]]:
-    """Load and validate the actor registry, or take it from the cache when unchanged."""
+    """Load and validate the actor registry, or take it from the cache when unchanged.
+
+    ``signature`` is the registries' (:func:`registry_signature`), when there is a cache.
+    """
     from generator import validate  # imported late: see the note above the imports
 
-    signature = registry_signature(settings) if cache is not None else None
     if cache is not None and cache.registry and signature == cache.registry[0]:
         return cache.registry[1:]
     doc = load.read_actors(settings.briefings_dir)
@@ -381,7 +383,8 @@ def check(
     folder = settings.briefings_dir
     checked = Checked()
     load.forget_recent_positions()  # a file may have changed since they were read
-    actors_doc, checked.actors, problems = _check_actors(settings, cache)
+    registry = registry_signature(settings) if cache is not None else None
+    actors_doc, checked.actors, problems = _check_actors(settings, cache, registry)
     checked.report.extend(problems)
     paths, problems = load.find_brief_files(folder)
     checked.report.extend(problems)
@@ -397,7 +400,7 @@ def check(
     checked.report.extend(validate.thread_problems(checked.briefs))
     checked.report.extend(validate.link_problems(docs, checked.briefs, settings.today))
     if suggestions:
-        checked.report.extend(_suggestions(checked, cache, settings))
+        checked.report.extend(_suggestions(checked, cache, registry))
     if cache is not None:
         for gone in set(cache.entries) - set(paths):
             del cache.entries[gone]
@@ -419,7 +422,9 @@ def check(
     return checked
 
 
-def _suggestions(checked: Checked, cache: CheckCache | None, settings: Settings) -> list[Problem]:
+def _suggestions(
+    checked: Checked, cache: CheckCache | None, registry: Signature | None
+) -> list[Problem]:
     """The suggestion warnings; with a cache, compared again only where briefs changed."""
     from generator import validate  # imported late: see the note above the imports
 
@@ -428,7 +433,6 @@ def _suggestions(checked: Checked, cache: CheckCache | None, settings: Settings)
             checked.briefs, checked.actors
         ) + validate.question_problems(checked.briefs, checked.actors)
     versions = {str(item.path): cache.entries[item.path][0] for item in checked.briefs}
-    registry = registry_signature(settings)
     problems, cache.suggested = validate.suggestion_problems(
         checked.briefs, checked.actors, versions, registry, cache.suggested
     )

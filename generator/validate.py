@@ -24,7 +24,7 @@ import typing
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import chain, combinations
 from pathlib import Path
 from typing import Any, get_args, get_origin
@@ -1001,21 +1001,9 @@ def _cross_problems(
     doc: Document, actors: Mapping[str, Actor], slugs: frozenset[str]
 ) -> list[Problem]:
     """:func:`cross_check` of one document."""
-    problems: list[Problem] = []
-    rejected = actors.rejected if isinstance(actors, Registry) else frozenset()
     actor_refs, brief_refs, _ = _references(doc)
-    for path, ref in _firsts(actor_refs):
-        if ref in actors or ref in rejected or not _SLUG_RE.match(ref):
-            continue  # known, reported in the registry, or a schema error
-        problems.append(
-            Problem(
-                doc.path,
-                f"unknown actor '{ref}'",
-                doc.position(path),
-                key_path=path,
-                hint=_actor_hint(ref, actors),
-            )
-        )
+    hint = partial(_actor_hint, actors=actors)
+    problems = _unknown_ids(doc, _firsts(actor_refs), actors, "actor", hint)
     for path, ref in _firsts(brief_refs):
         if not _SLUG_RE.match(ref):
             continue  # reported by the schema check
@@ -2240,20 +2228,37 @@ def _place_refs(doc: Document) -> list[tuple[KeyPath, str]]:
 
 def place_references(docs: Sequence[Document], places: Mapping[str, Place]) -> list[Problem]:
     """Every place a brief names must be in the place registry."""
-    rejected = places.rejected if isinstance(places, Registry) else frozenset()
-    problems = []
-    for doc in docs:
-        for path, ref in _place_refs(doc):
-            if ref in places or ref in rejected or not _SLUG_RE.match(ref):
-                continue  # known, reported in the registry, or a schema error
-            problems.append(
-                Problem(
-                    doc.path,
-                    f"unknown place '{ref}'",
-                    doc.position(path),
-                    key_path=path,
-                    hint=did_you_mean(ref, sorted(places))
-                    or "add the place to briefings/places.yml, or fix the id",
-                )
-            )
-    return problems
+
+    def hint(ref: str) -> str:
+        return (
+            did_you_mean(ref, sorted(places))
+            or "add the place to briefings/places.yml, or fix the id"
+        )
+
+    return [
+        problem
+        for doc in docs
+        for problem in _unknown_ids(doc, _place_refs(doc), places, "place", hint)
+    ]
+
+
+def _unknown_ids(
+    doc: Document,
+    refs: Iterable[tuple[KeyPath, str]],
+    registry: Mapping[str, Any],
+    noun: str,
+    hint: Callable[[str], str],
+) -> list[Problem]:
+    """A problem for each id of ``refs`` that ``registry`` (actors, places) does not hold.
+
+    An entry the registry's own check rejected counts as held, and a malformed
+    id is the schema check's to report.
+    """
+    rejected = registry.rejected if isinstance(registry, Registry) else frozenset()
+    return [
+        Problem(
+            doc.path, f"unknown {noun} '{ref}'", doc.position(path), key_path=path, hint=hint(ref)
+        )
+        for path, ref in refs
+        if ref not in registry and ref not in rejected and _SLUG_RE.match(ref)
+    ]
