@@ -121,13 +121,16 @@ class Preview:
         briefs = [item.brief for item in checked.briefs]
         if self.index is not None and registry == self.registry and _same(briefs, self.checked):
             return WriteStats()
+        # The cache returns an unchanged brief itself, and every brief the check made was
+        # made while the last ones were alive: a new brief cannot have an old one's id.
+        before = set(map(id, self.checked))
         self.checked = briefs
         published, _ = release(checked.briefs, settings.today, preview=settings.preview)
         old = self.index
         self.pending = None  # what was left is still stale against the graph: found again
         if old is not None and registry == self.registry:
             now = {item.slug: item.brief for item in published}
-            edited = {s for s in now if s in old.by_slug and now[s] is not old.by_slug[s].brief}
+            edited = {item.slug for item in published if id(item.brief) not in before}
             if now.keys() == old.by_slug.keys():  # the same briefs: edits only
                 self.deferred = (published, checked.actors, checked.places)
                 for slug in edited:

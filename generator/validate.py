@@ -330,7 +330,7 @@ def validate_brief(doc: Document) -> tuple[ValidBrief | None, list[Problem]]:
     if any(p.severity is Severity.ERROR for p in problems):
         return None, problems
     doc.forget_positions()  # its warnings hold their positions; a later check reads them again
-    return ValidBrief(sys.intern(doc.path.stem), compact(brief), doc), problems
+    return ValidBrief(doc.slug, compact(brief), doc), problems
 
 
 class Registry(dict[str, Actor]):
@@ -982,7 +982,7 @@ def cross_check(
     does every entry of the actor registry, for the same reason. With ``kept``,
     a document checked before against the same actors and names is not checked again.
     """
-    slugs = frozenset(doc.path.stem for doc in docs)
+    slugs = frozenset(doc.slug for doc in docs)
     if kept is None:
         kept = CrossChecked()
     elif kept.actors is not actors or kept.slugs != slugs:
@@ -1007,7 +1007,7 @@ def _cross_problems(
     for path, ref in _firsts(brief_refs):
         if not _SLUG_RE.match(ref):
             continue  # reported by the schema check
-        if ref == doc.path.stem:
+        if ref == doc.slug:
             message, hint = f"'{ref}' is this brief itself", "point to another brief"
         elif ref not in slugs:
             message = f"unknown brief '{ref}'"
@@ -1090,19 +1090,22 @@ def case_collisions(paths: Sequence[Path]) -> list[Problem]:
     Two files with one name and different extensions ('x.yml', 'x.yaml') are
     reported by :func:`output_collisions`, with the address they would share.
     """
-    seen: dict[str, Path] = {}
+    stems = {posixpath.splitext(posixpath.basename(str(path)))[0] for path in paths}
+    if len({stem.lower() for stem in stems}) == len(stems):
+        return []  # the usual case, found with strings: a path's parts are slow to take apart
+    seen: dict[str, tuple[Path, str]] = {}
     problems = []
     for path in sorted(paths):
-        key = path.stem.lower()
-        if key in seen and seen[key].stem != path.stem:
+        stem = path.stem
+        first, first_stem = seen.setdefault(stem.lower(), (path, stem))
+        if first_stem != stem:
             problems.append(
                 Problem(
                     path,
-                    f"'{path.name}' and '{seen[key].name}' differ only in case",
+                    f"'{path.name}' and '{first.name}' differ only in case",
                     hint="give one of them a different name",
                 )
             )
-        seen.setdefault(key, path)
     return problems
 
 
@@ -1147,7 +1150,7 @@ _SITE = _Claim("the site's own page", ("site", ""))
 
 def _brief_claims(docs: Sequence[Document], scheme: OutputScheme) -> Iterator[_Claim]:
     for doc in sorted(docs, key=lambda d: d.path):
-        slug = doc.path.stem
+        slug = doc.slug
         if _SLUG_RE.match(slug) and slug not in RESERVED_SLUGS:  # else see slug_problems
             yield _Claim(
                 f"brief '{doc.path.name}'",
@@ -1243,7 +1246,65 @@ class OutputScheme(typing.Protocol):
     def address(self, path: str) -> str: ...  # noqa: D102
 
 
+@dataclass
+class Collided:
+    """What the last :func:`output_collisions` saw, for the next check of the same briefs.
+
+    With no collision found, none can appear while every brief claims the same
+    names (its file name, its tags, the story it continues) and the registries
+    and the site's own pages stay the same: the preview checks every brief on
+    every save, and at 10,000 briefs this check took a second of it.
+    """
+
+    claims: dict[Path, tuple[Document, tuple[object, ...]]] = field(default_factory=dict)
+    """Each document's claimed names, by file, with the document they were read from."""
+    others: tuple[object, ...] = ()
+    """The registries (the very documents, unchanged while they are the same objects) and
+    the site's own pages."""
+    clear: bool = False
+    """Whether that check found nothing."""
+
+
 def output_collisions(
+    docs: Sequence[Document],
+    registry: Document,
+    scheme: OutputScheme,
+    site_outputs: Sequence[str],
+    places: Document | None = None,
+    kept: Collided | None = None,
+) -> list[Problem]:
+    """Every generated file must have an address of its own, checked again only if names changed.
+
+    See :func:`_collisions`; with ``kept``, a check that found nothing is not
+    repeated while every brief claims the names it claimed then.
+    """
+    if kept is None:
+        return _collisions(docs, registry, scheme, site_outputs, places)
+    others = (registry, places, tuple(site_outputs))
+    claims = {}
+    for doc in docs:
+        before = kept.claims.get(doc.path)
+        claims[doc.path] = before if before and before[0] is doc else (doc, _claimed_names(doc))
+    same = (
+        kept.clear
+        and len(kept.others) == len(others)
+        and all(a is b or a == b for a, b in zip(others, kept.others, strict=True))
+        and claims.keys() == kept.claims.keys()
+        and all(claims[path][1] == kept.claims[path][1] for path in claims)
+    )
+    problems = [] if same else _collisions(docs, registry, scheme, site_outputs, places)
+    kept.claims, kept.others, kept.clear = claims, others, not problems
+    return problems
+
+
+def _claimed_names(doc: Document) -> tuple[object, ...]:
+    """What in a brief names generated files: its file name, its tags and the story it continues."""
+    _, briefs, tags = _references(doc)
+    continues = [ref for path, ref in briefs if path == ("continues",)]
+    return (tuple(" ".join(raw.split()) for _, raw in tags), tuple(continues))
+
+
+def _collisions(
     docs: Sequence[Document],
     registry: Document,
     scheme: OutputScheme,
@@ -1435,7 +1496,7 @@ def link_problems(
             continue
         for path, slug in _references(doc)[1]:
             target = held.get(slug)
-            if target is None or slug == doc.path.stem:
+            if target is None or slug == doc.slug:
                 continue
             problem = _held_link(doc, path, slug, target, written, today)
             if problem:
@@ -1474,12 +1535,9 @@ def _held_link(
 def _thread_claims(docs: Sequence[Document], scheme: OutputScheme) -> Iterator[_Claim]:
     """The first brief of each story names the thread's page and feeds."""
     predecessor = {
-        doc.path.stem: ref
-        for doc in docs
-        for path, ref in _references(doc)[1]
-        if path == ("continues",)
+        doc.slug: ref for doc in docs for path, ref in _references(doc)[1] if path == ("continues",)
     }
-    slugs = {doc.path.stem: doc for doc in docs}
+    slugs = {doc.slug: doc for doc in docs}
     roots = {thread_root(slug, predecessor) for slug in predecessor}
     for root in sorted(r for r in roots if r in slugs and _SLUG_RE.match(r)):
         if root in RESERVED_SLUGS:

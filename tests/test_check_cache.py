@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import pickle
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -264,3 +266,103 @@ def test_the_cross_file_problems_of_unchanged_briefs_are_kept_between_checks(pro
     assert len(checked) == len(cache.entries)
     assert _said(renamed) == _said(pipeline.check(project, suggestions=False))
     assert any("unknown brief 'patrols-agreed'" in line for line in _said(renamed))
+
+
+def test_collisions_are_looked_for_again_only_when_a_brief_claims_other_names(project, monkeypatch):
+    """As in the preview: a check that found no collision is repeated only when names change."""
+    folder = project.briefings_dir
+    edited = folder / "ruritania-election.yml"
+    text = edited.read_text(encoding="utf-8")
+    looked: list[int] = []
+    real = validate._collisions
+
+    def counted(docs, *args):
+        looked.append(len(docs))
+        return real(docs, *args)
+
+    monkeypatch.setattr(validate, "_collisions", counted)
+    cache = pipeline.CheckCache()
+
+    def check_as_fresh() -> list[str]:
+        said = _said(pipeline.check(project, cache, suggestions=False))
+        assert said == _said(pipeline.check(project, suggestions=False))
+        return said
+
+    check_as_fresh()
+    edited.write_text(text.replace("title: ", "title: Retitled ", 1), "utf-8")
+    check_as_fresh()
+    assert len(looked) == 3  # the first, and each fresh check; not the retitled brief's
+    edited.write_text(text.replace("tags: [elections]", "tags: [elections, BORDER]"), "utf-8")
+    said = check_as_fresh()
+    assert len(looked) == 5  # a new tag: looked for again
+    assert any("tag 'BORDER' and tag 'Border'" in line for line in said)
+    other = folder / "patrols-agreed.yml"
+    other.write_text(
+        other.read_text(encoding="utf-8").replace("title: ", "title: New ", 1), "utf-8"
+    )
+    assert check_as_fresh() == said  # the same names, but the last check found a clash
+    assert len(looked) == 7
+    edited.write_text(text, "utf-8")
+    assert not any("tag 'BORDER'" in line for line in check_as_fresh())
+    assert len(looked) == 9
+    (folder / "border-talks.yml").rename(folder / "talks.yml")
+    check_as_fresh()
+    (folder / "talks.yml").write_text("continues: patrols-agreed\n", "utf-8")
+    (folder / "patrols-agreed.yaml").write_bytes((folder / "patrols-agreed.yml").read_bytes())
+    said = check_as_fresh()
+    assert any("would both be published at" in line for line in said)
+    assert len(looked) == 13
+
+
+def test_an_unchanged_file_is_not_read_again_once_its_stat_can_be_trusted(project, monkeypatch):
+    """Like Git's index: a file's size, times and inode stand for its bytes, except just
+    after it changed, when a second write in the same clock tick could leave them as they were."""
+    path = project.briefings_dir / "ruritania-election.yml"
+    hashed: list[Path] = []
+    real = pipeline.file_signature
+
+    def counted(file: Path) -> bytes:
+        hashed.append(file)
+        return real(file)
+
+    monkeypatch.setattr(pipeline, "file_signature", counted)
+    cache = pipeline.CheckCache()
+    just_now = time.time_ns()
+    later = just_now + 10 * pipeline.RACY_NS
+    first = cache.signature(path, just_now)  # changed a moment ago (the copy): racy
+    assert cache.signature(path, just_now) == first
+    assert len(hashed) == 2
+    assert cache.signature(path, later) == first
+    assert cache.signature(path, later) == first
+    assert len(hashed) == 3  # trusted from then on
+    info = path.stat()
+    text = path.read_text(encoding="utf-8")
+    same_size = text.replace("election", "elektion", 1)
+    assert len(same_size) == len(text)
+    path.write_text(same_size, encoding="utf-8")
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))  # its old time, but a new ctime
+    edited = cache.signature(path, later + pipeline.RACY_NS)
+    assert edited != first and edited == real(path)
+    assert len(hashed) == 4
+
+
+def test_the_place_registry_is_read_again_only_when_a_registry_changed(project, monkeypatch):
+    """As in the preview; the registries' signature covers both files."""
+    read: list[Path] = []
+    real = load.read_places
+
+    def counted(folder: Path):
+        read.append(folder)
+        return real(folder)
+
+    monkeypatch.setattr(load, "read_places", counted)
+    cache = pipeline.CheckCache()
+    first = pipeline.check(project, cache, suggestions=False)
+    again = pipeline.check(project, cache, suggestions=False)
+    assert len(read) == 1 and _said(again) == _said(first)
+    places = project.briefings_dir / "places.yml"
+    places.write_text(places.read_text(encoding="utf-8").replace("strelsau:", "strelzau:"), "utf-8")
+    changed = pipeline.check(project, cache, suggestions=False)
+    assert len(read) == 2
+    assert _said(changed) == _said(pipeline.check(project, suggestions=False))
+    assert any("unknown place 'strelsau'" in line for line in _said(changed))
