@@ -11,7 +11,7 @@ import datetime as dt
 import logging
 import math
 import posixpath
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from importlib.resources import files
@@ -1699,9 +1699,12 @@ def render_briefings(index: Index, settings: Settings, slugs: Iterable[str]) -> 
     return [renderer.briefing(index.by_slug[slug]) for slug in sorted(slugs)]
 
 
-def render_some(plan: Plan, paths: set[str]) -> list[Page]:
-    """Render only the outputs at ``paths`` (the preview's incremental regeneration)."""
-    return [render() for path, render in plan if path in paths]
+def render_some(renders: Mapping[str, Callable[[], Page]], paths: set[str]) -> list[Page]:
+    """Render only the outputs at ``paths`` of a plan (``dict(plan)``), the preview's first step.
+
+    Looked up, not found by going through the plan: 50,000 outputs at 10,000 briefs.
+    """
+    return [renders[path]() for path in sorted(paths) if path in renders]
 
 
 RenderFn = Callable[[Index, Settings], list[Page]]

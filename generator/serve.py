@@ -48,7 +48,7 @@ from generator.config import Settings, load_settings
 from generator.errors import Problem
 from generator.index import Index, build_index
 from generator.models import Actor, Brief, Place
-from generator.render import Plan, brief_path, render_plan, render_some
+from generator.render import Page, Plan, brief_path, render_plan, render_some
 from generator.schema import write_schemas
 from generator.validate import ValidBrief, release
 from generator.write import WriteStats, files_in, remove_outputs, write_pages
@@ -89,6 +89,8 @@ class Preview:
         self.stamp = pipeline.stamp(settings)
         self.index: Index | None = None
         self.plan: Plan = []
+        self.renders: dict[str, Callable[[], Page]] = {}
+        """The plan by output path."""
         self.graph: graph.Graph | None = None
         self.registry: pipeline.Signature | None = None
         self.outputs: set[str] = set()
@@ -136,7 +138,7 @@ class Preview:
                 for slug in edited:
                     old.by_slug[slug].show(now[slug])
                 first = write_pages(
-                    render_some(self.plan, {brief_path(s) for s in edited}),
+                    render_some(self.renders, {brief_path(s) for s in edited}),
                     settings.docs_dir,
                     prune=False,
                 )
@@ -169,7 +171,7 @@ class Preview:
         docs = settings.docs_dir
         stale = graph.to_render(self.graph, current, self.stamp, outputs, files_in(docs))
         gone = self.outputs - set(outputs)
-        self.index, self.plan, self.outputs = index, plan, set(outputs)
+        self.index, self.plan, self.renders, self.outputs = index, plan, outputs, set(outputs)
         if settings.schema_dir:  # the known ids change with the briefs
             write_schemas(settings.schema_dir, actors, places, published)
         todo = set(outputs) if stale is None else stale
@@ -237,10 +239,18 @@ class _Recorder:
         self.files: Any = None
         self.nav: Any = None
         self.env: jinja2.Environment | None = None
+        self._pages: Any = None
 
     def on_files(self, files: Any, **_: Any) -> Any:
-        self.files = files
+        self.files, self._pages = files, None
         return files
+
+    @property
+    def pages(self) -> Any:
+        """The build's documentation pages, listed once: a single page's rebuild needs them."""
+        if self._pages is None:
+            self._pages = self.files.documentation_pages()
+        return self._pages
 
     def on_nav(self, nav: Any, **_: Any) -> Any:
         self.nav = nav
@@ -334,7 +344,9 @@ class LiveSite:
             if file.page is None:
                 file.copy_file()  # a feed or JSON export
                 continue
-            live_engine.render_page(self.live, file.page, self.config, files, nav, env)
+            live_engine.render_page(
+                self.live, file.page, self.config, files, self.recorder.pages, nav, env
+            )
         return left
 
 
@@ -353,6 +365,7 @@ def _server(live: live_engine.Live, builder: Callable[[], None], host: str, port
         polling_interval=POLL_SECONDS,
     )  # fmt: skip
     server.observer = _observer()
+    live_engine.settle_quickly(server)
     return server
 
 

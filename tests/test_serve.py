@@ -259,3 +259,16 @@ def test_a_changed_private_signature_stops_the_preview_with_a_message(monkeypatc
         "(page, config, doc_files, nav, env, dirty, excluded), not (page, config, nav); "
         "install the engine version this preview was checked with"
     )
+
+
+def test_a_save_is_built_once_its_file_events_settle_for_50_ms(tmp_path):
+    """The engine's server waits 0.1 s; the preview's waits half that, with the engine as installed."""
+    from generator import live_engine
+    from generator.serve import _server
+
+    live = live_engine.load("properdocs")
+    server = _server(live, lambda: None, "127.0.0.1", _free_port(), tmp_path, "/")
+    try:
+        assert server.build_delay == live_engine.SAVE_SETTLES == 0.05
+    finally:
+        server.server_close()
