@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import pickle
 import time
@@ -366,3 +367,55 @@ def test_the_place_registry_is_read_again_only_when_a_registry_changed(project, 
     assert len(read) == 2
     assert _said(changed) == _said(pipeline.check(project, suggestions=False))
     assert any("unknown place 'strelsau'" in line for line in _said(changed))
+
+
+def test_checks_across_briefs_are_run_again_only_when_a_save_can_change_what_they_find(
+    project, monkeypatch
+):
+    """As in the preview: after a check that found nothing across briefs, a save that changes
+    nothing they read (a title, a summary) skips them; any other save runs them again."""
+    folder = project.briefings_dir
+    runs: list[str] = []
+    for name in ("thread_problems", "link_problems", "cross_check", "output_collisions"):
+        real = getattr(validate, name)
+
+        def counted(*args, _real=real, _name=name):
+            runs.append(_name)
+            return _real(*args)
+
+        monkeypatch.setattr(validate, name, counted)
+    cache = pipeline.CheckCache()
+    brief = folder / "ruritania-election.yml"
+    text = brief.read_text(encoding="utf-8")
+
+    def save(new: str) -> tuple[bool, list[str]]:
+        """Write the brief, check with the cache; whether the checks ran, and what was said."""
+        brief.write_text(new, encoding="utf-8")
+        runs.clear()
+        said = _said(pipeline.check(project, cache, suggestions=False))
+        ran = bool(runs)
+        assert said == _said(pipeline.check(project, suggestions=False))
+        return ran, said
+
+    assert save(text)[0]  # the first check
+    assert save(text.replace("title: ", "title: Retitled ", 1)) == (False, [])
+    assert save(text.replace("title: ", "title: Again ", 1)) == (False, [])
+    ran, said = save(text.replace("actors: [alliance,", "actors: [alliance, atlantis,"))
+    assert ran and any("unknown actor 'atlantis'" in line for line in said)
+    ran, said = save(text.replace("title: ", "title: Still ", 1).replace(
+        "actors: [alliance,", "actors: [alliance, atlantis,"))  # fmt: skip
+    assert ran and any("unknown actor 'atlantis'" in line for line in said)  # found before
+    assert save(text) == (True, [])
+    assert save(text.replace("title: ", "title: Quiet ", 1)) == (False, [])
+    ran, said = save(text + "draft: true\n")  # published otherwise: links to it may warn
+    assert ran
+    assert save(text)[0]
+    assert save(text)[0] is False
+    runs.clear()
+    earlier = replace(project, today=dt.date(2025, 3, 5))  # a brief it links is embargoed
+    said = _said(pipeline.check(earlier, cache, suggestions=False))
+    assert runs and said == _said(pipeline.check(earlier, suggestions=False))
+    assert any("'patrols-agreed' is embargoed until" in line for line in said)
+    (folder / "patrols-agreed.yml").rename(folder / "patrols-renamed.yml")
+    ran, said = save(text.replace("title: ", "title: Renamed ", 1))
+    assert ran and any("unknown brief 'patrols-agreed'" in line for line in said)
