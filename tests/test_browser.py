@@ -300,6 +300,7 @@ class Audit:
         session.open(path, idle=True)  # every request the page makes on its own
         self.path = path
         self.first = session.requests[0] if session.requests else None
+        self.requests = list(session.requests)
         self.outside = session.outside()
         self.errors = list(session.errors)
         self.violations = harness.axe_violations(session.page, KNOWN_VIOLATIONS[kind])
@@ -339,6 +340,14 @@ def test_no_request_leaves_the_machine(audit, base, kind):
     assert found.first == base + found.path, "the page itself was not the first request"
     assert not found.outside, f"{kind} requested {found.outside}"
     assert not found.errors, f"{kind} raised {found.errors}"
+
+
+@pytest.mark.parametrize("kind", list(PAGES))
+def test_a_page_load_fetches_nothing_that_lists_the_whole_archive(audit, kind):
+    """Material's instant navigation read sitemap.xml on every page load: 4 MB at 10,000 briefs."""
+    found = audit(kind)
+    assert found.requests, "no request recorded"
+    assert not [url for url in found.requests if "sitemap" in url], found.requests
 
 
 def test_screenshots(visit, paths):
