@@ -21,9 +21,9 @@
  * and <mark> elements, never assigned as HTML, since they carry author text.
  *
  * Keys: "/", "s" and "f" (Material's) and Ctrl-K or Cmd-K open the dialog;
- * Escape closes it. Material's instant navigation keeps the header and this
- * dialog across pages, and this script runs once, so addresses are resolved
- * here, against the page first loaded.
+ * Escape closes it. Addresses are resolved here, against the page that
+ * loaded this script (were Material's instant navigation turned on, that page
+ * would stay the first one loaded while the header and this dialog are kept).
  */
 (() => {
   "use strict";
@@ -469,7 +469,7 @@
   /* A click on the backdrop (the dialog itself, outside its content) closes it. */
   dialog.addEventListener("click", (event) => {
     if (event.target === dialog) close();
-    /* A result is followed by Material's instant navigation: close behind it. */
+    /* Following a result: close behind it (a page kept by instant navigation too). */
     if (event.target instanceof Element && event.target.closest("a[href]")) close();
   });
 
