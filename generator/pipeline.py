@@ -42,6 +42,8 @@ from generator.write import (
 # where they are first needed: a run that finds nothing changed needs none of them,
 # and importing them (Pydantic's models, Jinja, Markdown) was a quarter of its time.
 if TYPE_CHECKING:
+    import datetime as dt
+
     from generator.models import Actor, Place
     from generator.render import Page, Plan
     from generator.validate import Collided, CrossChecked, Held, Suggestions, ValidBrief
@@ -141,9 +143,9 @@ class CheckCache:
     )
     """The place registry as the last check read it, by the registries' signature; in memory."""
     stats: dict[Path, tuple[Stat, Signature]] = field(default_factory=dict, repr=False)
+    """Each file's signature by what ``stat`` said of it then, in memory: see :meth:`signature`."""
     quiet: _Quiet | None = field(default=None, repr=False)
     """The last check, if its checks across briefs found nothing; in memory (see :class:`_Quiet`)."""
-    """Each file's signature by what ``stat`` said of it then, in memory: see :meth:`signature`."""
 
     def signature(self, path: Path, start: int) -> Signature:
         """A file's signature, hashed again only when ``stat`` says it may have changed.
@@ -502,7 +504,7 @@ class _Quiet:
 
     paths: list[Path]
     registry: Signature | None
-    today: object
+    today: dt.date
     site_outputs: tuple[str, ...]
 
     def holds(self, now: _Quiet, replaced: list[tuple[Outcome, Outcome]]) -> bool:
