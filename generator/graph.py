@@ -32,6 +32,7 @@ import hashlib
 import logging
 import os
 import pickle
+import zlib
 from array import array
 from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
@@ -49,7 +50,7 @@ log = logging.getLogger(__name__)
 GRAPH_FILE = ".briefings-graph"
 """The graph's file, in the docs folder."""
 
-FORMAT = 3
+FORMAT = 4
 """Bumped when the file's layout changes: an older graph is then ignored."""
 
 _ABSENT = object()
@@ -71,8 +72,8 @@ class Graph:
     """Each output's keys, as positions in :attr:`keys`."""
     briefs: int = 0
     """How many briefs were published, for the report of a run that stops early."""
-    notes: list[str] = dataclasses.field(default_factory=list)
-    """The warnings of that run, said again by a run that stops early."""
+    notes: bytes = b""
+    """The warnings of that run, said again by a run that stops early (:func:`pack_notes`)."""
     held: list[tuple[str, str]] = dataclasses.field(default_factory=list)
     """The briefs that run held back (file name, why), reported again likewise."""
 
@@ -96,8 +97,28 @@ class Head:
     outputs: list[str]
     """The outputs' paths, in the order of the graph's arrays."""
     briefs: int
-    notes: list[str]
+    notes: bytes
     held: list[tuple[str, str]]
+
+    @property
+    def warnings(self) -> list[str]:
+        """The warnings of the run that saved the graph."""
+        return unpack_notes(self.notes)
+
+
+def pack_notes(warnings: Iterable[str]) -> bytes:
+    """Warnings as the graph keeps them: compressed, since most runs never read them.
+
+    At 10,000 briefs a run may say 30,000 warnings; as strings they took 30 MB
+    of every run that loads the graph, and only a run that stops early says them.
+    """
+    return zlib.compress("\0".join(warnings).encode())
+
+
+def unpack_notes(packed: bytes) -> list[str]:
+    """The warnings :func:`pack_notes` packed."""
+    text = zlib.decompress(packed).decode() if packed else ""
+    return text.split("\0") if text else []
 
 
 # --- Fingerprints and manifests --------------------------------------------------------
@@ -269,7 +290,7 @@ def to_render(
 def updated(
     old: Graph | None,
     inputs: Inputs,
-    reads: Mapping[str, frozenset[Key]],
+    reads: Mapping[str, Iterable[Key]],
     plan: Iterable[str],
     **fields: Any,
 ) -> Graph:

@@ -27,7 +27,7 @@ import yaml
 from generator import engine, graph, load, pictures
 from generator.config import Settings
 from generator.errors import BriefingsError, Problem, Report
-from generator.reads import recording
+from generator.reads import recording, shared
 from generator.site import Changes, build_site, built_from, publishing, record_built_from
 from generator.workers import can_fork, fork_pool
 from generator.write import (
@@ -549,15 +549,18 @@ def _suggestions(
     """The suggestion warnings; with a cache, compared again only where briefs changed."""
     from generator import validate  # imported late: see the note above the imports
 
-    if cache is None:
-        return validate.shared_event_problems(
-            checked.briefs, checked.actors
-        ) + validate.question_problems(checked.briefs, checked.actors)
-    versions = {str(item.path): cache.entries[item.path][0] for item in checked.briefs}
-    problems, cache.suggested = validate.suggestion_problems(
-        checked.briefs, checked.actors, versions, registry, cache.suggested
-    )
-    return problems
+    try:
+        if cache is None:
+            return validate.shared_event_problems(
+                checked.briefs, checked.actors
+            ) + validate.question_problems(checked.briefs, checked.actors)
+        versions = {str(item.path): cache.entries[item.path][0] for item in checked.briefs}
+        problems, cache.suggested = validate.suggestion_problems(
+            checked.briefs, checked.actors, versions, registry, cache.suggested
+        )
+        return problems
+    finally:
+        validate.forget_words()
 
 
 def check_with_cache_file(settings: Settings) -> Checked:
@@ -613,7 +616,7 @@ def _recorded(render: Callable[[], Page]) -> Page:
     """Render one output, noting what it reads of the index (the dependency graph)."""
     with recording() as keys:
         page = render()
-    return replace(page, reads=frozenset(keys))
+    return replace(page, reads=shared(keys))
 
 
 def _render_and_write(plan: Plan, settings: Settings, todo: set[str] | None) -> WriteStats:
@@ -667,7 +670,7 @@ def generate(settings: Settings, head: graph.Head | None = None) -> Generated:
     head = head if head is not None else graph.load_head(settings.docs_dir)
     if _up_to_date(settings, head, inputs):
         assert head is not None
-        warn_all(head.notes)
+        warn_all(head.warnings)
         stats = WriteStats(unchanged=sorted(head.outputs))
         held_notes = [graph.HeldNote(*h) for h in head.held]
         return Generated(head.briefs, stats, held_notes, rendered=0, manifest=inputs)
@@ -705,7 +708,7 @@ def _regenerate(
     saved = graph.updated(
         old if todo is not None else None, current, stats.reads, outputs,
         fingerprint=fingerprint, manifest=inputs, until=graph.next_release(held),
-        briefs=len(published), notes=[str(w) for w in checked.report.warnings],
+        briefs=len(published), notes=graph.pack_notes(str(w) for w in checked.report.warnings),
         held=[(h.item.path.name, h.reason) for h in held],
     )  # fmt: skip
     graph.save(saved, settings.docs_dir)

@@ -23,7 +23,7 @@ import functools
 import hashlib
 import operator
 import types
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import PurePath
 from typing import Any
@@ -38,6 +38,20 @@ ALL = "*"
 
 _reads: set[Key] | None = None
 """The keys read by the output being rendered in this process, if one is."""
+
+
+_SHARED: dict[Key, Key] = {}
+"""Each key once in this process: at 10,000 briefs, 50,000 outputs read 1.5 million keys,
+most of them the same hundred thousand."""
+
+
+def shared(keys: Iterable[Key]) -> tuple[Key, ...]:
+    """The keys an output read, each the one object this process holds for it.
+
+    A tuple rather than a set: it is kept for every output until the graph is
+    saved, and only iterated (a set of 30 keys took four times the memory).
+    """
+    return tuple([_SHARED.setdefault(key, key) for key in keys])
 
 
 @contextmanager

@@ -98,7 +98,7 @@ class Page:
     path: str
     text: str
     data: bytes | None = None
-    reads: frozenset[Any] | None = None
+    reads: tuple[Any, ...] | None = None
     """What rendering it read of the index (:mod:`generator.reads`), when recorded."""
 
     def content(self) -> bytes:

@@ -218,7 +218,7 @@ class _Pending:
     plan: Plan
     rest: set[str]
     inputs: graph.Inputs
-    reads: dict[str, frozenset[Any]]
+    reads: dict[str, tuple[Any, ...]]
     full: bool
 
 

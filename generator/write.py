@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from generator.reads import shared
 from generator.workers import can_fork, fork_pool
 
 if TYPE_CHECKING:  # only for hints: a run that finds nothing changed imports no renderer
@@ -36,15 +37,15 @@ class WriteStats:
     written: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
-    reads: dict[str, frozenset[Any]] = field(default_factory=dict)
+    reads: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     """What each page rendered for this write read, when recorded (the dependency graph)."""
 
     def extend(self, other: WriteStats) -> None:
-        """Add what another writer did."""
+        """Add what another writer did (a worker's keys become this process's own)."""
         self.written += other.written
         self.unchanged += other.unchanged
         self.removed += other.removed
-        self.reads.update(other.reads)
+        self.reads.update((path, shared(keys)) for path, keys in other.reads.items())
 
 
 TEMPORARY_SUFFIX = ".briefings-tmp"

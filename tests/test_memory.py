@@ -43,3 +43,46 @@ def test_a_date_written_twice_is_one_object_and_a_bad_one_still_fails():
             assert "not a real date" in str(exc)
         else:
             raise AssertionError(f"{bad} was accepted")
+
+
+def test_the_words_cached_for_the_suggestions_are_dropped_once_they_are_made(
+    valid_project, monkeypatch
+):
+    from generator import pipeline
+
+    held = []
+    forget = validate.forget_words
+    monkeypatch.setattr(
+        validate, "forget_words", lambda: (held.append(validate._words.cache_info()), forget())
+    )
+    pipeline.check(valid_project)
+    pipeline.check(valid_project, pipeline.CheckCache())  # the cached path, too
+    assert len(held) == 2 and all(info.currsize > 0 for info in held)  # the check used them
+    assert validate._words.cache_info().currsize == 0
+
+
+def test_outputs_that_read_one_key_hold_one_object_for_it_from_every_worker(valid_project):
+    import dataclasses
+
+    from generator import pipeline
+
+    settings = dataclasses.replace(valid_project, jobs=2)  # a forked worker writes a share
+    reads = pipeline.generate(settings).stats.reads
+    assert len(reads) > 20 and all(isinstance(keys, tuple) for keys in reads.values())
+    held: dict[object, list[object]] = {}
+    for keys in reads.values():
+        assert len(set(keys)) == len(keys)
+        for key in keys:
+            held.setdefault(key, []).append(key)
+    shared = [objects for objects in held.values() if len(objects) > 1]
+    assert len(shared) > 20
+    assert all(all(one is objects[0] for one in objects) for objects in shared)
+
+
+def test_the_warnings_a_graph_keeps_come_back_as_they_were_said():
+    from generator import graph
+
+    said = ["a.yml:1:2: warning: one", "b.yml:3:4: warning: two\n  with a second line", ""]
+    assert graph.unpack_notes(graph.pack_notes(said)) == said
+    assert graph.unpack_notes(graph.pack_notes([])) == []
+    assert len(graph.pack_notes(said * 1000)) < len("".join(said * 1000)) / 10
