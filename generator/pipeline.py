@@ -674,18 +674,18 @@ def generate(settings: Settings, head: graph.Head | None = None) -> Generated:
         stats = WriteStats(unchanged=sorted(head.outputs))
         held_notes = [graph.HeldNote(*h) for h in head.held]
         return Generated(head.briefs, stats, held_notes, rendered=0, manifest=inputs)
-    old = graph.load(settings.docs_dir) if head is not None else None
     with _collect_rarely():
-        return _regenerate(settings, old, fingerprint, inputs)
+        return _regenerate(settings, head is not None, fingerprint, inputs)
 
 
 def _regenerate(
-    settings: Settings, old: graph.Graph | None, fingerprint: bytes, inputs: bytes
+    settings: Settings, has_graph: bool, fingerprint: bytes, inputs: bytes
 ) -> Generated:
-    """:func:`generate` once some input changed: the whole pipeline, for the stale outputs."""
-    from generator.index import build_index  # imported late: see the note above the imports
-    from generator.render import render_plan
-    from generator.schema import write_schemas
+    """:func:`generate` once some input changed: the whole pipeline, for the stale outputs.
+
+    ``has_graph`` tells whether the docs folder has a graph to read.
+    """
+    from generator.schema import write_schemas  # imported late: see the note above the imports
     from generator.validate import release
 
     checked = check_with_cache_file(settings)
@@ -693,6 +693,33 @@ def _regenerate(
     if checked.report.errors:
         raise BriefingsError(checked.report.errors)
     published, held = release(checked.briefs, settings.today, preview=settings.preview)
+    stats, rendered = _render_stale(
+        settings, checked, published, held, has_graph, fingerprint, inputs
+    )
+    if settings.schema_dir:  # once the index and the graphs are let go: the peak is lower
+        write_schemas(settings.schema_dir, checked.actors, checked.places, checked.briefs)
+    return Generated(len(published), stats, held, rendered=rendered, manifest=inputs)
+
+
+def _render_stale(
+    settings: Settings,
+    checked: Checked,
+    published: list[ValidBrief],
+    held: list[Held],
+    has_graph: bool,
+    fingerprint: bytes,
+    inputs: bytes,
+) -> tuple[WriteStats, int]:
+    """Index the briefs, render and write the stale outputs, save the graph.
+
+    Returns what was written and how many outputs were rendered. The index, the
+    old and new graphs and the digests of their keys live only as long as this
+    call: at 10,000 briefs, the schemas written after it reuse their memory.
+    """
+    from generator.index import build_index  # imported late: see the note above the imports
+    from generator.render import render_plan
+
+    old = graph.load(settings.docs_dir) if has_graph else None
     index = build_index(published, checked.actors, settings.related, checked.places)
     gc.freeze()
     plan = render_plan(index, settings)
@@ -712,13 +739,7 @@ def _regenerate(
         held=[(h.item.path.name, h.reason) for h in held],
     )  # fmt: skip
     graph.save(saved, settings.docs_dir)
-    rendered = len(plan) if todo is None else len(todo)
-    # The graph, the digests of its keys and the old graph are done with: the schemas
-    # reuse their memory instead of adding to the run's peak (36 MB at 10,000 briefs).
-    del old, current, saved, index, plan, outputs, todo
-    if settings.schema_dir:
-        write_schemas(settings.schema_dir, checked.actors, checked.places, checked.briefs)
-    return Generated(len(published), stats, held, rendered=rendered, manifest=inputs)
+    return stats, len(plan) if todo is None else len(todo)
 
 
 @dataclass(frozen=True)

@@ -96,7 +96,7 @@ def test_the_schemas_are_written_once_the_graph_and_its_digests_are_let_go(
     from generator import graph, pipeline, schema
 
     made: list[weakref.ref] = []
-    for name in ("Inputs", "updated"):
+    for name in ("Inputs", "updated", "load"):
         real = getattr(graph, name)
 
         def keeping(*args, _real=real, **kwargs):
@@ -115,3 +115,8 @@ def test_the_schemas_are_written_once_the_graph_and_its_digests_are_let_go(
     monkeypatch.setattr(schema, "write_schemas", writing)
     assert pipeline.generate(valid_project).rendered
     assert len(alive_then) == 2 and not any(alive_then)  # the digests, the graph saved
+    made.clear(), alive_then.clear()
+    brief = next(valid_project.briefings_dir.glob("border-talks.yml"))
+    brief.write_text(brief.read_text(encoding="utf-8").replace("title: ", "title: Now ", 1))
+    assert pipeline.generate(valid_project).rendered
+    assert len(alive_then) == 3 and not any(alive_then)  # and the graph read from the folder
