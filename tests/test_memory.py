@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pickle
+
 from generator import load, validate
-from generator.models import PartialDate, compact
+from generator.models import Brief, PartialDate, Record, compact
 from tests.conftest import FIXTURES
 
 
@@ -20,6 +22,29 @@ def test_two_briefs_share_their_repeated_ids_and_field_sets_but_compare_as_befor
     assert one.sources[0].id is two.sources[0].id  # interned once validated
     assert one.sources[0].model_fields_set is two.sources[0].model_fields_set
     assert compact(one) is one and one == two
+
+
+def _records(value):
+    """Every record in ``value``, itself included."""
+    if isinstance(value, Record):
+        yield value
+        for name in value.model_fields:
+            yield from _records(getattr(value, name))
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _records(item)
+
+
+def test_a_checked_brief_is_kept_in_slots_and_gives_back_its_model():
+    brief = _brief("border-talks.yml")
+    doc = load.load_yaml(FIXTURES / "valid" / "border-talks.yml")
+    model = Brief.model_validate(doc.data)
+    kept = list(_records(brief))
+    assert len(kept) > 10 and not any(hasattr(item, "__dict__") for item in kept)
+    assert {type(item).__name__ for item in kept} >= {"BriefRecord", "SourceRecord"}
+    assert brief.to_model() == model and brief.model_dump() == model.model_dump()
+    assert pickle.loads(pickle.dumps(brief)) == brief
+    assert brief.actor_ids() == model.actor_ids()
 
 
 def test_a_copy_with_an_update_leaves_the_shared_field_set_alone():
