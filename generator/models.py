@@ -1051,9 +1051,9 @@ class Brief(Model):
         "Room for disagreement" block numbers them in.
         """
         found: list[tuple[str, int, Dispute]] = []
-        for field in ("key_points", "events", "sections"):
-            for number, item in enumerate(getattr(self, field)):
-                found += [(field, number, dispute) for dispute in item.disputes]
+        for name in ("key_points", "events", "sections"):
+            for number, item in enumerate(getattr(self, name)):
+                found += [(name, number, dispute) for dispute in item.disputes]
         return found
 
 
