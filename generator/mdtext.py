@@ -150,3 +150,13 @@ def plain(text: str) -> str:
     tokens = _PARSER.parseInline(flat)
     children = tokens[0].children or [] if tokens else []
     return "".join(t.content for t in children if t.type == "text").strip()
+
+
+def forget() -> None:
+    """Empty the caches of escaped and rendered text, once a run's pages are all rendered.
+
+    They serve the pages of one run; at 10,000 briefs they held some 40 MB,
+    which the dependency graph, made after the pages, can use instead.
+    """
+    for cached in (_escape, rich, plain):
+        cached.cache_clear()

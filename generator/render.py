@@ -20,7 +20,7 @@ from typing import Any
 import jinja2
 import yaml
 
-from generator import cards, models, pictures
+from generator import cards, mdtext, models, pictures
 from generator.config import Settings
 from generator.feeds import all_outputs, data_path, feed_paths, news_article, script_json
 from generator.index import (
@@ -1490,6 +1490,12 @@ class Renderer:
             **context,
         )
         return Page(path, text)
+
+
+def forget_caches() -> None:
+    """Empty what rendering caches to be fast (text and links), once a run's pages are done."""
+    mdtext.forget()
+    _relative.cache_clear()
 
 
 @lru_cache(maxsize=65536)

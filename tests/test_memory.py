@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+from dataclasses import replace
 
 from generator import load, validate
 from generator.models import Brief, PartialDate, Record, compact
@@ -145,3 +146,40 @@ def test_the_schemas_are_written_once_the_graph_and_its_digests_are_let_go(
     brief.write_text(brief.read_text(encoding="utf-8").replace("title: ", "title: Now ", 1))
     assert pipeline.generate(valid_project).rendered
     assert len(alive_then) == 3 and not any(alive_then)  # and the graph read from the folder
+
+
+def test_the_text_and_links_cached_for_rendering_are_dropped_before_the_graph_is_made(
+    valid_project, monkeypatch
+):
+    from generator import graph, mdtext, pipeline, render
+
+    caches = (mdtext._escape, mdtext.rich, mdtext.plain, render._relative)
+    sizes: list[tuple[int, ...]] = []
+    made = pipeline._render_and_write
+    update = graph.updated
+
+    def rendering(*args, **kwargs):
+        stats = made(*args, **kwargs)
+        sizes.append(tuple(cached.cache_info().currsize for cached in caches))
+        return stats
+
+    def updating(*args, **kwargs):
+        sizes.append(tuple(cached.cache_info().currsize for cached in caches))
+        return update(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "_render_and_write", rendering)
+    monkeypatch.setattr(graph, "updated", updating)
+    valid_project = replace(valid_project, jobs=1)  # rendered here, not in a worker
+    assert pipeline.generate(valid_project).rendered
+    assert all(sizes[0]) and sizes[1] == (0, 0, 0, 0)
+
+
+def test_a_checked_brief_keeps_its_references_as_two_shared_tuples_that_read_as_pairs():
+    docs = [load.load_yaml(FIXTURES / "valid" / "border-talks.yml") for _ in range(2)]
+    written = validate.references(docs[0].data, validate.ACTOR_FIELDS)
+    for doc in docs:
+        validate.settle(doc)
+    one, two = (doc.references[0] for doc in docs)
+    assert isinstance(one, validate.References) and type(one.paths) is tuple
+    assert list(one) == written and len(one) == len(written) > 3
+    assert all(a is b for a, b in zip(one.paths, two.paths, strict=True))  # shared
