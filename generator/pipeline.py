@@ -724,9 +724,13 @@ def _regenerate(
     warn_all(checked.report.warnings)
     if checked.report.errors:
         raise BriefingsError(checked.report.errors)
+    # Said, and kept for the graph compressed: at 10,000 briefs some 30,000 warnings
+    # took 30 MB, for as long as the pages were rendered.
+    notes = graph.pack_notes(str(warning) for warning in checked.report.warnings)
+    checked.report.problems.clear()
     published, held = release(checked.briefs, settings.today, preview=settings.preview)
     stats, rendered = _render_stale(
-        settings, checked, published, held, has_graph, fingerprint, inputs
+        settings, checked, published, held, has_graph, fingerprint, inputs, notes
     )
     if settings.schema_dir:  # once the index and the graphs are let go: the peak is lower
         write_schemas(settings.schema_dir, checked.actors, checked.places, checked.briefs)
@@ -741,12 +745,14 @@ def _render_stale(
     has_graph: bool,
     fingerprint: bytes,
     inputs: bytes,
+    notes: bytes,
 ) -> tuple[WriteStats, int]:
     """Index the briefs, render and write the stale outputs, save the graph.
 
-    Returns what was written and how many outputs were rendered. The index, the
-    old and new graphs and the digests of their keys live only as long as this
-    call: at 10,000 briefs, the schemas written after it reuse their memory.
+    ``notes`` are the check's warnings, packed for the graph. Returns what was
+    written and how many outputs were rendered. The index, the old and new
+    graphs and the digests of their keys live only as long as this call: at
+    10,000 briefs, the schemas written after it reuse their memory.
     """
     from generator.index import build_index  # imported late: see the note above the imports
     from generator.render import forget_caches, render_plan
@@ -768,7 +774,7 @@ def _render_stale(
     saved = graph.updated(
         old if todo is not None else None, current, stats.reads, outputs,
         fingerprint=fingerprint, manifest=inputs, until=graph.next_release(held),
-        briefs=len(published), notes=graph.pack_notes(str(w) for w in checked.report.warnings),
+        briefs=len(published), notes=notes,
         held=[(h.item.path.name, h.reason) for h in held],
     )  # fmt: skip
     graph.save(saved, settings.docs_dir)

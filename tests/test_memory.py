@@ -183,3 +183,37 @@ def test_a_checked_brief_keeps_its_references_as_two_shared_tuples_that_read_as_
     assert isinstance(one, validate.References) and type(one.paths) is tuple
     assert list(one) == written and len(one) == len(written) > 3
     assert all(a is b for a, b in zip(one.paths, two.paths, strict=True))  # shared
+
+
+def test_the_warnings_are_let_go_once_said_and_packed_before_the_pages_are_rendered(
+    valid_project, monkeypatch
+):
+    import weakref
+
+    from generator import graph, pipeline
+    from generator.errors import Problem, Severity
+
+    checking = pipeline.check_with_cache_file
+    planted: list[weakref.ref] = []
+
+    def check(settings):
+        checked = checking(settings)
+        path = settings.briefings_dir / "border-talks.yml"
+        warning = Problem(path, "a planted warning", severity=Severity.WARNING)
+        checked.report.add(warning)
+        planted.append(weakref.ref(warning))
+        return checked
+
+    alive: list[bool] = []
+    rendering = pipeline._render_and_write
+
+    def render(*args, **kwargs):
+        alive.append(planted[0]() is not None)
+        return rendering(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "check_with_cache_file", check)
+    monkeypatch.setattr(pipeline, "_render_and_write", render)
+    assert pipeline.generate(valid_project).rendered
+    assert alive == [False]
+    head = graph.load_head(valid_project.docs_dir)
+    assert any("a planted warning" in line for line in head.warnings)  # said again later
