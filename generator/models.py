@@ -1125,7 +1125,7 @@ class Record:
     """A validated model as it is kept: the same fields and methods, in slots.
 
     A Pydantic model holds its fields in a dictionary of its own, beside its
-    record of the fields set; at 10,000 briefs those dictionaries were a third
+    record of the fields set; at 10,000 briefs those dictionaries were a fifth
     of a checked brief's memory, and unpickling the models a third of loading
     the check cache. Each model class has a record class with its name and
     ``Record`` (``Event`` → ``EventRecord``), made below: a frozen, slotted
