@@ -925,7 +925,7 @@ class References:
     """A checked brief's references, read as ``(key path, id)`` pairs, kept as two tuples.
 
     They are kept for as long as the brief is (in the preview, in a check
-    cache): a tuple per pair was three quarters of their memory.
+    cache): a tuple per pair took about a third of their memory.
     """
 
     paths: tuple[KeyPath, ...]
