@@ -34,7 +34,7 @@ import os
 import pickle
 import zlib
 from array import array
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -290,7 +290,7 @@ def to_render(
 def updated(
     old: Graph | None,
     inputs: Inputs,
-    reads: Mapping[str, Iterable[Key]],
+    reads: MutableMapping[str, Iterable[Key]],
     plan: Iterable[str],
     **fields: Any,
 ) -> Graph:
@@ -299,6 +299,8 @@ def updated(
     The old keys keep their positions, so an output that was not rendered keeps
     its array as it is; the keys no output reads any more are dropped once they
     are more than :data:`SLACK` of them (until then they cost a digest each).
+    ``reads`` is emptied as its tuples become arrays: at 10,000 briefs they
+    were 20 MB, which the digests taken next can use.
     """
     keys: list[Key] = list(old.keys) if old is not None else []
     positions = {key: n for n, key in enumerate(keys)}
@@ -313,13 +315,14 @@ def updated(
 
     for path in plan:
         if path in reads:
-            read = {position(key) for key in reads[path]}
+            read = {position(key) for key in reads.pop(path)}
             read.add(position(plan_key(path)))
             outputs[path] = array("I", sorted(read))
         elif old is not None and path in old.outputs:
             outputs[path] = old.outputs[path]
         else:  # rendered without recording: depends on everything
             raise ValueError(f"no reads recorded for {path}")
+    positions.clear()  # a dict entry per key: let go before the digests are taken
     keys, outputs = _compacted(keys, outputs)
     digests = [inputs.digest(key) for key in keys]
     return Graph(keys=keys, digests=digests, outputs=outputs, **fields)

@@ -53,7 +53,7 @@ def escape(text: object) -> Markdown:
     return _escape(str(text))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def _escape(text: str) -> Markdown:
     """The work of :func:`escape`, cached: names, titles and separators recur on many pages."""
     flat = _WHITESPACE.sub(" ", text)
@@ -92,7 +92,7 @@ _MARKUP = re.compile(r"[*_\[\]<>\\`&]")
 """Characters without which markdown-it would find no construct: plain text takes a fast path."""
 
 
-@lru_cache(maxsize=32768)
+@lru_cache(maxsize=4096)
 def rich(text: str) -> Markdown:
     """Rich author text: paragraphs, emphasis, strong and http(s) links; nothing else.
 
@@ -141,7 +141,7 @@ def escape_inline(text: str) -> str:
     return _WHITESPACE.sub(" ", text).translate(_TABLE)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=4096)
 def plain(text: str) -> str:
     """Rich text with its formatting removed, for descriptions and reading time."""
     flat = _WHITESPACE.sub(" ", str(text)).strip()

@@ -1498,7 +1498,7 @@ def forget_caches() -> None:
     _relative.cache_clear()
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def _relative(target: str, folder: str) -> str:
     """``target`` as seen from ``folder``, both inside the docs folder (cached: pages share links)."""
     return posixpath.relpath(target, folder or ".")

@@ -178,7 +178,9 @@ def _keys_of(saved: graph.Graph) -> dict[str, set[Key]]:
 
 
 def _graph(reads: dict[str, frozenset[Key]]) -> graph.Graph:
-    return graph.updated(None, _Digests(), reads, list(reads), **_FIELDS)
+    return graph.updated(
+        None, _Digests(), dict(reads), list(reads), **_FIELDS
+    )  # it takes them over
 
 
 _FIELDS = {"fingerprint": b"", "manifest": b"", "until": None}
