@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from generator.config import Settings
-from generator.reads import ALL, Key, RecordingDict, digest
+from generator.reads import ALL, Key, Memo, RecordingDict, digest
 
 if TYPE_CHECKING:
     from generator.index import Index
@@ -217,7 +217,7 @@ class Inputs:
         self.plan = plan
         self.tokens = {id(index): "index", id(settings): "settings"}
         self.known: dict[Key, bytes] = {}
-        self.memo: dict[int, Any] = {}
+        self.memo = Memo()
         """The digests of the records and models met so far (:func:`generator.reads.digest`)."""
 
     def digest(self, key: Key) -> bytes:

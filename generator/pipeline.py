@@ -778,9 +778,9 @@ def _render_stale(
         held=[(h.item.path.name, h.reason) for h in held],
     )  # fmt: skip
     rendered = len(plan) if todo is None else len(todo)
-    # The digests' memo, the plan and the index (80 MB at 10,000 briefs) are let go
-    # before the graph is pickled, which takes memory of its own.
-    del current, plan, outputs, index
+    # The digests, their memo and the plan are let go before the graph is pickled,
+    # which takes memory of its own (the index stays: the renderer's cycles hold it).
+    del current, plan, outputs
     graph.save(saved, settings.docs_dir)
     return stats, rendered
 

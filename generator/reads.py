@@ -169,9 +169,28 @@ class Token:
         self.name = name
 
 
-def digest(
-    value: Any, tokens: dict[int, str] | None = None, memo: dict[int, Any] | None = None
-) -> bytes:
+class Memo(dict[int, bytes]):
+    """The accounts of records, models, functions and entries already digested, by identity.
+
+    Each object is held in :attr:`pins` while the memo lives, so that no other
+    object takes its identity. A list beside the table rather than a pair per
+    entry: at 10,000 briefs the memo holds some 200,000 objects.
+    """
+
+    __slots__ = ("pins",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pins: list[Any] = []
+
+    def keep(self, value: Any, account: bytes) -> bytes:
+        """Remember ``value``'s account, and hold ``value``."""
+        self.pins.append(value)
+        self[id(value)] = account
+        return account
+
+
+def digest(value: Any, tokens: dict[int, str] | None = None, memo: Memo | None = None) -> bytes:
     """A digest of ``value``'s content, the same in every process for equal content.
 
     ``memo`` carries the digests of records and models already taken, by identity,
@@ -181,7 +200,7 @@ def digest(
     inside a record are not added to it: they are walked only with the record that
     holds them, and at 10,000 briefs keeping theirs too took some 40 MB.
     """
-    canon = _Canon(tokens or {}, {} if memo is None else memo)
+    canon = _Canon(tokens or {}, Memo() if memo is None else memo)
     canon.feed(value)
     return hashlib.blake2b(b"".join(canon.parts), digest_size=16).digest()
 
@@ -205,9 +224,7 @@ class _Canon:
     is not reused by another).
     """
 
-    def __init__(
-        self, tokens: dict[int, str], memo: dict[int, Any], *, nested: bool = False
-    ) -> None:
+    def __init__(self, tokens: dict[int, str], memo: Memo, *, nested: bool = False) -> None:
         self.tokens = tokens
         self.memo = memo
         self.nested = nested
@@ -275,8 +292,8 @@ class _Canon:
         if found is None:
             data = value.__pydantic_serializer__.to_json(value)
             head = _text(b"M", type(value).__qualname__)
-            found = self.memo[id(value)] = (value, _hash([head, b"%d:" % len(data), data]))
-        self.parts.append(b"h" + found[1])
+            found = self.memo.keep(value, _hash([head, b"%d:" % len(data), data]))
+        self.parts.append(b"h" + found)
 
     def partial(self, value: functools.partial[Any]) -> None:
         self.parts.append(b"P(")
@@ -299,8 +316,8 @@ class _Canon:
             inner.parts.append(_text(b"F", f"{value.__module__}.{value.__qualname__}"))
             cells = [cell.cell_contents for cell in value.__closure__ or ()]
             inner.feed((value.__defaults__, value.__kwdefaults__, cells))
-            found = self.memo[id(value)] = (value, b"".join(inner.parts))
-        self.parts.append(found[1])
+            found = self.memo.keep(value, b"".join(inner.parts))
+        self.parts.append(found)
 
     def path(self, value: PurePath) -> None:
         self.parts.append(_text(b"p", value.as_posix()))
@@ -314,8 +331,8 @@ class _Canon:
         if found is None:
             token = self.tokens.get(id(value))
             text = _text(b"T", token) if token is not None else _text(b"K", value._digest_key())
-            found = self.memo[id(value)] = (value, text)
-        self.parts.append(found[1])
+            found = self.memo.keep(value, text)
+        self.parts.append(found)
 
     def record(self, value: Any) -> None:
         """A dataclass, field by field, digested once per object (a token: by its name)."""
@@ -329,10 +346,10 @@ class _Canon:
             head, fields = _record_form(type(value))
             inner.parts.append(head)
             inner.sequence(fields(value))
-            found = (value, _hash(inner.parts))
+            found = _hash(inner.parts)
             if not self.nested:
-                self.memo[id(value)] = found
-        self.parts.append(b"h" + found[1])
+                self.memo.keep(value, found)
+        self.parts.append(b"h" + found)
 
     def other(self, value: Any) -> None:
         token = self.tokens.get(id(value))

@@ -1810,12 +1810,13 @@ _STOPWORDS = frozenset(
 """Words that say nothing about what a question asks."""
 
 
-@lru_cache(maxsize=1 << 18)
+@lru_cache(maxsize=8192)
 def _words(text: str) -> frozenset[str]:
     """Content words, folded and roughly singular: 'Drones' and 'drone' are one word.
 
-    Cached: an actor's name is compared with every question that might be about it
-    (10,000 briefs hold some 100,000 titles, questions, ids and names).
+    Cached: an actor's name is compared with every question that might be about it.
+    Only the latest: 10,000 briefs hold some 100,000 titles, questions and ids, most
+    read once or twice, and keeping all of them took 50 MB.
     """
     words = set()
     for word in re.findall(r"[^\W_]+", text.casefold().replace("'s", "")):
@@ -1829,8 +1830,8 @@ def _words(text: str) -> frozenset[str]:
 def forget_words() -> None:
     """Drop the words :func:`_words` keeps, once the suggestions are made.
 
-    At 10,000 briefs they are some 100,000 sets of words, 50 MB that nothing
-    reads again in the run; the suggestions keep only the sets they hold.
+    Up to 8,192 sets of words that nothing reads again in the run; the
+    suggestions keep only the sets they hold.
     """
     _words.cache_clear()
 
@@ -1866,7 +1867,7 @@ def _distinctive_limit(briefs: int) -> int:
     return min(max(1, briefs // 3), MAX_DISTINCTIVE)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Profile:
     """What a brief offers a question, worked out once per brief rather than per question."""
 
@@ -2105,7 +2106,7 @@ def _problems(
     return problems
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Traits:
     """What of a brief decides whose suggestions a change to it can alter."""
 

@@ -20,7 +20,7 @@ import pytest
 from generator import graph
 from generator.index import Entry, Related, TimelineEntry
 from generator.models import Actor, Stance, Tag
-from generator.reads import Key, digest
+from generator.reads import Key, Memo, digest
 from tests.conftest import ROOT
 
 SAMPLE = """
@@ -146,13 +146,15 @@ def _test_render_other(path: str) -> str:
 
 def test_a_shared_memo_gives_the_digests_of_separate_calls():
     related = [Related(f"brief-{n}", False, ("x",), n / 3) for n in range(10)]
-    timeline = [_timeline_entry(slugs=[f"s{n}"]) for n in range(10)]
+    inner = Related("inner", False)  # a record inside a record
+    timeline = [_timeline_entry(slugs=[f"s{n}"], event=inner) for n in range(10)]
     values = [related, related[::2], timeline, {"t": timeline[3:]}, {Tag("NATO"), Tag("EU")}]
     alone = [digest(value) for value in values]
-    memo: dict[int, object] = {}
+    memo = Memo()
     assert [digest(value, memo=memo) for value in values] == alone
     assert [digest(value, memo=memo) for value in values] == alone
-    assert memo
+    assert memo and all(any(pin is one for pin in memo.pins) for one in timeline)
+    assert id(timeline[0]) in memo and id(inner) not in memo  # walked with each entry
 
 
 def test_tokens_stand_for_their_objects():

@@ -209,6 +209,34 @@ def test_the_schemas_are_written_once_the_graph_and_its_digests_are_let_go(
     assert len(alive_then) == 3 and not any(alive_then)  # and the graph read from the folder
 
 
+def test_the_digests_and_their_memo_are_let_go_before_the_graph_is_pickled(
+    valid_project, monkeypatch
+):
+    import weakref
+
+    from generator import pipeline
+
+    made: list[weakref.ref] = []
+    real = graph.Inputs
+
+    def keeping(*args, **kwargs):
+        value = real(*args, **kwargs)
+        made.append(weakref.ref(value))
+        return value
+
+    monkeypatch.setattr(graph, "Inputs", keeping)
+    alive_then: list[bool] = []
+    save = graph.save
+
+    def saving(*args, **kwargs):
+        alive_then.extend(ref() is not None for ref in made)
+        return save(*args, **kwargs)
+
+    monkeypatch.setattr(graph, "save", saving)
+    assert pipeline.generate(valid_project).rendered
+    assert alive_then == [False]
+
+
 def test_the_text_and_links_cached_for_rendering_are_dropped_before_the_graph_is_made(
     valid_project, monkeypatch
 ):
