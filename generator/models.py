@@ -17,6 +17,7 @@ import enum
 import pickle
 import re
 import sys
+import threading
 import unicodedata
 import zlib
 from collections.abc import Mapping
@@ -1239,6 +1240,9 @@ _UNPACKED: dict[tuple[int, str], tuple[Record, Any]] = {}
 other record takes its identity while it is kept."""
 
 
+_UNPACKING = threading.Lock()
+
+
 def _pack(value: list[Any]) -> bytes | list[Any]:
     """A list of records as compressed bytes; an empty one as :data:`EMPTY_LIST`."""
     if not value:
@@ -1251,11 +1255,12 @@ def _unpacked(record: Record, name: str, packed: bytes | list[Any]) -> Any:
     if not isinstance(packed, bytes):
         return packed
     key = (id(record), name)
-    found = _UNPACKED.get(key)
-    if found is None:
-        if len(_UNPACKED) >= UNPACKED_KEPT:
-            del _UNPACKED[next(iter(_UNPACKED))]
-        found = _UNPACKED[key] = (record, pickle.loads(zlib.decompress(packed)))
+    with _UNPACKING:  # the preview's server and builder are threads of one process
+        found = _UNPACKED.get(key)
+        if found is None:
+            if len(_UNPACKED) >= UNPACKED_KEPT:
+                del _UNPACKED[next(iter(_UNPACKED))]
+            found = _UNPACKED[key] = (record, pickle.loads(zlib.decompress(packed)))
     return found[1]
 
 
