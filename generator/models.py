@@ -414,7 +414,8 @@ _FIELD_SETS: dict[frozenset[str], set[str]] = {}
 class _EmptyList(list):  # type: ignore[type-arg]
     """The one empty list every record shares for a list it leaves empty (:data:`EMPTY_LIST`).
 
-    At 10,000 briefs the records held 290,000 empty lists, 16 MB. It is a list,
+    A synthetic brief's records hold 29 empty lists; at 10,000 briefs sharing one
+    made a check hold 14 MB less. It is a list,
     so records read as before; it refuses to grow, since every record holds it,
     and it pickles as a reference to itself, so a loaded record shares it too.
     """
@@ -438,8 +439,9 @@ def compact(value: Any) -> Any:
     """A validated model (and everything in it) in the form that takes least memory.
 
     Each model becomes its :class:`Record`, repeated short text one string
-    (:func:`sys.intern`), each empty list :data:`EMPTY_LIST`, and each record of the fields that were set (pydantic's
-    ``model_fields_set``) one shared set per combination. Values are only
+    (:func:`sys.intern`), each empty list :data:`EMPTY_LIST`, and each record's
+    set of the fields that were set (pydantic's ``model_fields_set``) one shared
+    set per combination. Values are only
     swapped for equal ones, so records compare and hash alike; the shared
     sets are never changed in place (``model_copy`` makes its own).
     """
@@ -1229,8 +1231,9 @@ for _model in [kind for kind in list(globals().values()) if isinstance(kind, typ
 
 PACKED: dict[type[Model], tuple[str, ...]] = {Brief: ("key_points", "sections", "sources")}
 """Fields a record keeps pickled and compressed, by model: what only the brief's own page
-(with its card and the data export) reads. At 10,000 briefs they were 70 MB as records,
-22 MB packed; the listings, the timeline and the checks across briefs never read them."""
+(with its card and the data export) reads; the listings, the timeline and the checks
+across briefs never do. In 300 synthetic briefs they took 7.3 KB a brief as records and
+2.4 KB packed; at 10,000 briefs a check holds 35 MB less."""
 
 UNPACKED_KEPT = 16
 """Unpacked fields kept at once (:func:`_unpacked`): a page reads its brief's again and again."""

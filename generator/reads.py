@@ -174,7 +174,7 @@ class Memo(dict[int, bytes]):
 
     Each object is held in :attr:`pins` while the memo lives, so that no other
     object takes its identity. A list beside the table rather than a pair per
-    entry: at 10,000 briefs the memo holds some 200,000 objects.
+    entry: the memo holds 21,000 objects at 1,000 briefs, ten times as many at 10,000.
     """
 
     __slots__ = ("pins",)
@@ -198,7 +198,8 @@ def digest(value: Any, tokens: dict[int, str] | None = None, memo: Memo | None =
     keys (its month, each of its actors, each of its places), and is walked once.
     Only share it while those objects stay as they are (one run's index). Records
     inside a record are not added to it: they are walked only with the record that
-    holds them, and at 10,000 briefs keeping theirs too took some 40 MB.
+    holds them, and keeping theirs too made the memo hold 34,000 objects instead of
+    21,000 at 1,000 briefs.
     """
     canon = _Canon(tokens or {}, Memo() if memo is None else memo)
     canon.feed(value)

@@ -1810,13 +1810,12 @@ _STOPWORDS = frozenset(
 """Words that say nothing about what a question asks."""
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=1 << 18)
 def _words(text: str) -> frozenset[str]:
     """Content words, folded and roughly singular: 'Drones' and 'drone' are one word.
 
-    Cached: an actor's name is compared with every question that might be about it.
-    Only the latest: 10,000 briefs hold some 100,000 titles, questions and ids, most
-    read once or twice, and keeping all of them took 50 MB.
+    Cached: an actor's name is compared with every question that might be about it
+    (10,000 briefs hold some 100,000 titles, questions, ids and names).
     """
     words = set()
     for word in re.findall(r"[^\W_]+", text.casefold().replace("'s", "")):
@@ -1830,8 +1829,8 @@ def _words(text: str) -> frozenset[str]:
 def forget_words() -> None:
     """Drop the words :func:`_words` keeps, once the suggestions are made.
 
-    Up to 8,192 sets of words that nothing reads again in the run; the
-    suggestions keep only the sets they hold.
+    At 10,000 briefs they are some 100,000 sets of words, 50 MB that nothing
+    reads again in the run; the suggestions keep only the sets they hold.
     """
     _words.cache_clear()
 
