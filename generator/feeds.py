@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
 from typing import Any
@@ -60,6 +61,20 @@ def data_path(slug: str) -> str:
     return f"{DATA_DIR}/briefings/{slug}.json"
 
 
+_ITEMS: weakref.WeakSet[FeedItems] = weakref.WeakSet()
+"""Every :class:`FeedItems` alive, so that :func:`forget_items` reaches the render plan's."""
+
+
+def forget_items() -> None:
+    """Empty every feed entry cache, once a run's feeds are written.
+
+    Each holds an entry of each brief, in two forms; the render plan keeps the
+    cache alive until the dependency graph is saved.
+    """
+    for items in list(_ITEMS):
+        items.forget()
+
+
 class FeedItems:
     """Each brief's feed entry, built once and shared by every feed that lists it.
 
@@ -71,6 +86,16 @@ class FeedItems:
         self.settings = settings
         self._atom: dict[str, FeedEntry] = {}
         self._json: dict[str, dict[str, Any]] = {}
+        _ITEMS.add(self)
+
+    def held(self) -> int:
+        """How many entries it holds."""
+        return len(self._atom) + len(self._json)
+
+    def forget(self) -> None:
+        """Drop the entries: the feeds that share them are written."""
+        self._atom.clear()
+        self._json.clear()
 
     def _digest_key(self) -> str:
         """Feeds bound to this cache depend on the briefs they read, not on what it holds."""

@@ -22,7 +22,14 @@ import yaml
 
 from generator import cards, mdtext, models, pictures
 from generator.config import Settings
-from generator.feeds import all_outputs, data_path, feed_paths, news_article, script_json
+from generator.feeds import (
+    all_outputs,
+    data_path,
+    feed_paths,
+    forget_items,
+    news_article,
+    script_json,
+)
 from generator.index import (
     Entry,
     Index,
@@ -1493,9 +1500,10 @@ class Renderer:
 
 
 def forget_caches() -> None:
-    """Empty what rendering caches to be fast (text and links), once a run's pages are done."""
+    """Empty what rendering caches to be fast (text, links, feed entries), once pages are done."""
     mdtext.forget()
     _relative.cache_clear()
+    forget_items()
 
 
 @lru_cache(maxsize=16384)

@@ -237,30 +237,34 @@ def test_the_digests_and_their_memo_are_let_go_before_the_graph_is_pickled(
     assert alive_then == [False]
 
 
-def test_the_text_and_links_cached_for_rendering_are_dropped_before_the_graph_is_made(
+def test_the_text_links_and_feed_entries_cached_for_rendering_are_dropped_before_the_graph(
     valid_project, monkeypatch
 ):
-    from generator import graph, mdtext, pipeline, render
+    from generator import feeds, graph, mdtext, pipeline, render
 
     caches = (mdtext._escape, mdtext.rich, mdtext.plain, render._relative)
     sizes: list[tuple[int, ...]] = []
     made = pipeline._render_and_write
     update = graph.updated
 
+    def held() -> tuple[int, ...]:
+        feed_entries = sum(items.held() for items in feeds._ITEMS)
+        return (*(cached.cache_info().currsize for cached in caches), feed_entries)
+
     def rendering(*args, **kwargs):
         stats = made(*args, **kwargs)
-        sizes.append(tuple(cached.cache_info().currsize for cached in caches))
+        sizes.append(held())
         return stats
 
     def updating(*args, **kwargs):
-        sizes.append(tuple(cached.cache_info().currsize for cached in caches))
+        sizes.append(held())
         return update(*args, **kwargs)
 
     monkeypatch.setattr(pipeline, "_render_and_write", rendering)
     monkeypatch.setattr(graph, "updated", updating)
     valid_project = replace(valid_project, jobs=1)  # rendered here, not in a worker
     assert pipeline.generate(valid_project).rendered
-    assert all(sizes[0]) and sizes[1] == (0, 0, 0, 0)
+    assert all(sizes[0]) and sizes[1] == (0, 0, 0, 0, 0)
 
 
 def test_a_checked_brief_keeps_its_references_as_two_shared_tuples_that_read_as_pairs():
