@@ -175,31 +175,42 @@ def test_the_warnings_a_graph_keeps_come_back_as_they_were_said():
     assert len(graph.pack_notes(said * 1000)) < len("".join(said * 1000)) / 10
 
 
-def test_the_schemas_are_written_once_the_graph_and_its_digests_are_let_go(
-    valid_project, monkeypatch
-):
+def _watch(monkeypatch, made: list, module, *names: str) -> None:
+    """Keep a weak reference to each value ``module``'s ``names`` return, in ``made``."""
     import weakref
 
-    from generator import graph, pipeline, schema
-
-    made: list[weakref.ref] = []
-    for name in ("Inputs", "updated", "load"):
-        real = getattr(graph, name)
+    for name in names:
+        real = getattr(module, name)
 
         def keeping(*args, _real=real, **kwargs):
             value = _real(*args, **kwargs)
             made.append(weakref.ref(value))
             return value
 
-        monkeypatch.setattr(graph, name, keeping)
+        monkeypatch.setattr(module, name, keeping)
+
+
+def _alive_when(monkeypatch, made: list, module, name: str) -> list[bool]:
+    """Whether each of ``made`` is alive, noted each time ``module.name`` is called."""
     alive_then: list[bool] = []
-    write = schema.write_schemas
+    real = getattr(module, name)
 
-    def writing(*args, **kwargs):
+    def calling(*args, **kwargs):
         alive_then.extend(ref() is not None for ref in made)
-        return write(*args, **kwargs)
+        return real(*args, **kwargs)
 
-    monkeypatch.setattr(schema, "write_schemas", writing)
+    monkeypatch.setattr(module, name, calling)
+    return alive_then
+
+
+def test_the_schemas_are_written_once_the_graph_and_its_digests_are_let_go(
+    valid_project, monkeypatch
+):
+    from generator import pipeline, schema
+
+    made: list = []
+    _watch(monkeypatch, made, graph, "Inputs", "updated", "load")
+    alive_then = _alive_when(monkeypatch, made, schema, "write_schemas")
     assert pipeline.generate(valid_project).rendered
     assert len(alive_then) == 2 and not any(alive_then)  # the digests, the graph saved
     made.clear(), alive_then.clear()
@@ -212,27 +223,11 @@ def test_the_schemas_are_written_once_the_graph_and_its_digests_are_let_go(
 def test_the_digests_and_their_memo_are_let_go_before_the_graph_is_pickled(
     valid_project, monkeypatch
 ):
-    import weakref
-
     from generator import pipeline
 
-    made: list[weakref.ref] = []
-    real = graph.Inputs
-
-    def keeping(*args, **kwargs):
-        value = real(*args, **kwargs)
-        made.append(weakref.ref(value))
-        return value
-
-    monkeypatch.setattr(graph, "Inputs", keeping)
-    alive_then: list[bool] = []
-    save = graph.save
-
-    def saving(*args, **kwargs):
-        alive_then.extend(ref() is not None for ref in made)
-        return save(*args, **kwargs)
-
-    monkeypatch.setattr(graph, "save", saving)
+    made: list = []
+    _watch(monkeypatch, made, graph, "Inputs")
+    alive_then = _alive_when(monkeypatch, made, graph, "save")
     assert pipeline.generate(valid_project).rendered
     assert alive_then == [False]
 
