@@ -227,6 +227,20 @@ class Inputs:
             found = self.known[key] = digest(self._value(key), self.tokens, self.memo)
         return found
 
+    def settle_plan(self) -> None:
+        """Take the digest of what the plan binds each output to, then let the plan go.
+
+        Taken before rendering, so the plan (at 10,000 briefs 39 MB of bound
+        renders, page lists and paths) need not outlive it into :func:`updated`,
+        the run's peak. The memo goes too: the digests taken after rendering are
+        of the few keys not digested yet in a run that renders some outputs, and
+        in a full run its memo is made afresh then, when the render's caches are gone.
+        """
+        for path in self.plan:
+            self.digest(plan_key(path))
+        self.plan = {}
+        self.memo = Memo()
+
     def _value(self, key: Key) -> Any:
         kind, name = key
         if kind == "brief":

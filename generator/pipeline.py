@@ -765,22 +765,25 @@ def _render_stale(
     digests = graph.file_digests({item.slug: item.path for item in published})
     current = graph.Inputs(index, digests, outputs, settings)
     todo = graph.to_render(old, current, fingerprint, outputs, files_in(settings.docs_dir))
+    current.settle_plan()
     graph.discard(settings.docs_dir)
     stats = _render_and_write(plan, settings, todo)
-    forget_caches()  # the graph made next reuses their memory
+    paths = list(outputs)
+    del plan, outputs  # digested already: the graph made next reuses their memory
+    forget_caches()  # and the render's caches'
     if todo is not None and old is not None:
-        stats.removed += remove_outputs(set(old.outputs) - set(outputs), settings.docs_dir)
-        stats.unchanged += [path for path in outputs if path not in todo]
+        stats.removed += remove_outputs(set(old.outputs) - set(paths), settings.docs_dir)
+        stats.unchanged += [path for path in paths if path not in todo]
     saved = graph.updated(
-        old if todo is not None else None, current, stats.reads, outputs,
+        old if todo is not None else None, current, stats.reads, paths,
         fingerprint=fingerprint, manifest=inputs, until=graph.next_release(held),
         briefs=len(published), notes=notes,
         held=[(h.item.path.name, h.reason) for h in held],
     )  # fmt: skip
-    rendered = len(plan) if todo is None else len(todo)
-    # The digests, their memo and the plan are let go before the graph is pickled,
-    # which takes memory of its own (the index stays: the renderer's cycles hold it).
-    del current, plan, outputs
+    rendered = len(paths) if todo is None else len(todo)
+    # The digests and their memo are let go before the graph is pickled, which
+    # takes memory of its own (the index stays: the renderer's cycles hold it).
+    del current
     graph.save(saved, settings.docs_dir)
     return stats, rendered
 

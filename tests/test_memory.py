@@ -232,6 +232,41 @@ def test_the_digests_and_their_memo_are_let_go_before_the_graph_is_pickled(
     assert alive_then == [False]
 
 
+def test_the_render_plan_is_let_go_before_the_graph_is_made(valid_project, monkeypatch):
+    import weakref
+
+    from generator import pipeline, render
+
+    made: list = []
+    real = render.render_plan
+
+    def keeping(*args, **kwargs):
+        plan = real(*args, **kwargs)
+        made.extend(weakref.ref(render) for _, render in plan)  # a list: no weak reference
+        return plan
+
+    monkeypatch.setattr(render, "render_plan", keeping)
+    alive_then = _alive_when(monkeypatch, made, graph, "updated")
+    assert pipeline.generate(valid_project).rendered
+    assert len(alive_then) > 50 and not any(alive_then)
+
+
+def test_the_plan_settled_before_rendering_gives_the_digests_the_plan_gives(valid_project):
+    from generator import pipeline, render
+    from generator.index import build_index
+
+    checked = pipeline.check(valid_project)
+    index = build_index(checked.briefs, checked.actors, valid_project.related, checked.places)
+    outputs = dict(render.render_plan(index, valid_project))
+    settled = graph.Inputs(index, {}, outputs, valid_project)
+    settled.settle_plan()
+    assert settled.plan == {} and not settled.memo
+    kept = graph.Inputs(index, {}, outputs, valid_project)
+    keys = [graph.plan_key(path) for path in outputs] + [graph.plan_key("gone.md")]
+    assert [settled.digest(k) for k in keys] == [kept.digest(k) for k in keys]
+    assert len(set(map(settled.digest, keys))) == len(keys)  # each output's own
+
+
 def test_the_text_links_and_feed_entries_cached_for_rendering_are_dropped_before_the_graph(
     valid_project, monkeypatch
 ):
