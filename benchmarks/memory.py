@@ -6,6 +6,8 @@ for each ``--jobs`` value, so no import or earlier run is counted:
 
 - ``ru_maxrss`` of the worker process itself and of the largest of its forked
   workers, and the wall-clock time;
+- the worker's peak so far at the end of each stage (check, index, plan, render,
+  graph made, graph saved), which tells the stage that set it;
 - with ``--trace``, one more run under :mod:`tracemalloc` (slower, and it takes
   memory of its own, so its peak is not comparable) that prints the top
   allocations by file and line, and a census of live objects by type, both
@@ -23,8 +25,10 @@ from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import dataclasses
 import gc
+import importlib
 import json
 import resource
 import shutil
@@ -35,6 +39,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,6 +56,43 @@ def _settings(project: Path, docs: Path, jobs: int) -> Any:
     return dataclasses.replace(bench_settings(project), docs_dir=docs, schema_dir=None, jobs=jobs)
 
 
+STAGES = (
+    ("check", "generator.pipeline", "check_with_cache_file"),
+    ("index", "generator.index", "build_index"),
+    ("plan", "generator.render", "render_plan"),
+    ("render", "generator.pipeline", "_render_and_write"),
+    ("graph", "generator.graph", "updated"),
+    ("saved", "generator.graph", "save"),
+)
+"""The stages whose end the peak is read at: (name, module, function)."""
+
+
+def _high_water_mb() -> float:
+    """This process's peak resident set so far (``VmHWM``), in MB: Linux only."""
+    with open("/proc/self/status", encoding="ascii") as status:  # noqa: PTH123
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _stage_peaks(stack: contextlib.ExitStack, peaks: dict[str, float]) -> None:
+    """Note in ``peaks`` the process's peak so far at the end of each of :data:`STAGES`.
+
+    The peak only grows, so the stage that raised it most is where to look.
+    """
+    for stage, module_name, name in STAGES:
+        module = importlib.import_module(module_name)
+        real = getattr(module, name)
+
+        def noting(*args: Any, _real: Any = real, _stage: str = stage, **kwargs: Any) -> Any:
+            value = _real(*args, **kwargs)
+            peaks[_stage] = _high_water_mb()
+            return value
+
+        stack.enter_context(mock.patch.object(module, name, noting))
+
+
 def _census(top: int) -> list[tuple[str, int]]:
     """Live objects tracked by the garbage collector, counted by type, most first."""
     counts = collections.Counter(type(obj).__qualname__ for obj in gc.get_objects())
@@ -60,8 +102,6 @@ def _census(top: int) -> list[tuple[str, int]]:
 def worker(project: Path, jobs: int, *, trace: bool, top: int) -> dict[str, Any]:
     """One ``pipeline.generate`` in this fresh process; its peak memory, and with
     ``trace`` what was alive once the index was built."""
-    from unittest import mock
-
     from generator import index as index_module
     from generator import pipeline
 
@@ -97,10 +137,16 @@ def worker(project: Path, jobs: int, *, trace: bool, top: int) -> dict[str, Any]
             import tracemalloc
 
             tracemalloc.start()
-        with mock.patch.object(index_module, "build_index", build_index_then_look):
+        peaks: dict[str, float] = {}
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(
+                mock.patch.object(index_module, "build_index", build_index_then_look)
+            )
+            _stage_peaks(stack, peaks)
             start = time.perf_counter()
             generated = pipeline.generate(settings)
             result["seconds"] = time.perf_counter() - start
+        result["stage_peaks_mb"] = peaks
     finally:
         shutil.rmtree(docs, ignore_errors=True)
     result["briefs"] = generated.briefs
@@ -218,6 +264,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"{got['rss_after_imports_mb']:.0f} MB after imports), {got['seconds']:.1f} s",
                 flush=True,
             )
+            peaks = got["stage_peaks_mb"]
+            stages = ", ".join(f"{k} {peaks[k]:.0f}" for k, _, _ in STAGES if k in peaks)
+            print(f"{'':>6}   peak so far at the end of each stage (MB): {stages}", flush=True)
         if args.trace:
             got = _run("--worker", str(project), "--jobs", "1", "--trace", "--top", str(args.top))
             print(f"\n{size} briefs, traced once indexed: {got['traced_mb']:.0f} MB")
