@@ -297,6 +297,35 @@ def test_a_check_after_one_edit_compares_only_what_it_reaches(project, compared)
     assert not compared
 
 
+def test_suggestions_are_saved_a_share_of_files_at_a_time_and_read_back_whole(project, monkeypatch):
+    import io
+    import pickle
+
+    monkeypatch.setattr(pipeline, "ENTRIES_AT_ONCE", 7)
+    made: list[validate.Suggestions] = []
+    real = validate.suggestion_problems
+
+    def keeping(*args, **kwargs):
+        problems, suggested = real(*args, **kwargs)
+        made.append(suggested)
+        return problems, suggested
+
+    monkeypatch.setattr(validate, "suggestion_problems", keeping)
+    pipeline.check_with_cache_file(project)
+    saved = pipeline.suggestions_path(pipeline.cache_path(project))
+    stream = io.BytesIO(saved.read_bytes())
+    version, head, count = pickle.load(stream)
+    assert version == pipeline.code_version()
+    assert head.traits == head.events == head.questions == {} and head.versions
+    shares = [pickle.load(stream) for _ in range(count)]
+    assert stream.tell() == len(stream.getbuffer())
+    assert {table for table, _ in shares} == {"traits", "events", "questions"}
+    assert max(len(share) for _, share in shares) == 7
+    whole = made[0]
+    assert len(whole.traits) == BRIEFS and whole.events and whole.questions
+    assert pipeline.CheckCache.load(pipeline.cache_path(project)).suggested == whole
+
+
 def test_suggestions_from_other_code_or_a_broken_file_are_compared_again(project):
     first = _suggestions(pipeline.check_with_cache_file(project))
     saved = pipeline.suggestions_path(pipeline.cache_path(project))
