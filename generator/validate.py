@@ -1815,14 +1815,16 @@ def _words(text: str) -> frozenset[str]:
     """Content words, folded and roughly singular: 'Drones' and 'drone' are one word.
 
     Cached: an actor's name is compared with every question that might be about it
-    (10,000 briefs hold some 100,000 titles, questions, ids and names).
+    (10,000 briefs hold some 100,000 titles, questions, ids and names). Each word
+    is one string however many sets hold it: the suggestions keep the sets of
+    every brief, and at 1,000 briefs their 26,000 words were 1.3 MB of copies.
     """
     words = set()
     for word in re.findall(r"[^\W_]+", text.casefold().replace("'s", "")):
         if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
             word = word[:-1]
         if word not in _STOPWORDS:
-            words.add(word)
+            words.add(sys.intern(word))
     return frozenset(words)
 
 
