@@ -340,3 +340,14 @@ def test_the_warnings_are_let_go_once_said_and_packed_before_the_pages_are_rende
     assert alive == [False]
     head = graph.load_head(valid_project.docs_dir)
     assert any("a planted warning" in line for line in head.warnings)  # said again later
+
+
+def test_a_word_is_one_string_in_every_set_of_words_the_suggestions_keep():
+    validate.forget_words()
+    first = validate._words("Drones over the harbour at dawn")
+    second = validate._words("The harbour's drones")
+    assert first & second == {"drone", "harbour"}
+    for word in first & second:
+        (a,) = (w for w in first if w == word)
+        (b,) = (w for w in second if w == word)
+        assert a is b
