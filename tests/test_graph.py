@@ -404,3 +404,31 @@ def test_a_brief_in_a_new_month_renders_only_that_month_and_the_one_before(
     add_brief(settings.briefings_dir)  # December 2025; the newest month was October
     assert pipeline.generate(settings).rendered
     assert sorted(rendered) == ["archive/2025-10.md", "archive/2025-12.md"]
+
+
+def test_the_graph_is_saved_a_share_at_a_time_and_read_back_whole(tmp_path, monkeypatch):
+    import pickle
+    from array import array
+
+    monkeypatch.setattr(graph, "SHARE", 3)
+    keys = [("brief", f"b{n}") for n in range(8)] + [("by_tag", "*")]
+    made = graph.Graph(
+        fingerprint=b"f",
+        manifest=b"m",
+        until=None,
+        keys=keys,
+        digests=[bytes([n]) * 16 for n in range(9)],
+        outputs={f"p{n}.md": array("I", [n, n + 1]) for n in range(7)},
+    )
+    graph.save(made, tmp_path)
+    with (tmp_path / graph.GRAPH_FILE).open("rb") as stream:
+        pickle.load(stream)  # the head
+        for column in (made.keys, made.digests, list(made.outputs.values())):
+            shares = [pickle.load(stream) for _ in range(pickle.load(stream))]
+            assert [len(share) for share in shares] == [len(s) for s in _split(column, 3)]
+        assert stream.read() == b""
+    assert graph.load(tmp_path) == made
+
+
+def _split(items: list[Any], size: int) -> list[list[Any]]:
+    return [items[n : n + size] for n in range(0, len(items), size)]
