@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, BinaryIO
 import pydantic
 import yaml
 
-from generator import engine, graph, load, pictures
+from generator import engine, graph, heap, load, pictures
 from generator.config import Settings
 from generator.errors import BriefingsError, Problem, Report
 from generator.reads import recording, shared
@@ -755,6 +755,7 @@ def _regenerate(
     # of text) were otherwise kept as objects while the pages were rendered.
     notes = graph.pack_notes(str(warning) for warning in checked.report.warnings)
     checked.report.problems.clear()
+    heap.trim()  # what the check freed (the suggestions, the cache's pickles)
     published, held = release(checked.briefs, settings.today, preview=settings.preview)
     stats, rendered = _render_stale(
         settings, checked, published, held, has_graph, fingerprint, inputs, notes
@@ -798,6 +799,7 @@ def _render_stale(
     paths = list(outputs)
     del plan, outputs  # digested already: the graph made next reuses their memory
     forget_caches()  # and the render's caches'
+    heap.trim()
     if todo is not None and old is not None:
         stats.removed += remove_outputs(set(old.outputs) - set(paths), settings.docs_dir)
         stats.unchanged += [path for path in paths if path not in todo]
@@ -811,6 +813,7 @@ def _render_stale(
     # The digests and their memo are let go before the graph is pickled, which
     # takes memory of its own (the index stays: the renderer's cycles hold it).
     del current
+    heap.trim()
     graph.save(saved, settings.docs_dir)
     return stats, rendered
 
