@@ -231,8 +231,8 @@ class Inputs:
         """Take the digest of what the plan binds each output to, then let the plan go.
 
         Taken before rendering, so the plan (at 10,000 briefs 39 MB of bound
-        renders, page lists and paths) need not outlive it into :func:`updated`,
-        the run's peak. The memo goes too: the digests taken after rendering are
+        renders, page lists and paths) need not outlive it into :func:`updated`
+        (whose peak was the run's while the plan was alive). The memo goes too: the digests taken after rendering are
         of the few keys not digested yet in a run that renders some outputs, and
         in a full run its memo is made afresh then, when the render's caches are gone.
         """
