@@ -633,6 +633,8 @@ def check_with_cache_file(settings: Settings) -> Checked:
     cache = CheckCache.load(path)
     checked = check(settings, cache)
     cache.save(path)
+    for item in checked.briefs:  # the cache that needed the rest of their documents is saved
+        item.doc.settle()
     return checked
 
 

@@ -351,3 +351,57 @@ def test_a_word_is_one_string_in_every_set_of_words_the_suggestions_keep():
         (a,) = (w for w in first if w == word)
         (b,) = (w for w in second if w == word)
         assert a is b
+
+
+def test_feed_entries_kept_are_bounded_and_a_rebuilt_entry_writes_the_same_feeds(
+    valid_project, tmp_path, monkeypatch
+):
+    from generator import feeds, pipeline
+
+    def feed_files(settings) -> dict[str, bytes]:
+        folder = settings.docs_dir / feeds.FEEDS_DIR
+        return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*.*")}
+
+    valid_project = replace(valid_project, jobs=1)  # rendered here, not in a worker
+    pipeline.generate(valid_project)
+    whole = feed_files(valid_project)
+
+    made: list[str] = []
+    largest = [0]
+    kept = feeds._kept
+
+    def counting(cache, slug, make):
+        item = kept(cache, slug, lambda: (made.append(slug), make())[1])
+        largest[0] = max(largest[0], len(cache))
+        return item
+
+    monkeypatch.setattr(feeds, "KEPT_ITEMS", 2)
+    monkeypatch.setattr(feeds, "_kept", counting)
+    bounded = replace(valid_project, docs_dir=tmp_path / "bounded-docs")
+    pipeline.generate(bounded)
+    assert largest[0] == 2
+    assert len(made) > len(set(made))  # entries let go were made again
+    assert feed_files(bounded) == whole and len(whole) > 4
+
+
+def test_the_documents_of_checked_briefs_hold_only_their_path_once_the_check_is_saved(
+    valid_project, monkeypatch
+):
+    from generator import index, pipeline
+
+    seen = []
+    real = index.build_index
+
+    def indexing(published, *args):
+        seen.extend(item.doc for item in published)
+        return real(published, *args)
+
+    monkeypatch.setattr(index, "build_index", indexing)
+    pipeline.generate(replace(valid_project, jobs=1))
+    assert len(seen) == 4
+    for doc in seen:
+        assert doc.forgotten and doc.values == doc.keys == {}
+        assert (doc.references, doc.place_references, doc.publication, doc.asked) == (None,) * 4
+    # A later message still finds its place, from the file.
+    fresh = load.load_yaml(seen[0].path, positions=True)
+    assert seen[0].position(("summary",)) == fresh.position(("summary",)) is not None
