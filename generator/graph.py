@@ -39,6 +39,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from generator import pickles
 from generator.config import Settings
 from generator.reads import ALL, Key, Memo, RecordingDict, digest
 
@@ -382,7 +383,7 @@ def load(folder: Path) -> Graph | None:
             head = _head(stream)
             if head is None:
                 return None
-            keys, digests, arrays = (_load_shares(stream) for _ in range(3))
+            keys, digests, arrays = (_column(stream) for _ in range(3))
     except FileNotFoundError:
         return None
     except Exception as exc:
@@ -416,29 +417,15 @@ def save(graph: Graph, folder: Path) -> None:
     with temporary.open("wb") as stream:
         pickle.dump((FORMAT, graph.head), stream, protocol=pickle.HIGHEST_PROTOCOL)
         for column in (graph.keys, graph.digests, list(graph.outputs.values())):
-            _dump_shares(column, stream)
+            pickles.dump_shares(column, stream, SHARE)
     temporary.replace(target)
 
 
 SHARE = 20_000
-"""Items of a column of the graph pickled at once (see :func:`_dump_shares`)."""
+"""Items of a column of the graph pickled at once: the three columns pickled whole
+took 9 MB more at 10,000 briefs, the peak of a run (see :mod:`generator.pickles`)."""
 
 
-def _dump_shares(items: list[Any], stream: Any) -> None:
-    """Pickle a column of the graph (keys, digests, arrays) a share at a time.
-
-    Pickling keeps a table of every object written until it is done: the three
-    columns at once took 9 MB more at 10,000 briefs, the peak of a run.
-    """
-    shares = range(0, len(items), SHARE)
-    pickle.dump(len(shares), stream, protocol=pickle.HIGHEST_PROTOCOL)
-    for start in shares:
-        pickle.dump(items[start : start + SHARE], stream, protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def _load_shares(stream: Any) -> list[Any]:
-    """A column written by :func:`_dump_shares`."""
-    items: list[Any] = []
-    for _ in range(pickle.load(stream)):
-        items += pickle.load(stream)
-    return items
+def _column(stream: Any) -> list[Any]:
+    """A column of the graph, as :func:`save` wrote it."""
+    return [item for share in pickles.load_shares(stream) for item in share]

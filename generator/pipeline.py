@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, BinaryIO
 import pydantic
 import yaml
 
-from generator import engine, graph, heap, load, pictures
+from generator import engine, graph, heap, load, pickles, pictures
 from generator.config import Settings
 from generator.errors import BriefingsError, Problem, Report
 from generator.reads import recording, shared
@@ -201,19 +201,18 @@ class CheckCache:
     @classmethod
     def _read_whole(cls, stream: BinaryIO) -> CheckCache | None:
         """The whole file's cache (see :meth:`_write_whole`); None if other code wrote it."""
-        version, cache, count = pickle.load(stream)  # our own file, beside our output
+        version, cache = pickle.load(stream)  # our own file, beside our output
         if version != code_version() or not isinstance(cache, cls):
             return None  # its entries, of another shape, are not even read
-        while len(cache.entries) < count:
-            cache.entries.update(pickle.load(stream))
+        for share in pickles.load_shares(stream):
+            cache.entries.update(share)
         return cache
 
     def _write_whole(self, stream: BinaryIO) -> None:
         """Write the cache without its entries, then its entries a share at a time.
 
-        Pickling keeps every object it wrote in a table of its own until it is
-        done: the whole cache at once took 90 MB more for a moment at 10,000
-        briefs, the peak of a cold run. A share's table is let go after it.
+        Pickled whole, the cache of 10,000 briefs took 90 MB more for a moment,
+        the peak of a cold run (see :mod:`generator.pickles`).
         """
         entries = list(self.entries.items())
         head = replace(
@@ -229,10 +228,8 @@ class CheckCache:
             stats={},
             quiet=None,
         )
-        pickle.dump((code_version(), head, len(entries)), stream, pickle.HIGHEST_PROTOCOL)
-        for start in range(0, len(entries), ENTRIES_AT_ONCE):
-            share = dict(entries[start : start + ENTRIES_AT_ONCE])
-            pickle.dump(share, stream, pickle.HIGHEST_PROTOCOL)
+        pickle.dump((code_version(), head), stream, pickle.HIGHEST_PROTOCOL)
+        pickles.dump_shares(entries, stream, ENTRIES_AT_ONCE)
 
     def _read_changes(self, path: Path) -> None:
         """Apply the change files saved after the whole file, in order, up to one unreadable."""
@@ -297,20 +294,15 @@ _SUGGESTION_TABLES = ("traits", "events", "questions")
 
 
 def _write_suggestions(suggested: Suggestions, stream: BinaryIO) -> None:
-    """Write the suggestions without their tables, then the tables a share of files at a time.
+    """Write the suggestions without their tables, then each table a share of files at a time.
 
-    As for the cache's entries (:meth:`CheckCache._write_whole`): pickled whole,
-    the suggestions of 10,000 briefs took 26 MB more while they were written, the
-    peak of a cold check.
+    Pickled whole (:mod:`generator.pickles`), the suggestions of 10,000 briefs
+    took 26 MB more while they were written, the peak of a cold check.
     """
-    tables = {table: list(getattr(suggested, table).items()) for table in _SUGGESTION_TABLES}
-    count = sum(-(-len(rows) // ENTRIES_AT_ONCE) for rows in tables.values())
     head = replace(suggested, **{table: {} for table in _SUGGESTION_TABLES})
-    pickle.dump((code_version(), head, count), stream, pickle.HIGHEST_PROTOCOL)
-    for table, rows in tables.items():
-        for start in range(0, len(rows), ENTRIES_AT_ONCE):
-            share = (table, dict(rows[start : start + ENTRIES_AT_ONCE]))
-            pickle.dump(share, stream, pickle.HIGHEST_PROTOCOL)
+    pickle.dump((code_version(), head), stream, pickle.HIGHEST_PROTOCOL)
+    for table in _SUGGESTION_TABLES:
+        pickles.dump_shares(list(getattr(suggested, table).items()), stream, ENTRIES_AT_ONCE)
 
 
 def _load_suggestions(path: Path) -> Suggestions | None:
@@ -319,12 +311,12 @@ def _load_suggestions(path: Path) -> Suggestions | None:
 
     try:
         with path.open("rb") as stream, _uncollected():
-            version, suggested, count = pickle.load(stream)  # our own file, beside our output
+            version, suggested = pickle.load(stream)  # our own file, beside our output
             if version != code_version() or not isinstance(suggested, Suggestions):
                 return None  # its tables, of another shape, are not even read
-            for _ in range(count):
-                table, share = pickle.load(stream)
-                getattr(suggested, table).update(share)
+            for table in _SUGGESTION_TABLES:
+                for share in pickles.load_shares(stream):
+                    getattr(suggested, table).update(share)
     except Exception:  # missing, cut short or not ours: compared again
         return None
     return suggested

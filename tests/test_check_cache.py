@@ -123,10 +123,10 @@ def test_a_corrupt_or_stale_cache_file_is_ignored_and_rewritten(project, loads, 
         content = whole[: len(whole) // 2]
     elif content == "other code":
         stream = io.BytesIO(whole)
-        _, head, count = pickle.load(stream)  # its entries follow, in shares
-        content = pickle.dumps((b"another generator", head, count)) + whole[stream.tell() :]
+        _, head = pickle.load(stream)  # its entries follow, in shares
+        content = pickle.dumps((b"another generator", head)) + whole[stream.tell() :]
     elif content == "not a cache":
-        content = pickle.dumps((pipeline.code_version(), {"entries": {}}, 0))
+        content = pickle.dumps((pipeline.code_version(), {"entries": {}})) + pickle.dumps(0)
     path.write_bytes(content)
     assert pipeline.CheckCache.load(path).entries == {}
     loads.clear()
@@ -140,15 +140,15 @@ def test_the_whole_cache_is_written_a_share_of_entries_at_a_time(project, monkey
     monkeypatch.setattr(pipeline, "ENTRIES_AT_ONCE", 2)
     checked = pipeline.check_with_cache_file(project)
     stream = io.BytesIO(pipeline.cache_path(project).read_bytes())
-    version, head, count = pickle.load(stream)
+    version, head = pickle.load(stream)
     assert version == pipeline.code_version() and head.entries == {}
-    shares = []
-    while stream.tell() < len(stream.getbuffer()):
-        shares.append(pickle.load(stream))
-    assert count == len(checked.briefs) > 2
+    shares = [pickle.load(stream) for _ in range(pickle.load(stream))]
+    assert stream.tell() == len(stream.getbuffer())
+    count = len(checked.briefs)
+    assert count > 2
     assert [len(share) for share in shares] == [2] * (count // 2) + [1] * (count % 2)
     loaded = pipeline.CheckCache.load(pipeline.cache_path(project))
-    assert loaded.entries.keys() == {path for share in shares for path in share}
+    assert loaded.entries.keys() == {path for share in shares for path, _ in share}
     assert [(v.slug, v.brief) for _, _, v, _ in loaded.entries.values()] == [
         (item.slug, item.brief) for item in checked.briefs
     ]

@@ -314,14 +314,15 @@ def test_suggestions_are_saved_a_share_of_files_at_a_time_and_read_back_whole(pr
     pipeline.check_with_cache_file(project)
     saved = pipeline.suggestions_path(pipeline.cache_path(project))
     stream = io.BytesIO(saved.read_bytes())
-    version, head, count = pickle.load(stream)
+    version, head = pickle.load(stream)
     assert version == pipeline.code_version()
     assert head.traits == head.events == head.questions == {} and head.versions
-    shares = [pickle.load(stream) for _ in range(count)]
+    tables = [[pickle.load(stream) for _ in range(pickle.load(stream))] for _ in range(3)]
     assert stream.tell() == len(stream.getbuffer())
-    assert {table for table, _ in shares} == {"traits", "events", "questions"}
-    assert max(len(share) for _, share in shares) == 7
     whole = made[0]
+    for shares, table in zip(tables, ("traits", "events", "questions"), strict=True):
+        assert max(len(share) for share in shares) == 7
+        assert [row for share in shares for row in share] == list(getattr(whole, table).items())
     assert len(whole.traits) == BRIEFS and whole.events and whole.questions
     assert pipeline.CheckCache.load(pipeline.cache_path(project)).suggested == whole
 
