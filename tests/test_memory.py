@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import sys
 from dataclasses import replace
 from unittest import mock
 
@@ -353,35 +354,37 @@ def test_a_word_is_one_string_in_every_set_of_words_the_suggestions_keep():
         assert a is b
 
 
-def test_feed_entries_kept_are_bounded_and_a_rebuilt_entry_writes_the_same_feeds(
-    valid_project, tmp_path, monkeypatch
+def test_feeds_keep_each_briefs_summary_once_as_text_and_build_their_entries_each_time(
+    valid_project, monkeypatch
 ):
     from generator import feeds, pipeline
 
-    def feed_files(settings) -> dict[str, bytes]:
-        folder = settings.docs_dir / feeds.FEEDS_DIR
-        return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*.*")}
+    summarized: list[str] = []
+    made: list[feeds.FeedItems] = []
+    entries: list[object] = []
+    plain, init, atom = feeds.plain, feeds.FeedItems.__init__, feeds.FeedItems.atom
 
-    valid_project = replace(valid_project, jobs=1)  # rendered here, not in a worker
-    pipeline.generate(valid_project)
-    whole = feed_files(valid_project)
+    def summarizing(text: str) -> str:
+        if sys._getframe(1).f_code is feeds.FeedItems._summary.__code__:  # not the JSON-LD's
+            summarized.append(text)
+        return plain(text)
 
-    made: list[str] = []
-    largest = [0]
-    kept = feeds._kept
+    def keeping(self, settings) -> None:
+        made.append(self)  # alive to the end, to be looked at
+        init(self, settings)
 
-    def counting(cache, slug, make):
-        item = kept(cache, slug, lambda: (made.append(slug), make())[1])
-        largest[0] = max(largest[0], len(cache))
-        return item
+    def building(self, entry):
+        entries.append(atom(self, entry))
+        assert all(type(kept) is str for kept in self._summaries.values())
+        return entries[-1]
 
-    monkeypatch.setattr(feeds, "KEPT_ITEMS", 2)
-    monkeypatch.setattr(feeds, "_kept", counting)
-    bounded = replace(valid_project, docs_dir=tmp_path / "bounded-docs")
-    pipeline.generate(bounded)
-    assert largest[0] == 2
-    assert len(made) > len(set(made))  # entries let go were made again
-    assert feed_files(bounded) == whole and len(whole) > 4
+    monkeypatch.setattr(feeds, "plain", summarizing)
+    monkeypatch.setattr(feeds.FeedItems, "__init__", keeping)
+    monkeypatch.setattr(feeds.FeedItems, "atom", building)
+    pipeline.generate(replace(valid_project, jobs=1))  # rendered here, not in a worker
+    assert len(summarized) == 4  # once each, though every brief is in several feeds
+    assert len(entries) > 8 and len({id(e) for e in entries}) == len(entries)  # one per feed
+    assert made and all(items.held() == 0 for items in made)  # let go once feeds were written
 
 
 def test_the_documents_of_checked_briefs_hold_only_their_path_once_the_check_is_saved(
