@@ -741,6 +741,7 @@ def _regenerate(
     from generator.schema import write_schemas  # imported late: see the note above the imports
     from generator.validate import release
 
+    heap.map_large_blocks()  # each long page or pickle unmapped when let go
     checked = check_with_cache_file(settings)
     warn_all(checked.report.warnings)
     if checked.report.errors:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import ctypes
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 from generator import heap, pipeline
+from tests.conftest import ROOT
 
 GLIBC = sys.platform.startswith("linux") and heap._malloc_trim() is not None
 
@@ -49,3 +51,64 @@ def test_a_run_trims_between_its_stages(valid_project, monkeypatch):
     monkeypatch.setattr(heap, "trim", lambda: calls.append("trim") or True)
     assert pipeline.generate(valid_project).rendered
     assert calls == ["trim"] * 3
+
+
+_FREED_IN_THE_MIDDLE = """
+import ctypes, sys
+from pathlib import Path
+from generator import heap
+
+def resident_kb():
+    status = Path("/proc/self/status").read_text(encoding="ascii").splitlines()
+    return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+
+if sys.argv[1] == "fixed":
+    assert heap.map_large_blocks()
+size = 512 * 1024
+ctypes.create_string_buffer(size)  # freed at once: glibc raises its threshold past it
+blocks = [ctypes.create_string_buffer(size) for _ in range(100)]
+top = ctypes.create_string_buffer(size)
+for block in blocks:
+    ctypes.memset(block, 1, len(block))  # resident: every page touched
+before = resident_kb()
+del blocks
+print(before - resident_kb())
+"""
+
+
+@pytest.mark.skipif(not GLIBC, reason="mallopt's thresholds are glibc's")
+def test_large_blocks_freed_below_a_live_one_go_back_at_once_once_they_are_mapped_alone():
+    """Each run in a process of its own: the thresholds are the process's for good."""
+
+    def freed_kb(mode: str) -> int:
+        found = subprocess.run(
+            [sys.executable, "-c", _FREED_IN_THE_MIDDLE, mode],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        )
+        return int(found.stdout)
+
+    assert freed_kb("fixed") > 40_000  # of some 50 MB freed
+    assert freed_kb("adjusted") < 10_000  # glibc's own way: kept in the heap
+
+
+def test_without_glibc_the_thresholds_are_left_alone(monkeypatch):
+    heap._mallopt.cache_clear()
+    monkeypatch.setattr(sys, "platform", "darwin")
+    try:
+        assert heap.map_large_blocks() is False
+    finally:
+        heap._mallopt.cache_clear()
+
+
+def test_a_run_maps_large_blocks_alone_before_it_checks(valid_project, monkeypatch):
+    calls: list[str] = []
+    monkeypatch.setattr(heap, "map_large_blocks", lambda: calls.append("map") or True)
+    check = pipeline.check_with_cache_file
+    monkeypatch.setattr(
+        pipeline, "check_with_cache_file", lambda s: calls.append("check") or check(s)
+    )
+    assert pipeline.generate(valid_project).rendered
+    assert calls == ["map", "check"]
