@@ -36,14 +36,18 @@ def test_trimming_gives_back_what_was_freed_in_the_middle_of_the_heap():
     assert top.raw[:1] == b"\0"
 
 
-def test_without_glibc_trimming_does_nothing(monkeypatch):
-    heap._malloc_trim.cache_clear()
+def test_without_glibc_nothing_is_trimmed_or_set(monkeypatch):
+    found = (heap._malloc_trim, heap._mallopt)
+    for cached in found:
+        cached.cache_clear()
     monkeypatch.setattr(sys, "platform", "darwin")
     try:
-        assert heap._malloc_trim() is None
+        assert heap._malloc_trim() is None and heap._mallopt() is None
         assert heap.trim() is False
+        assert heap.map_large_blocks() is False
     finally:
-        heap._malloc_trim.cache_clear()
+        for cached in found:
+            cached.cache_clear()
 
 
 def test_a_run_trims_between_its_stages(valid_project, monkeypatch):
@@ -92,15 +96,6 @@ def test_large_blocks_freed_below_a_live_one_go_back_at_once_once_they_are_mappe
 
     assert freed_kb("fixed") > 40_000  # of some 50 MB freed
     assert freed_kb("adjusted") < 10_000  # glibc's own way: kept in the heap
-
-
-def test_without_glibc_the_thresholds_are_left_alone(monkeypatch):
-    heap._mallopt.cache_clear()
-    monkeypatch.setattr(sys, "platform", "darwin")
-    try:
-        assert heap.map_large_blocks() is False
-    finally:
-        heap._mallopt.cache_clear()
 
 
 def test_a_run_maps_large_blocks_alone_before_it_checks(valid_project, monkeypatch):
