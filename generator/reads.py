@@ -54,6 +54,16 @@ def shared(keys: Iterable[Key]) -> tuple[Key, ...]:
     return tuple([_SHARED.setdefault(key, key) for key in keys])
 
 
+def forget_shared() -> None:
+    """Let go of the table of keys once every output of a run is recorded.
+
+    The recorded keys stay shared; only the table goes, which the dependency
+    graph, made next, would otherwise hold beside its own. The preview, which
+    records a few outputs per save, would otherwise keep every key it ever met.
+    """
+    _SHARED.clear()
+
+
 @contextmanager
 def recording() -> Iterator[set[Key]]:
     """Collect the keys read until the block ends (outputs render one at a time)."""

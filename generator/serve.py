@@ -48,6 +48,7 @@ from generator.config import Settings, load_settings
 from generator.errors import Problem
 from generator.index import Index, build_index
 from generator.models import Actor, Brief, Place
+from generator.reads import forget_shared
 from generator.render import Page, Plan, brief_path, render_plan, render_some
 from generator.schema import write_schemas
 from generator.validate import ValidBrief, release
@@ -203,6 +204,7 @@ class Preview:
         stats.extend(later)
         _log(later)
         reads = {**pending.reads, **later.reads}
+        forget_shared()  # every output of this save is recorded
         outputs = dict(pending.plan)
         self.graph = graph.updated(
             None if pending.full else self.graph, pending.inputs, reads, outputs,

@@ -271,7 +271,7 @@ def test_the_plan_settled_before_rendering_gives_the_digests_the_plan_gives(vali
 def test_the_text_links_and_feed_entries_cached_for_rendering_are_dropped_before_the_graph(
     valid_project, monkeypatch
 ):
-    from generator import feeds, graph, mdtext, pipeline, render
+    from generator import feeds, graph, mdtext, pipeline, reads, render
 
     caches = (mdtext._escape, mdtext.rich, mdtext.plain, render._relative)
     sizes: list[tuple[int, ...]] = []
@@ -280,7 +280,8 @@ def test_the_text_links_and_feed_entries_cached_for_rendering_are_dropped_before
 
     def held() -> tuple[int, ...]:
         feed_entries = sum(items.held() for items in feeds._ITEMS)
-        return (*(cached.cache_info().currsize for cached in caches), feed_entries)
+        keys = len(reads._SHARED)
+        return (*(cached.cache_info().currsize for cached in caches), feed_entries, keys)
 
     def rendering(*args, **kwargs):
         stats = made(*args, **kwargs)
@@ -295,7 +296,7 @@ def test_the_text_links_and_feed_entries_cached_for_rendering_are_dropped_before
     monkeypatch.setattr(graph, "updated", updating)
     valid_project = replace(valid_project, jobs=1)  # rendered here, not in a worker
     assert pipeline.generate(valid_project).rendered
-    assert all(sizes[0]) and sizes[1] == (0, 0, 0, 0, 0)
+    assert all(sizes[0]) and sizes[1] == (0, 0, 0, 0, 0, 0)
 
 
 def test_a_checked_brief_keeps_its_references_as_two_shared_tuples_that_read_as_pairs():
