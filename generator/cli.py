@@ -235,7 +235,7 @@ class _Lines(logging.Formatter):
         if lines is None:
             return super().format(record)
         prefix = f"{record.levelname}: "
-        return "\n".join(prefix + line for line in lines)
+        return prefix + f"\n{prefix}".join(lines)  # one text: not a prefixed copy of each line
 
 
 def main(argv: Sequence[str] | None = None) -> int:

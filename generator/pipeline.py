@@ -743,12 +743,14 @@ def _regenerate(
 
     heap.map_large_blocks()  # each long page or pickle unmapped when let go
     checked = check_with_cache_file(settings)
-    warn_all(checked.report.warnings)
+    said = [str(warning) for warning in checked.report.warnings]  # worded once, for both
+    warn_all(said)
     if checked.report.errors:
         raise BriefingsError(checked.report.errors)
     # Said, and kept for the graph compressed: at 10,000 briefs 32,433 warnings (10.5 MB
     # of text) were otherwise kept as objects while the pages were rendered.
-    notes = graph.pack_notes(str(warning) for warning in checked.report.warnings)
+    notes = graph.pack_notes(said)
+    del said
     checked.report.problems.clear()
     heap.trim()  # what the check freed (the suggestions, the cache's pickles)
     published, held = release(checked.briefs, settings.today, preview=settings.preview)
@@ -788,6 +790,8 @@ def _render_stale(
     digests = graph.file_digests({item.slug: item.path for item in published})
     current = graph.Inputs(index, digests, outputs, settings)
     todo = graph.to_render(old, current, fingerprint, outputs, files_in(settings.docs_dir))
+    if todo is None:
+        old = None  # every output renders again: the old graph has nothing more to say
     current.settle_plan()
     graph.discard(settings.docs_dir)
     stats = _render_and_write(plan, settings, todo)
@@ -799,7 +803,7 @@ def _render_stale(
         stats.removed += remove_outputs(set(old.outputs) - set(paths), settings.docs_dir)
         stats.unchanged += [path for path in paths if path not in todo]
     saved = graph.updated(
-        old if todo is not None else None, current, stats.reads, paths,
+        old, current, stats.reads, paths,
         fingerprint=fingerprint, manifest=inputs, until=graph.next_release(held),
         briefs=len(published), notes=notes,
         held=[(h.item.path.name, h.reason) for h in held],
@@ -831,15 +835,37 @@ EACH_LINE = "each_line"
 
 
 def warn_all(warnings: Iterable[object]) -> None:
-    """Log every warning, as one record with one warning per line.
+    """Log every warning, as records of :data:`WARNINGS_AT_ONCE` with one warning per line.
 
     At 10,000 briefs a run may say 30,000 warnings: one record each took 0.7 s,
     a quarter of a run that finds nothing changed. The command line's
     formatter gives each line the level's prefix, as it would have had alone.
     """
     lines = [str(warning) for warning in warnings]
-    if lines:
-        log.warning("%s", "\n".join(lines), extra={EACH_LINE: lines})
+    for start in range(0, len(lines), WARNINGS_AT_ONCE):
+        said = lines[start : start + WARNINGS_AT_ONCE]
+        log.warning("%s", _Joined(said), extra={EACH_LINE: said})
+
+
+WARNINGS_AT_ONCE = 1000
+"""Warnings said in one record: 30,000 in one made texts of 13 MB, two or three copies
+of them on their way to the terminal, the peak of a run that changed one brief."""
+
+
+class _Joined:
+    """Lines that become one text only when a handler formats the record as text.
+
+    The command line's formatter writes :data:`EACH_LINE` itself, and never
+    reads the joined text.
+    """
+
+    __slots__ = ("lines",)
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines)
 
 
 def build(settings: Settings) -> Built:

@@ -409,3 +409,69 @@ def test_the_documents_of_checked_briefs_hold_only_their_path_once_the_check_is_
     # A later message still finds its place, from the file.
     fresh = load.load_yaml(seen[0].path, positions=True)
     assert seen[0].position(("summary",)) == fresh.position(("summary",)) is not None
+
+
+def test_many_warnings_are_said_in_records_of_a_thousand_not_joined_unless_a_handler_asks(
+    monkeypatch,
+):
+    import io
+    import logging
+
+    from generator import cli, pipeline
+
+    joined: list[str] = []
+    text = pipeline._Joined.__str__
+    monkeypatch.setattr(pipeline._Joined, "__str__", lambda self: joined.append("") or text(self))
+    monkeypatch.setattr(pipeline.log, "propagate", False)  # only the handler below sees it
+    said = ["a.yml:1:1: warning: one", "b.yml:2:3: warning: two", "c.yml:4:5: warning: three"]
+    prefixed = "".join(f"WARNING: {line}\n" for line in said)
+    for at_once, records in ((1000, 1), (2, 2)):
+        monkeypatch.setattr(pipeline, "WARNINGS_AT_ONCE", at_once)
+        for formatter, expected, joins in (
+            (cli._Lines(), prefixed, 0),
+            (logging.Formatter("%(message)s"), "".join(f"{line}\n" for line in said), records),
+        ):
+            out = io.StringIO()
+            handler = logging.StreamHandler(out)
+            handler.setFormatter(formatter)
+            pipeline.log.addHandler(handler)
+            try:
+                joined.clear()
+                pipeline.warn_all(said)
+            finally:
+                pipeline.log.removeHandler(handler)
+            assert (out.getvalue(), len(joined)) == (expected, joins)
+    packed = graph.pack_notes(iter(said))  # worded once, packed one at a time
+    assert graph.unpack_notes(packed) == said
+
+
+def test_the_old_graph_is_let_go_before_rendering_when_every_output_renders_again(
+    valid_project, monkeypatch
+):
+    import gc
+    import weakref
+
+    from generator import pipeline
+
+    valid_project = replace(valid_project, jobs=1)  # rendered here, not in a worker
+    pipeline.generate(valid_project)
+    loaded: list[weakref.ref] = []
+    alive: list[bool] = []
+    load, render = graph.load, pipeline._render_and_write
+
+    def loading(folder):
+        found = load(folder)
+        loaded.append(weakref.ref(found))
+        return found
+
+    def rendering(plan, settings, todo):
+        gc.collect()
+        alive.append(loaded[0]() is not None)
+        return render(plan, settings, todo)
+
+    monkeypatch.setattr(graph, "load", loading)
+    monkeypatch.setattr(pipeline, "_render_and_write", rendering)
+    stamp = pipeline.stamp(valid_project)
+    monkeypatch.setattr(pipeline, "stamp", lambda settings: stamp + b"new code")
+    assert pipeline.generate(valid_project).rendered
+    assert alive == [False]
