@@ -112,7 +112,7 @@ def pack_notes(warnings: Iterable[str]) -> bytes:
 
     At 10,000 briefs a run may say 30,000 warnings; as strings they took 30 MB
     of every run that loads the graph, and only a run that stops early says them.
-    They are compressed one at a time: joined first, they made two texts of 13 MB.
+    They are compressed one at a time: joined first, they made two texts of 10 MB.
     """
     packer = zlib.compressobj()
     packed = []
