@@ -345,3 +345,18 @@ def test_a_count_of_briefs_that_moves_the_bar_for_distinctive_words_compares_all
         path.unlink()
         checked = pipeline.check_with_cache_file(settings)
         assert sorted(_suggestions(checked)) == _compared_in_full(checked)
+
+
+def test_events_compared_again_and_kept_come_back_in_the_briefs_order(project):
+    checked = pipeline.check(project)
+    briefs, actors = checked.briefs, checked.actors
+    full = validate._event_warnings(briefs, actors, lambda at: True, {})
+    name, said = next((n, s) for n, s in full.items() if len(s) >= 2)
+    first = min(said)  # compared again; the others are kept from before
+
+    def again(at) -> bool:
+        return str(at.item.path) == name and at.number == first
+
+    kept = {name: {n: s for n, s in said.items() if n != first}}
+    mixed = validate._event_warnings(briefs, actors, again, kept)
+    assert list(mixed[name].items()) == list(said.items())
