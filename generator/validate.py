@@ -1810,14 +1810,12 @@ _STOPWORDS = frozenset(
 """Words that say nothing about what a question asks."""
 
 
-@lru_cache(maxsize=1 << 18)
-def _words(text: str) -> frozenset[str]:
+def _folded(text: str) -> frozenset[str]:
     """Content words, folded and roughly singular: 'Drones' and 'drone' are one word.
 
-    Cached: an actor's name is compared with every question that might be about it
-    (10,000 briefs hold some 100,000 titles, questions, ids and names). Each word
-    is one string however many sets hold it: the suggestions keep the sets of
-    every brief, and at 1,000 briefs their 26,000 words were 1.3 MB of copies.
+    Each word is one string however many sets hold it: the suggestions keep the
+    words of every brief, and at 1,000 briefs their 26,000 words were 1.3 MB of
+    copies. A question's words are taken once, so they are not cached (:func:`_words`).
     """
     words = set()
     for word in re.findall(r"[^\W_]+", text.casefold().replace("'s", "")):
@@ -1828,11 +1826,20 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(words)
 
 
+_words = lru_cache(maxsize=1 << 17)(_folded)
+"""The words of the texts compared again and again: titles, ids and actors' names.
+
+An actor's name is compared with every question that might be about it, and a
+brief's title is counted, profiled and kept (10,000 briefs hold some 70,000
+titles, ids and names).
+"""
+
+
 def forget_words() -> None:
     """Drop the words :func:`_words` keeps, once the suggestions are made.
 
-    At 10,000 briefs they are some 100,000 sets of words, 50 MB that nothing
-    reads again in the run; the suggestions keep only the sets they hold.
+    At 10,000 briefs they are some 70,000 sets of words that nothing reads
+    again in the run; the suggestions keep the words as tuples (:class:`_Traits`).
     """
     _words.cache_clear()
 
@@ -2050,7 +2057,7 @@ def _question_warnings(
         for number, question in enumerate(item.brief.questions):
             if question.answered_by:
                 continue
-            words = _words(question.question)
+            words = _folded(question.question)
             if not recheck(item, words):
                 if (said := kept.get(name, {}).get(number)) is not None:
                     found[name][number] = said
@@ -2109,13 +2116,18 @@ def _problems(
 
 @dataclass(frozen=True, slots=True)
 class _Traits:
-    """What of a brief decides whose suggestions a change to it can alter."""
+    """What of a brief decides whose suggestions a change to it can alter.
 
-    days: frozenset[_DayKey]
-    """The days of its events."""
-    title: frozenset[str]
+    Kept for every brief between checks, so kept small: tuples of shared
+    words rather than sets, and days as numbers (:func:`_day_number`). As sets,
+    the traits of 10,000 briefs took 25 MB of every check that read them.
+    """
+
+    days: tuple[int, ...]
+    """The days of its events (:func:`_day_number`)."""
+    title: tuple[str, ...]
     """Every word of its title and slug, distinctive or not."""
-    ids: tuple[frozenset[str], ...]
+    ids: tuple[tuple[str, ...], ...]
     """The words of each proposal and event id of two words or more."""
 
     @classmethod
@@ -2124,10 +2136,23 @@ class _Traits:
         ids = [p.id for p in brief.proposals] + [e.id for e in brief.events if e.id]
         worded = (_words(i.replace("-", " ")) for i in ids)
         return cls(
-            frozenset(_day_key(e.date) for e in brief.events),
-            _title_words(item),
-            tuple(dict.fromkeys(words for words in worded if len(words) >= 2)),
+            tuple(sorted({_day_number(_day_key(e.date)) for e in brief.events})),
+            tuple(sorted(_title_words(item))),
+            tuple(dict.fromkeys(tuple(sorted(words)) for words in worded if len(words) >= 2)),
         )
+
+
+def _day_number(key: _DayKey) -> int:
+    """A day as one number (0 for the day of a month-only date), for :class:`_Traits`."""
+    year, month, day = key
+    return (year * 16 + month) * 32 + (day or 0)
+
+
+def _day_of_number(number: int) -> _DayKey:
+    """The day :func:`_day_number` made ``number`` of."""
+    year_month, day = divmod(number, 32)
+    year, month = divmod(year_month, 16)
+    return (year, month, day or None)
 
 
 @dataclass
@@ -2189,14 +2214,14 @@ class _Reach:
         before.update(chain.from_iterable(t.title for t in was))
         return cls(
             changed,
-            {near for t in touched for day in t.days for near in _near_keys(day)},
+            {near for t in touched for day in t.days for near in _near_keys(_day_of_number(day))},
             {
                 word
                 for t in touched
                 for word in t.title
                 if titles[word] <= limit or before[word] <= limit
             },
-            [words for t in touched for words in t.ids],
+            [frozenset(words) for t in touched for words in t.ids],
         )
 
     def event(self, at: _EventAt) -> bool:

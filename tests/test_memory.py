@@ -296,7 +296,36 @@ def test_the_text_links_and_feed_entries_cached_for_rendering_are_dropped_before
     monkeypatch.setattr(graph, "updated", updating)
     valid_project = replace(valid_project, jobs=1)  # rendered here, not in a worker
     assert pipeline.generate(valid_project).rendered
-    assert all(sizes[0]) and sizes[1] == (0, 0, 0, 0, 0, 0)
+    caches_after_render, keys_after_render = sizes[0][:4], sizes[0][5]
+    assert all(caches_after_render) and keys_after_render
+    assert sizes[1] == (0, 0, 0, 0, 0, 0)
+
+
+def test_a_full_render_lets_go_of_each_output_of_the_plan_once_it_is_rendered(
+    valid_project, monkeypatch
+):
+    from generator import pipeline
+
+    plans: list[list] = []
+    made = pipeline._render_and_write
+
+    def rendering(plan, settings, todo):
+        plans.append(plan)
+        return made(plan, settings, todo)
+
+    monkeypatch.setattr(pipeline, "_render_and_write", rendering)
+    assert pipeline.generate(replace(valid_project, jobs=1)).rendered
+    [plan] = plans
+    assert plan and set(plan) == {None}  # every output taken, none held till the end
+
+
+def test_outputs_are_taken_in_turn_and_each_let_go_of_as_it_is_taken():
+    from generator.pipeline import _taken
+
+    items = list("abcdefg")
+    taken = _taken(items, 1, 3)
+    assert next(taken) == "b" and items[1] is None and items[4] == "e"
+    assert list(taken) == ["e"] and items == ["a", None, "c", "d", None, "f", "g"]
 
 
 def test_a_checked_brief_keeps_its_references_as_two_shared_tuples_that_read_as_pairs():

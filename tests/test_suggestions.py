@@ -360,3 +360,11 @@ def test_events_compared_again_and_kept_come_back_in_the_briefs_order(project):
     kept = {name: {n: s for n, s in said.items() if n != first}}
     mixed = validate._event_warnings(briefs, actors, again, kept)
     assert list(mixed[name].items()) == list(said.items())
+
+
+@pytest.mark.parametrize("day", [(2021, 8, 6), (1999, 12, 31), (2024, 1, 1), (2021, 8, None)])
+def test_a_day_kept_as_a_number_comes_back_as_the_same_day(day):
+    number = validate._day_number(day)
+    assert validate._day_of_number(number) == day
+    others = {(2021, 8, 7), (2021, 9, 6), (2022, 8, 6), (2021, 8, None), (1999, 12, 30)} - {day}
+    assert number not in {validate._day_number(other) for other in others}
