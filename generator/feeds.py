@@ -319,14 +319,11 @@ def _summary(settings: Settings, entry: Entry) -> dict[str, Any]:
     }
 
 
-def exports(index: Index, settings: Settings) -> Iterator[tuple[str, Callable[[], str]]]:
+def exports(index: Index, settings: Settings) -> Iterator[tuple[str, Callable[[], str | bytes]]]:
     """The JSON export: one file per brief, an index of all, and the actor registry."""
     for entry in index.entries:
         yield data_path(entry.slug), partial(_export_brief, settings, entry)
-    yield (
-        f"{DATA_DIR}/index.json",
-        lambda: _dump({"briefings": [_summary(settings, e) for e in index.entries]}),
-    )
+    yield f"{DATA_DIR}/index.json", partial(_export_index, index, settings)
     yield (
         f"{DATA_DIR}/actors.json",
         lambda: _dump(
@@ -361,6 +358,23 @@ def places_data(index: Index, settings: Settings) -> dict[str, Any]:
     }
 
 
+def _export_index(index: Index, settings: Settings) -> bytes:
+    """The index of every brief, as :func:`_dump` writes it, put together brief by brief.
+
+    At 10,000 briefs it is 6.4 MB. Dumped whole, its summaries, the JSON, the
+    text and the bytes to write were alive at once: 12 MB above the rest of the
+    render, the peak of a run. Each brief's JSON is indented where it stands (a
+    JSON text holds no raw line break, so every line break is the encoder's).
+    """
+    if not index.entries:
+        return _dump({"briefings": []}).encode("utf-8")
+    pieces = [
+        b"    " + pydantic_core.to_json(_summary(settings, e), indent=2).replace(b"\n", b"\n    ")
+        for e in index.entries
+    ]
+    return b'{\n  "briefings": [\n' + b",\n".join(pieces) + b"\n  ]\n}\n"
+
+
 def _export_brief(settings: Settings, entry: Entry) -> str:
     return _dump(brief_data(settings, entry))
 
@@ -381,8 +395,10 @@ def load_export(text: str) -> Brief:
     return compact(Brief.model_validate(data))  # type: ignore[no-any-return]
 
 
-def all_outputs(index: Index, settings: Settings) -> Iterable[tuple[str, Callable[[], str]]]:
-    """Every non-page output: feeds and the JSON export."""
+def all_outputs(
+    index: Index, settings: Settings
+) -> Iterable[tuple[str, Callable[[], str | bytes]]]:
+    """Every non-page output: feeds and the JSON export, as text or as the bytes to write."""
     yield from feeds(index, settings)
     yield from exports(index, settings)
     yield f"{DATA_DIR}/places.json", partial(_export_places, index, settings)

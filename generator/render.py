@@ -1697,8 +1697,9 @@ def site_outputs(settings: Settings) -> list[str]:
     return [path for path, _ in render_plan(Index(entries=[], actors={}), settings)]
 
 
-def _rendered(path: str, render: Callable[[], str]) -> Page:
-    return Page(path, render())
+def _rendered(path: str, render: Callable[[], str | bytes]) -> Page:
+    made = render()
+    return Page(path, "", data=made) if isinstance(made, bytes) else Page(path, made)
 
 
 def render_each(index: Index, settings: Settings) -> Iterator[Page]:

@@ -171,7 +171,7 @@ def test_tokens_stand_for_their_objects():
 class _Digests:
     """Stands for :class:`generator.graph.Inputs`: every key's digest is its repr."""
 
-    def digest(self, key: Key) -> bytes:
+    def digest(self, key: Key, *, keep: bool = True) -> bytes:
         return repr(key).encode()
 
 

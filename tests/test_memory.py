@@ -11,6 +11,7 @@ import pytest
 
 from generator import graph, load, models, validate
 from generator.models import EMPTY_LIST, PACKED, Brief, PartialDate, Record, compact
+from generator.reads import ALL
 from tests.conftest import FIXTURES
 
 
@@ -504,3 +505,17 @@ def test_the_old_graph_is_let_go_before_rendering_when_every_output_renders_agai
     monkeypatch.setattr(pipeline, "stamp", lambda settings: stamp + b"new code")
     assert pipeline.generate(valid_project).rendered
     assert alive == [False]
+
+
+def test_a_digest_not_kept_is_the_digest_kept_and_leaves_no_entry(valid_project):
+    from generator import pipeline, render
+    from generator.index import build_index
+
+    checked = pipeline.check(valid_project)
+    index = build_index(checked.briefs, checked.actors, valid_project.related, checked.places)
+    outputs = dict(render.render_plan(index, valid_project))
+    keys = [("brief", item.slug) for item in checked.briefs] + [("by_slug", ALL), ("brief", "gone")]
+    kept = graph.Inputs(index, {b.slug: b"v" for b in checked.briefs}, outputs, valid_project)
+    passing = graph.Inputs(index, {b.slug: b"v" for b in checked.briefs}, outputs, valid_project)
+    assert [passing.digest(k, keep=False) for k in keys] == [kept.digest(k) for k in keys]
+    assert passing.known == {} and len(kept.known) == len(keys)

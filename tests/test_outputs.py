@@ -175,3 +175,18 @@ def test_the_404_page_offers_ways_on(site):
     for href in links:
         target = urlsplit(href).path.removeprefix("/")
         assert (site / target / "index.html").exists() or (site / target).is_file(), href
+
+
+def test_the_index_export_put_together_brief_by_brief_is_the_whole_dump(real_project):
+    from generator import feeds
+    from generator.index import build_index
+
+    checked = pipeline.check(real_project)
+    index = build_index(checked.briefs, checked.actors, real_project.related, checked.places)
+    summaries = [feeds._summary(real_project, e) for e in index.entries]
+    assert len(summaries) > 1 and any(s["tags"] for s in summaries)
+    assert any("\n" in s["summary"] or '"' in s["summary"] for s in summaries)  # escaped text
+    whole = feeds._dump({"briefings": summaries}).encode("utf-8")
+    assert feeds._export_index(index, real_project) == whole
+    empty = build_index([], {}, real_project.related, {})
+    assert json.loads(feeds._export_index(empty, real_project)) == {"briefings": []}
