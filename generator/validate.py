@@ -1895,9 +1895,7 @@ class _Profile:
     ) -> _Profile:
         """The profile of one brief."""
         title = _title_words(item)
-        ids = [("proposal", p.id) for p in item.brief.proposals]
-        ids += [("event", e.id) for e in item.brief.events if e.id]
-        worded = ((kind, i, frozenset(_words(i.replace("-", " ")))) for kind, i in ids)
+        worded = ((kind, i, _words(i.replace("-", " "))) for kind, i in _ids(item.brief))
         named = tuple(
             (a, actors[a].name, _words(actors[a].name)) for a in item.brief.actors if a in actors
         )
@@ -1949,6 +1947,21 @@ def _pairs(words: Iterable[str]) -> Iterator[_Pair]:
     return combinations(sorted(words), 2)
 
 
+def _ids(brief: Brief) -> list[tuple[str, str]]:
+    """(kind, id) of each proposal and of each event that has an id."""
+    ids = [("proposal", p.id) for p in brief.proposals]
+    return ids + [("event", e.id) for e in brief.events if e.id]
+
+
+def _id_spread(briefs: Iterable[ValidBrief]) -> Counter[_Pair]:
+    """In how many briefs' ids of two words or more each pair of words is."""
+    spread: Counter[_Pair] = Counter()
+    for item in briefs:
+        worded = (_words(i.replace("-", " ")) for _, i in _ids(item.brief))
+        spread.update(set().union(*(_pairs(ws) for ws in worded if len(ws) >= 2)))
+    return spread
+
+
 class _Candidates:
     """The briefs a question can point to, so each question meets only those.
 
@@ -1961,20 +1974,35 @@ class _Candidates:
     question with every brief made a check of 1,000 briefs take minutes.
     """
 
-    def __init__(self, profiles: Iterable[_Profile]) -> None:
-        profiles = list(profiles)
-        spread = Counter(
-            pair for p in profiles for pair in set().union(*(_pairs(ws) for _, _, ws in p.ids))
-        )
-        self.by_slug = {profile.item.slug: profile for profile in profiles}
+    def __init__(
+        self,
+        profiles: Iterable[_Profile],
+        spread: Counter[_Pair],
+        within: Set[str] | None = None,
+    ) -> None:
+        """File ``profiles``; with ``within``, only those a question of those words may meet.
+
+        ``spread`` counts the briefs whose ids hold each pair of words
+        (:func:`_id_spread`). A brief is met only by a question sharing a
+        distinctive title word with it, or naming the rarest pair of words of one
+        of its ids (see :meth:`of`). A check after one edit compares a few
+        questions again, and profiling every brief of 10,000 for them took
+        86 MB: the others' profiles are let go of as soon as they are made.
+        """
+        self.by_slug: dict[str, _Profile] = {}
         self.by_word: dict[str, list[str]] = defaultdict(list)
         self.by_pair: dict[_Pair, list[_Profile]] = defaultdict(list)
         for profile in profiles:
-            for word in profile.title:
-                self.by_word[word].append(profile.item.slug)
             rarest = {
                 min(_pairs(ws), key=lambda pair: (spread[pair], pair)) for _, _, ws in profile.ids
             }
+            if within is not None and profile.title.isdisjoint(within):
+                rarest = {pair for pair in rarest if within.issuperset(pair)}
+                if not rarest:
+                    continue
+            self.by_slug[profile.item.slug] = profile
+            for word in profile.title:
+                self.by_word[word].append(profile.item.slug)
             for pair in rarest:
                 self.by_pair[pair].append(profile)
 
@@ -2049,19 +2077,21 @@ def _question_warnings(
     """
     distinctive = distinctive or _distinctive(briefs)
     by_slug = {item.slug: item for item in briefs}
-    candidates_of = _Candidates(_Profile.of(item, distinctive, actors) for item in briefs).of
+    again, asked_words = _asked_again(briefs, recheck)
+    profiles = (_Profile.of(item, distinctive, actors) for item in briefs)
+    candidates_of = _Candidates(profiles, _id_spread(briefs), asked_words).of
     asked_of = _Asked(actors).of
     found: dict[str, dict[int, Said]] = defaultdict(dict)
-    for item in briefs:
+    for at, item in enumerate(briefs):
         name = str(item.path)
         for number, question in enumerate(item.brief.questions):
             if question.answered_by:
                 continue
-            words = _folded(question.question)
-            if not recheck(item, words):
+            if again is not None and (at, number) not in again:
                 if (said := kept.get(name, {}).get(number)) is not None:
                     found[name][number] = said
                 continue
+            words = _folded(question.question)
             named = set(item.brief.actor_ids())
             dismissed = _item_ids(item.brief)
             for slug in question.not_answered_by:
@@ -2090,6 +2120,28 @@ def _question_warnings(
                     )
                 )
     return found
+
+
+def _asked_again(
+    briefs: Sequence[ValidBrief], recheck: Callable[[ValidBrief, frozenset[str]], bool]
+) -> tuple[set[tuple[int, int]] | None, set[str] | None]:
+    """The open questions ``recheck`` names, by brief and place, and all their words.
+
+    None for both when it names every open question: every brief is then a candidate.
+    """
+    again: set[tuple[int, int]] = set()
+    words: set[str] = set()
+    asked = 0
+    for at, item in enumerate(briefs):
+        for number, question in enumerate(item.brief.questions):
+            if question.answered_by:
+                continue
+            asked += 1
+            said = _folded(question.question)
+            if recheck(item, said):
+                again.add((at, number))
+                words |= said
+    return (None, None) if len(again) == asked else (again, words)
 
 
 # --- Suggestions, checked again only where a change can alter them ---------------------
@@ -2133,8 +2185,7 @@ class _Traits:
     @classmethod
     def of(cls, item: ValidBrief) -> _Traits:
         brief = item.brief
-        ids = [p.id for p in brief.proposals] + [e.id for e in brief.events if e.id]
-        worded = (_words(i.replace("-", " ")) for i in ids)
+        worded = (_words(i.replace("-", " ")) for _, i in _ids(brief))
         return cls(
             tuple(sorted({_day_number(_day_key(e.date)) for e in brief.events})),
             tuple(sorted(_title_words(item))),

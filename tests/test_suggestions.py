@@ -368,3 +368,19 @@ def test_a_day_kept_as_a_number_comes_back_as_the_same_day(day):
     assert validate._day_of_number(number) == day
     others = {(2021, 8, 7), (2021, 9, 6), (2022, 8, 6), (2021, 8, None), (1999, 12, 30)} - {day}
     assert number not in {validate._day_number(other) for other in others}
+
+
+def test_briefs_filed_for_a_few_questions_are_those_all_briefs_filed_would_give_them(project):
+    checked = pipeline.check(project)
+    distinctive = validate._distinctive(checked.briefs)
+    profiles = [validate._Profile.of(i, distinctive, checked.actors) for i in checked.briefs]
+    spread = validate._id_spread(checked.briefs)
+    every = validate._Candidates(profiles, spread)
+    asked = validate._Asked(checked.actors)
+    questions = [q.question for i in checked.briefs for q in i.brief.questions]
+    for question in questions[::7]:
+        words = validate._folded(question)
+        few = validate._Candidates(profiles, spread, words)
+        assert len(few.by_slug) < len(every.by_slug)  # at 160 briefs, 50 may share a word
+        for named in (set(), asked.of(words)):
+            assert few.of(words, named).keys() == every.of(words, named).keys()
