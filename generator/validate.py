@@ -1815,9 +1815,7 @@ def _folded(text: str) -> frozenset[str]:
 
     Each word is one string however many sets hold it: the suggestions keep the
     words of every brief, and at 1,000 briefs their 26,000 words were 1.3 MB of
-    copies. A question's words are taken once, so they are not cached (:func:`_words`),
-    nor are the ids' words for comparing questions: a check after one edit
-    takes them for every brief, and kept, they stayed until the check was over.
+    copies. A question's words are taken once, so they are not cached (:func:`_words`).
     """
     words = set()
     for word in re.findall(r"[^\W_]+", text.casefold().replace("'s", "")):
@@ -1829,7 +1827,7 @@ def _folded(text: str) -> frozenset[str]:
 
 
 _words = lru_cache(maxsize=1 << 17)(_folded)
-"""The words of the texts compared again and again: titles, actors' names, ids as traits.
+"""The words of the texts compared again and again: titles, ids and actors' names.
 
 An actor's name is compared with every question that might be about it, and a
 brief's title is counted, profiled and kept (10,000 briefs hold some 70,000
@@ -1897,7 +1895,7 @@ class _Profile:
     ) -> _Profile:
         """The profile of one brief."""
         title = _title_words(item)
-        worded = ((kind, i, _folded(i.replace("-", " "))) for kind, i in _ids(item.brief))
+        worded = ((kind, i, _words(i.replace("-", " "))) for kind, i in _ids(item.brief))
         named = tuple(
             (a, actors[a].name, _words(actors[a].name)) for a in item.brief.actors if a in actors
         )
@@ -1959,7 +1957,7 @@ def _id_spread(briefs: Iterable[ValidBrief]) -> Counter[_Pair]:
     """In how many briefs' ids of two words or more each pair of words is."""
     spread: Counter[_Pair] = Counter()
     for item in briefs:
-        worded = (_folded(i.replace("-", " ")) for _, i in _ids(item.brief))
+        worded = (_words(i.replace("-", " ")) for _, i in _ids(item.brief))
         spread.update(set().union(*(_pairs(ws) for ws in worded if len(ws) >= 2)))
     return spread
 
