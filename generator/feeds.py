@@ -362,9 +362,9 @@ def _export_index(index: Index, settings: Settings) -> bytes:
     """The index of every brief, as :func:`_dump` writes it, put together brief by brief.
 
     At 10,000 briefs it is 6.4 MB. Dumped whole, its summaries, the JSON, the
-    text and the bytes to write were alive at once: 12 MB above the rest of the
-    render, the peak of a run. Each brief's JSON is indented where it stands (a
-    JSON text holds no raw line break, so every line break is the encoder's).
+    text and the bytes to write were alive at once, four copies of it; here
+    only the pieces and the bytes are. Each brief's JSON is indented where it
+    stands (a JSON text holds no raw line break, so every line break is the encoder's).
     """
     if not index.entries:
         return _dump({"briefings": []}).encode("utf-8")

@@ -1986,8 +1986,8 @@ class _Candidates:
         (:func:`_id_spread`). A brief is met only by a question sharing a
         distinctive title word with it, or naming the rarest pair of words of one
         of its ids (see :meth:`of`). A check after one edit compares a few
-        questions again, and profiling every brief of 10,000 for them took
-        86 MB: the others' profiles are let go of as soon as they are made.
+        questions again: filing all 10,000 briefs for them held every brief's
+        profile at once; now the others' are let go of as soon as they are made.
         """
         self.by_slug: dict[str, _Profile] = {}
         self.by_word: dict[str, list[str]] = defaultdict(list)
@@ -2172,7 +2172,7 @@ class _Traits:
 
     Kept for every brief between checks, so kept small: tuples of shared
     words rather than sets, and days as numbers (:func:`_day_number`). As sets,
-    the traits of 10,000 briefs took 25 MB of every check that read them.
+    the traits of 10,000 briefs took about 25 MB (traced) of every check.
     """
 
     days: tuple[int, ...]
