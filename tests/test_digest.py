@@ -174,6 +174,9 @@ class _Digests:
     def digest(self, key: Key, *, keep: bool = True) -> bytes:
         return repr(key).encode()
 
+    def digest_all(self, keys: list[Key], *, keep: bool) -> list[bytes]:
+        return [self.digest(key) for key in keys]
+
 
 def _keys_of(saved: graph.Graph) -> dict[str, set[Key]]:
     return {path: {saved.keys[n] for n in found} for path, found in saved.outputs.items()}

@@ -519,3 +519,32 @@ def test_a_digest_not_kept_is_the_digest_kept_and_leaves_no_entry(valid_project)
     passing = graph.Inputs(index, {b.slug: b"v" for b in checked.briefs}, outputs, valid_project)
     assert [passing.digest(k, keep=False) for k in keys] == [kept.digest(k) for k in keys]
     assert passing.known == {} and len(kept.known) == len(keys)
+
+
+def test_digests_taken_table_by_table_are_those_of_one_memo_and_no_memo_is_kept(
+    valid_project, monkeypatch
+):
+    from generator import pipeline, reads, render
+    from generator.index import build_index
+
+    checked = pipeline.check(valid_project)
+    index = build_index(checked.briefs, checked.actors, valid_project.related, checked.places)
+    outputs = dict(render.render_plan(index, valid_project))
+    files = {b.slug: b"v" for b in checked.briefs}
+    tables = ["by_slug", "by_tag", "timeline", "quotes_by_speaker", "appearances", "actors"]
+    keys = [("brief", slug) for slug in files] + [(t, ALL) for t in tables]
+    dicts = [t for t in tables if isinstance(getattr(index, t), reads.RecordingDict)]
+    assert len(dicts) >= 4
+    keys += [(t, key) for t in dicts for key in list(getattr(index, t).raw())[:5]]
+    one = graph.Inputs(index, files, outputs, valid_project)
+    memos: list[int] = []
+    by_table = graph.Inputs(index, files, outputs, valid_project)
+    made = reads.Memo.__init__
+
+    def counting(self):
+        made(self)
+        memos.append(id(self))
+
+    monkeypatch.setattr(reads.Memo, "__init__", counting)
+    assert by_table.digest_all(keys, keep=False) == [one.digest(key) for key in keys]
+    assert len(memos) > len(tables) and not by_table.memo and by_table.known == {}
