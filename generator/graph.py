@@ -246,10 +246,12 @@ class Inputs:
         """The digests of ``keys``, taken table by table, each table with a memo of its own.
 
         The records of one table are listed under many of its keys (a month's
-        events, an actor's quotes); other tables list them again only now and
-        then. One memo for every key held the whole index's records at once:
-        194,000 of them, some 26 MB (traced), the peak of a publish at 10,000
-        briefs. By table, it held a quarter of them at 1,000 briefs, for half again the time.
+        events, an actor's quotes). One memo for every key held the whole
+        index's records at once: 194,000 of them, some 26 MB (traced), the peak
+        of a publish at 10,000 briefs before its render. By table, it held a
+        quarter of them at 1,000 briefs; the tables that list the same records
+        (the timeline, its months, each actor's events) walk them once each,
+        which took half again the time.
         """
         found: list[bytes] = [b""] * len(keys)
         table = None
