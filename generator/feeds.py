@@ -68,8 +68,9 @@ _ITEMS: weakref.WeakSet[FeedItems] = weakref.WeakSet()
 def forget_items() -> None:
     """Empty every feed summary cache, once a run's feeds are written.
 
-    Each holds the summary of each brief; the render plan keeps the cache
-    alive until the dependency graph is saved.
+    Each holds the summary of each brief. A full render lets go of each feed,
+    and so of the cache, once it is written; a render of some outputs keeps
+    the whole plan, and the cache with it, until the dependency graph is saved.
     """
     for items in list(_ITEMS):
         items.forget()

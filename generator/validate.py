@@ -1895,14 +1895,13 @@ class _Profile:
     ) -> _Profile:
         """The profile of one brief."""
         title = _title_words(item)
-        worded = ((kind, i, _words(i.replace("-", " "))) for kind, i in _ids(item.brief))
         named = tuple(
             (a, actors[a].name, _words(actors[a].name)) for a in item.brief.actors if a in actors
         )
         return cls(
             item,
             frozenset(w for w in title if distinctive(w)),
-            tuple(entry for entry in worded if len(entry[2]) >= 2),
+            tuple(_worded_ids(item.brief)),
             named,
             frozenset(a for a, _, _ in named),
         )
@@ -1953,12 +1952,22 @@ def _ids(brief: Brief) -> list[tuple[str, str]]:
     return ids + [("event", e.id) for e in brief.events if e.id]
 
 
+def _worded_ids(brief: Brief) -> Iterator[tuple[str, str, frozenset[str]]]:
+    """(kind, id, words) of each of :func:`_ids` of two words or more.
+
+    A question names all of an id's words to point to its brief; one word alone says too little.
+    """
+    for kind, item_id in _ids(brief):
+        words = _words(item_id.replace("-", " "))
+        if len(words) >= 2:
+            yield kind, item_id, words
+
+
 def _id_spread(briefs: Iterable[ValidBrief]) -> Counter[_Pair]:
     """In how many briefs' ids of two words or more each pair of words is."""
     spread: Counter[_Pair] = Counter()
     for item in briefs:
-        worded = (_words(i.replace("-", " ")) for _, i in _ids(item.brief))
-        spread.update(set().union(*(_pairs(ws) for ws in worded if len(ws) >= 2)))
+        spread.update(set().union(*(_pairs(ws) for _, _, ws in _worded_ids(item.brief))))
     return spread
 
 
@@ -2050,7 +2059,7 @@ class _Asked:
 
 def _item_ids(brief: Brief) -> set[str]:
     """The ids of a brief's proposals and events."""
-    return {p.id for p in brief.proposals} | {e.id for e in brief.events if e.id}
+    return {item_id for _, item_id in _ids(brief)}
 
 
 def question_problems(briefs: Sequence[ValidBrief], actors: Mapping[str, Actor]) -> list[Problem]:
@@ -2185,11 +2194,10 @@ class _Traits:
     @classmethod
     def of(cls, item: ValidBrief) -> _Traits:
         brief = item.brief
-        worded = (_words(i.replace("-", " ")) for _, i in _ids(brief))
         return cls(
             tuple(sorted({_day_number(_day_key(e.date)) for e in brief.events})),
             tuple(sorted(_title_words(item))),
-            tuple(dict.fromkeys(tuple(sorted(words)) for words in worded if len(words) >= 2)),
+            tuple(dict.fromkeys(tuple(sorted(ws)) for _, _, ws in _worded_ids(brief))),
         )
 
 
