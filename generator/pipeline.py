@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import gc
 import hashlib
+import itertools
 import logging
 import os
 import pickle
@@ -19,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import pydantic
 import yaml
@@ -672,29 +673,43 @@ def _recorded(render: Callable[[], Page]) -> Page:
     return replace(page, reads=shared(keys))
 
 
-def _render_and_write(plan: Plan, settings: Settings, todo: set[str] | None) -> WriteStats:
-    """Render the outputs ``todo`` (all: None) and write them, sharing the work on larger runs.
+def _render_and_write(
+    outputs: Callable[[], Iterable[tuple[str, Callable[[], Page]]]],
+    count: int,
+    settings: Settings,
+    todo: set[str] | None,
+) -> WriteStats:
+    """Render the outputs ``todo`` (all: None) of ``count`` and write them, sharing larger runs.
 
-    The outputs are dealt out in turn, so each process gets its part of the long
-    listing pages; each page is rendered in the process that writes it. Each
-    output of a whole ``plan`` is let go of once it is rendered (:func:`_taken`).
+    ``outputs`` makes the plan again, one output at a time, in each process
+    that renders (:func:`_share`), so no process holds it whole. The outputs are
+    dealt out in turn, so each process gets its part of the long listing pages;
+    each page is rendered in the process that writes it.
     """
-    chosen = plan if todo is None else [(path, render) for path, render in plan if path in todo]
-    jobs = processes(settings.jobs, len(chosen), PARALLEL_FROM)
-    shares = [(_recorded(render) for _, render in _taken(chosen, n, jobs)) for n in range(jobs)]
+    jobs = processes(settings.jobs, count, PARALLEL_FROM)
+    shares = [_share(outputs, todo, n, jobs) for n in range(jobs)]
     return write_shares(shares, settings.docs_dir, prune=todo is None)
 
 
-def _taken(items: list[Any], start: int, step: int) -> Iterator[Any]:
-    """``items[start::step]``, each let go of by ``items`` as it is taken.
+def _share(
+    outputs: Callable[[], Iterable[tuple[str, Callable[[], Page]]]],
+    todo: set[str] | None,
+    start: int,
+    step: int,
+) -> Iterator[Page]:
+    """Every ``step``-th output of ``todo`` from ``start``, rendered as it is drawn.
 
-    A render plan binds each output to what it shows (a listing's older pages
-    to their part of it): at 10,000 briefs, 36 MB that was kept whole until
-    the last page was written, while the pages' reads piled up beside it.
+    The plan is made when the first page is drawn, in the process that draws
+    it. Kept whole, it bound each of 52,742 outputs at 10,000 briefs to what
+    it shows (a listing's older pages to their part of it): 36 MB. Let go of
+    as the pages were rendered, it left as much free memory among the arenas
+    that the pages' reads, allocated meanwhile in other sizes, could not use.
     """
-    for number in range(start, len(items), step):
-        item, items[number] = items[number], None
-        yield item
+    chosen = outputs()
+    if todo is not None:
+        chosen = ((path, render) for path, render in chosen if path in todo)
+    for _, render in itertools.islice(chosen, start, None, step):
+        yield _recorded(render)
 
 
 def render_recorded(plan: Plan, paths: set[str]) -> Iterator[Page]:
@@ -793,7 +808,7 @@ def _render_stale(
     10,000 briefs, the schemas written after it reuse their memory.
     """
     from generator.index import build_index  # imported late: see the note above the imports
-    from generator.render import forget_caches, render_plan
+    from generator.render import forget_caches, plan_outputs, render_plan
 
     old = graph.load(settings.docs_dir) if has_graph else None
     index = build_index(published, checked.actors, settings.related, checked.places)
@@ -807,10 +822,12 @@ def _render_stale(
         old = None  # every output renders again: the old graph has nothing more to say
     current.settle_plan()
     paths = list(outputs)
-    del outputs  # digested already: each output is let go once rendered (_taken)
+    del outputs, plan  # digested already: each process rendering makes its own (_share)
     graph.discard(settings.docs_dir)
-    stats = _render_and_write(plan, settings, todo)
-    del plan
+    count = len(paths) if todo is None else len(todo)
+    stats = _render_and_write(
+        functools.partial(plan_outputs, index, settings), count, settings, todo
+    )
     forget_caches()  # and the render's caches'
     heap.trim()
     if todo is not None and old is not None:

@@ -1682,10 +1682,14 @@ def render_plan(index: Index, settings: Settings) -> Plan:
     if index.entries:
         cards.fonts()
         pictures.base_map(pictures.project_atlas(settings.root))
-    plan = list(Renderer(index, settings).plan())
+    return list(plan_outputs(index, settings))
+
+
+def plan_outputs(index: Index, settings: Settings) -> Iterator[tuple[str, Callable[[], Page]]]:
+    """:func:`render_plan` one output at a time."""
+    yield from Renderer(index, settings).plan()
     for path, render in all_outputs(index, settings):
-        plan.append((path, partial(_rendered, path, render)))
-    return plan
+        yield path, partial(_rendered, path, render)
 
 
 def site_outputs(settings: Settings) -> list[str]:

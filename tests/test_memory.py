@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import pickle
 import sys
 from dataclasses import replace
@@ -9,7 +10,7 @@ from unittest import mock
 
 import pytest
 
-from generator import graph, load, models, validate
+from generator import graph, load, models, render, validate
 from generator.models import EMPTY_LIST, PACKED, Brief, PartialDate, Record, compact
 from generator.reads import ALL
 from tests.conftest import FIXTURES
@@ -302,31 +303,53 @@ def test_the_text_links_and_feed_entries_cached_for_rendering_are_dropped_before
     assert sizes[1] == (0, 0, 0, 0, 0, 0)
 
 
-def test_a_full_render_lets_go_of_each_output_of_the_plan_once_it_is_rendered(
+def test_no_output_of_the_digested_plan_is_alive_while_the_pages_are_rendered(
     valid_project, monkeypatch
 ):
-    from generator import pipeline
+    import gc
+    import weakref
 
-    plans: list[list] = []
-    made = pipeline._render_and_write
+    from generator import pipeline, render
 
-    def rendering(plan, settings, todo):
-        plans.append(plan)
-        return made(plan, settings, todo)
+    planned: list[weakref.ref] = []
+    alive: list[int] = []
+    plan, made = render.render_plan, pipeline._render_and_write
 
+    def planning(*args):
+        outputs = plan(*args)
+        planned.extend(weakref.ref(r) for _, r in outputs if isinstance(r, functools.partial))
+        return outputs
+
+    def rendering(*args):
+        gc.collect()
+        alive.append(sum(ref() is not None for ref in planned))
+        return made(*args)
+
+    monkeypatch.setattr(render, "render_plan", planning)
     monkeypatch.setattr(pipeline, "_render_and_write", rendering)
     assert pipeline.generate(replace(valid_project, jobs=1)).rendered
-    [plan] = plans
-    assert plan and set(plan) == {None}  # every output taken, none held till the end
+    assert len(planned) > 10 and alive == [0]
 
 
-def test_outputs_are_taken_in_turn_and_each_let_go_of_as_it_is_taken():
-    from generator.pipeline import _taken
+def test_each_share_makes_the_plan_itself_and_renders_every_step_th_output_of_todo():
+    from generator import pipeline
 
-    items = list("abcdefg")
-    taken = _taken(items, 1, 3)
-    assert next(taken) == "b" and items[1] is None and items[4] == "e"
-    assert list(taken) == ["e"] and items == ["a", None, "c", "d", None, "f", "g"]
+    made: list[str] = []
+    plan = [
+        (f"page-{n}.md", functools.partial(render.Page, f"page-{n}.md", str(n))) for n in range(9)
+    ]
+
+    def outputs():
+        made.append("plan")
+        return iter(plan)
+
+    share = pipeline._share(outputs, None, 1, 3)
+    assert made == []  # made when the first page is drawn, in the process that draws it
+    assert [page.path for page in share] == ["page-1.md", "page-4.md", "page-7.md"]
+    todo = {"page-0.md", "page-2.md", "page-3.md", "page-8.md"}
+    assert [page.text for page in pipeline._share(outputs, todo, 0, 2)] == ["0", "3"]
+    assert all(page.reads == () for page in pipeline._share(outputs, None, 0, 1))
+    assert made == ["plan"] * 3
 
 
 def test_a_checked_brief_keeps_its_references_as_two_shared_tuples_that_read_as_pairs():
@@ -494,10 +517,10 @@ def test_the_old_graph_is_let_go_before_rendering_when_every_output_renders_agai
         loaded.append(weakref.ref(found))
         return found
 
-    def rendering(plan, settings, todo):
+    def rendering(*args):
         gc.collect()
         alive.append(loaded[0]() is not None)
-        return render(plan, settings, todo)
+        return render(*args)
 
     monkeypatch.setattr(graph, "load", loading)
     monkeypatch.setattr(pipeline, "_render_and_write", rendering)
