@@ -34,7 +34,7 @@ import os
 import pickle
 import zlib
 from array import array
-from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -339,21 +339,20 @@ def to_render(
 def updated(
     old: Graph | None,
     inputs: Inputs,
-    reads: MutableMapping[str, Iterable[Key]],
+    reads: Iterable[tuple[str, Iterable[Key]]],
     plan: Iterable[str],
     **fields: Any,
 ) -> Graph:
     """The graph after a run: new reads for what was rendered, the old ones for the rest.
 
-    The old keys keep their positions, so an output that was not rendered keeps
-    its array as it is; the keys no output reads any more are dropped once they
-    are more than :data:`SLACK` of them (until then they cost a digest each).
-    ``reads`` is emptied as its tuples become arrays (1.6 MB of tuples at 1,000
-    briefs), so the digests taken next can use their memory.
+    ``reads`` gives each rendered output's path and keys, once, in any order
+    (a :class:`~generator.reads.ReadLog` drained). The old keys keep their
+    positions, so an output that was not rendered keeps its array as it is;
+    the keys no output reads any more are dropped once they are more than
+    :data:`SLACK` of them (until then they cost a digest each).
     """
     keys: list[Key] = list(old.keys) if old is not None else []
     positions = {key: n for n, key in enumerate(keys)}
-    outputs: dict[str, array[int]] = {}
 
     def position(key: Key) -> int:
         found = positions.get(key)
@@ -362,11 +361,15 @@ def updated(
             keys.append(key)
         return found
 
+    recorded: dict[str, array[int]] = {}
+    for path, read in reads:
+        found = {position(key) for key in read}
+        found.add(position(plan_key(path)))
+        recorded[path] = array("I", sorted(found))
+    outputs: dict[str, array[int]] = {}
     for path in plan:
-        if path in reads:
-            read = {position(key) for key in reads.pop(path)}
-            read.add(position(plan_key(path)))
-            outputs[path] = array("I", sorted(read))
+        if path in recorded:
+            outputs[path] = recorded.pop(path)
         elif old is not None and path in old.outputs:
             outputs[path] = old.outputs[path]
         else:  # rendered without recording: depends on everything

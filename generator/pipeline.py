@@ -28,7 +28,7 @@ import yaml
 from generator import engine, graph, heap, load, pickles, pictures
 from generator.config import Settings
 from generator.errors import BriefingsError, Problem, Report
-from generator.reads import recording, shared
+from generator.reads import recording
 from generator.site import Changes, build_site, built_from, publishing, record_built_from
 from generator.workers import can_fork, fork_pool
 from generator.write import (
@@ -670,7 +670,7 @@ def _recorded(render: Callable[[], Page]) -> Page:
     """Render one output, noting what it reads of the index (the dependency graph)."""
     with recording() as keys:
         page = render()
-    return replace(page, reads=shared(keys))
+    return replace(page, reads=tuple(keys))
 
 
 def _render_and_write(
@@ -834,7 +834,7 @@ def _render_stale(
         stats.removed += remove_outputs(set(old.outputs) - set(paths), settings.docs_dir)
         stats.unchanged += [path for path in paths if path not in todo]
     saved = graph.updated(
-        old, current, stats.reads, paths,
+        old, current, stats.reads.drain(), paths,
         fingerprint=fingerprint, manifest=inputs, until=graph.next_release(held),
         briefs=len(published), notes=notes,
         held=[(h.item.path.name, h.reason) for h in held],

@@ -22,11 +22,14 @@ import enum
 import functools
 import hashlib
 import operator
+import os
+import pickle
+import tempfile
 import types
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import PurePath
-from typing import Any
+from typing import Any, BinaryIO
 
 from pydantic import BaseModel
 
@@ -40,28 +43,65 @@ _reads: set[Key] | None = None
 """The keys read by the output being rendered in this process, if one is."""
 
 
-_SHARED: dict[Key, Key] = {}
-"""Each key once in this process: at 10,000 briefs, 50,000 outputs read 1.5 million keys,
-most of them the same hundred thousand."""
+class ReadLog:
+    """What each output read, kept in a temporary file rather than in memory.
 
+    At 10,000 briefs, 52,742 outputs read 1.5 million keys. Kept as a tuple of
+    shared keys per output until the graph was made, they and the table that
+    shared them were 20 MB of the render's peak, and more of the graph's.
+    Written as they are recorded, a batch at a time, they are read back once,
+    by :func:`generator.graph.updated`.
 
-def shared(keys: Iterable[Key]) -> tuple[Key, ...]:
-    """The keys an output read, each the one object this process holds for it.
-
-    A tuple rather than a set: it is kept for every output until the graph is
-    saved, and only iterated (a set of 30 keys took four times the memory).
+    The file has no name: it is gone once closed, even if the process is
+    killed. A log made ``for_fork`` before a fork is written by the forked
+    worker (which must :meth:`flush` it) and read by its parent: they share the file.
     """
-    return tuple([_SHARED.setdefault(key, key) for key in keys])
 
+    BATCH = 256
+    """Outputs pickled together: their keys' strings are written once per batch."""
 
-def forget_shared() -> None:
-    """Let go of the table of keys once every output of a run is recorded.
+    def __init__(self, *, for_fork: bool = False) -> None:
+        """A log; ``for_fork`` opens its file now, so that a process forked next writes it."""
+        self._stream: BinaryIO | None = tempfile.TemporaryFile() if for_fork else None  # noqa: SIM115
+        self._batch: list[tuple[str, tuple[Key, ...]]] = []
+        self._more: list[ReadLog] = []
 
-    The recorded keys stay shared; only the table goes, which the dependency
-    graph, made next, would otherwise hold beside its own. The preview, which
-    records a few outputs per save, would otherwise keep every key it ever met.
-    """
-    _SHARED.clear()
+    def __reduce__(self) -> tuple[Any, ...]:
+        if self._stream is not None or self._batch or self._more:  # a worker's is empty
+            raise TypeError("a read log is shared by a fork, never pickled")
+        return (ReadLog, ())
+
+    def add(self, path: str, keys: tuple[Key, ...]) -> None:
+        """Note what the output at ``path`` read."""
+        self._batch.append((path, keys))
+        if len(self._batch) >= self.BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write what was noted since the last flush to the file."""
+        if self._batch:
+            if self._stream is None:
+                self._stream = tempfile.TemporaryFile()  # noqa: SIM115 (closed by drain)
+            pickle.dump(self._batch, self._stream, pickle.HIGHEST_PROTOCOL)
+            self._batch = []
+        if self._stream is not None:
+            self._stream.flush()
+
+    def extend(self, other: ReadLog) -> None:
+        """Add what another log holds (a worker's), read after this one's own."""
+        self._more.append(other)
+
+    def drain(self) -> Iterator[tuple[str, tuple[Key, ...]]]:
+        """Every output's path and keys, in the order noted; the log is empty after."""
+        self.flush()
+        stream, self._stream, more, self._more = self._stream, None, self._more, []
+        if stream is not None:
+            with stream:
+                stream.seek(0)
+                while stream.tell() < os.fstat(stream.fileno()).st_size:
+                    yield from pickle.load(stream)  # our own file, written above
+        for other in more:
+            yield from other.drain()
 
 
 @contextmanager

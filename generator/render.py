@@ -64,7 +64,6 @@ from generator.models import (
     ProposalStatus,
     Stance,
 )
-from generator.reads import forget_shared
 from generator.reference import choices, max_length, reference
 from generator.scaffold import MAX_FILE_SLUG
 
@@ -1503,12 +1502,11 @@ class Renderer:
 def forget_caches() -> None:
     """Empty what rendering keeps to be fast, once pages are done.
 
-    The text, the links, the feed summaries, and the table that shares the keys read.
+    The text, the links and the feed summaries.
     """
     mdtext.forget()
     _relative.cache_clear()
     forget_items()
-    forget_shared()
 
 
 @lru_cache(maxsize=4096)  # sized as mdtext's caches are

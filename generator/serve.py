@@ -48,7 +48,7 @@ from generator.config import Settings, load_settings
 from generator.errors import Problem
 from generator.index import Index, build_index
 from generator.models import Actor, Brief, Place
-from generator.reads import forget_shared
+from generator.reads import ReadLog
 from generator.render import Page, Plan, brief_path, render_plan, render_some
 from generator.schema import write_schemas
 from generator.validate import ValidBrief, release
@@ -203,11 +203,11 @@ class Preview:
         )
         stats.extend(later)
         _log(later)
-        reads = {**pending.reads, **later.reads}
-        forget_shared()  # every output of this save is recorded
+        reads = pending.reads
+        reads.extend(later.reads)
         outputs = dict(pending.plan)
         self.graph = graph.updated(
-            None if pending.full else self.graph, pending.inputs, reads, outputs,
+            None if pending.full else self.graph, pending.inputs, reads.drain(), outputs,
             fingerprint=self.stamp, manifest=b"", until=None,
         )  # fmt: skip
         return stats
@@ -220,7 +220,7 @@ class _Pending:
     plan: Plan
     rest: set[str]
     inputs: graph.Inputs
-    reads: dict[str, tuple[Any, ...]]
+    reads: ReadLog
     full: bool
 
 

@@ -17,9 +17,9 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from generator.reads import shared
+from generator.reads import ReadLog
 from generator.workers import can_fork, fork_pool
 
 if TYPE_CHECKING:  # only for hints: a run that finds nothing changed imports no renderer
@@ -38,15 +38,15 @@ class WriteStats:
     written: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
-    reads: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    reads: ReadLog = field(default_factory=ReadLog)
     """What each page rendered for this write read, when recorded (the dependency graph)."""
 
     def extend(self, other: WriteStats) -> None:
-        """Add what another writer did (a worker's keys become this process's own)."""
+        """Add what another writer did."""
         self.written += other.written
         self.unchanged += other.unchanged
         self.removed += other.removed
-        self.reads.update((path, shared(keys)) for path, keys in other.reads.items())
+        self.reads.extend(other.reads)
 
 
 TEMPORARY_SUFFIX = ".briefings-tmp"
@@ -158,14 +158,16 @@ def write_shares(
     stats = WriteStats()
     if workers:
         global _INHERITED  # what the forked workers find, never pickled
-        _INHERITED = (shares, folder, existing)
+        reads = [ReadLog(for_fork=True) for _ in range(workers)]  # the forked workers write them
+        _INHERITED = (shares, folder, existing, reads)
         try:
             with fork_pool(workers) as pool:
                 # Submitted before the first share is drawn here: the fork copies it undrawn.
                 futures = [pool.submit(_write_share, n) for n in range(1, len(shares))]
                 _write(shares[0], folder, existing, stats)
-                for future in futures:
+                for future, worker_reads in zip(futures, reads, strict=True):
                     stats.extend(future.result())
+                    stats.reads.extend(worker_reads)
         except BaseException:
             _remove_temporaries(folder)  # a killed worker may have been writing a page
             raise
@@ -196,30 +198,40 @@ def _remove_temporaries(folder: Path) -> None:
                 Path(root, name).unlink(missing_ok=True)
 
 
-_INHERITED: tuple[Sequence[Iterable[Page]], Path, set[str] | None] | None = None
-"""The shares, folder and existing files of a parallel write, as forked workers inherit them."""
+_INHERITED: tuple[Sequence[Iterable[Page]], Path, set[str] | None, list[ReadLog]] | None = None
+"""The shares, folder, existing files and read logs of a parallel write, as forked workers
+inherit them."""
 
 
 def _write_share(number: int) -> WriteStats:
     """In a forked worker: draw and write one share of the pages."""
     assert _INHERITED is not None
-    shares, folder, existing = _INHERITED
+    shares, folder, existing, reads = _INHERITED
     stats = WriteStats()
-    _write(shares[number], folder, existing, stats)
+    _write(shares[number], folder, existing, stats, reads[number - 1])
+    reads[number - 1].flush()  # the parent reads it: the file is theirs both
     return stats
 
 
 def _write(
-    pages: Iterable[Page], folder: Path, existing: set[str] | None, stats: WriteStats
+    pages: Iterable[Page],
+    folder: Path,
+    existing: set[str] | None,
+    stats: WriteStats,
+    reads: ReadLog | None = None,
 ) -> None:
-    """Write the pages that changed; ``existing`` (if known) spares a read per new page."""
+    """Write the pages that changed; ``existing`` (if known) spares a read per new page.
+
+    What each page read goes to ``reads``, by default ``stats``' own log.
+    """
+    reads = stats.reads if reads is None else reads
     made: set[str] = set()
     top = os.fspath(folder)
     for page in pages:
         target = f"{top}/{page.path}"  # a str: see atomic_write
         data = page.content()
         if page.reads is not None:
-            stats.reads[page.path] = page.reads
+            reads.add(page.path, page.reads)
         if (existing is None or page.path in existing) and _holds(target, data):
             stats.unchanged.append(page.path)
         else:

@@ -183,9 +183,7 @@ def _keys_of(saved: graph.Graph) -> dict[str, set[Key]]:
 
 
 def _graph(reads: dict[str, frozenset[Key]]) -> graph.Graph:
-    return graph.updated(
-        None, _Digests(), dict(reads), list(reads), **_FIELDS
-    )  # it takes them over
+    return graph.updated(None, _Digests(), reads.items(), list(reads), **_FIELDS)
 
 
 _FIELDS = {"fingerprint": b"", "manifest": b"", "until": None}
@@ -195,7 +193,7 @@ def test_an_output_not_rendered_keeps_its_keys_and_its_array():
     reads = {f"{n}.md": frozenset({("brief", str(n))}) for n in range(10)}
     old = _graph(reads)
     new = graph.updated(
-        old, _Digests(), {"1.md": frozenset({("brief", "z")})}, list(reads), **_FIELDS
+        old, _Digests(), [("1.md", frozenset({("brief", "z")}))], list(reads), **_FIELDS
     )
     assert all(new.outputs[path] is old.outputs[path] for path in reads if path != "1.md")
     assert _keys_of(new) == {
@@ -209,11 +207,11 @@ def test_keys_no_output_reads_are_dropped_once_they_are_more_than_one_in_eight()
     old = _graph(reads)
     assert len(old.keys) == 40
     few = {"0.md": frozenset({("brief", "new")})}  # one key of 41 unread: kept
-    kept = graph.updated(old, _Digests(), few, list(reads), **_FIELDS)
+    kept = graph.updated(old, _Digests(), few.items(), list(reads), **_FIELDS)
     assert len(kept.keys) == 41
     assert _keys_of(kept)["0.md"] == {("brief", "new"), ("plan", "0.md")}
     many = {f"{n}.md": frozenset({("brief", f"new-{n}")}) for n in range(10)}
-    dropped = graph.updated(kept, _Digests(), many, list(reads), **_FIELDS)
+    dropped = graph.updated(kept, _Digests(), many.items(), list(reads), **_FIELDS)
     assert len(dropped.keys) == 40
     expected = {
         f"{n}.md": {("brief", f"new-{n}" if n < 10 else str(n)), ("plan", f"{n}.md")}

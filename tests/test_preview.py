@@ -151,20 +151,3 @@ def test_incremental_equals_full_on_the_real_briefs(tmp_path):
     edit(brief, "title: ", "title: Updated — ")
     assert preview.refresh()
     assert contents(preview.settings.docs_dir) == full(preview.settings, tmp_path)
-
-
-def test_each_save_lets_go_of_the_table_that_shares_the_keys_read(preview, monkeypatch):
-    from generator import graph, reads
-
-    tables: list[int] = []
-    update = graph.updated
-
-    def updating(*args, **kwargs):
-        tables.append(len(reads._SHARED))
-        return update(*args, **kwargs)
-
-    monkeypatch.setattr(graph, "updated", updating)
-    assert preview.refresh()
-    edit(preview.settings.briefings_dir / "ruritania-election.yml", "held a general", "held a")
-    assert preview.refresh()
-    assert tables == [0, 0] and preview.graph is not None and preview.graph.keys
