@@ -374,6 +374,19 @@ def test_each_share_makes_the_plan_itself_and_renders_every_step_th_output_of_to
     assert made == ["plan"] * 3
 
 
+def test_a_share_hands_the_freed_heap_back_every_so_many_outputs(monkeypatch):
+    from generator import heap, pipeline
+
+    trims: list[int] = []
+    drawn: list[str] = []
+    monkeypatch.setattr(heap, "trim", lambda: trims.append(len(drawn)) or True)
+    monkeypatch.setattr(pipeline, "TRIM_EVERY", 3)
+    plan = [(f"{n}.md", functools.partial(render.Page, f"{n}.md", "")) for n in range(8)]
+    for page in pipeline._share(lambda: iter(plan), None, 0, 1):
+        drawn.append(page.path)
+    assert trims == [3, 6] and len(drawn) == 8  # after the third and the sixth
+
+
 def test_a_checked_brief_keeps_its_references_as_two_shared_tuples_that_read_as_pairs():
     docs = [load.load_yaml(FIXTURES / "valid" / "border-talks.yml") for _ in range(2)]
     written = validate.references(docs[0].data, validate.ACTOR_FIELDS)
