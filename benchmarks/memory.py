@@ -59,7 +59,7 @@ def _settings(project: Path, docs: Path, jobs: int) -> Any:
 STAGES = (
     ("check", "generator.pipeline", "check_with_cache_file"),
     ("index", "generator.index", "build_index"),
-    ("plan", "generator.render", "render_plan"),
+    ("plan", "generator.pipeline", "_planned"),
     ("render", "generator.pipeline", "_render_and_write"),
     ("graph", "generator.graph", "updated"),
     ("saved", "generator.graph", "save"),

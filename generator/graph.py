@@ -262,19 +262,29 @@ class Inputs:
         self.memo = Memo()
         return found
 
-    def settle_plan(self) -> None:
+    def settle_plan(self, outputs: Iterable[tuple[str, Callable[..., Any]]] = ()) -> list[str]:
         """Take the digest of what the plan binds each output to, then let the plan go.
 
-        Taken before rendering, so the plan (at 10,000 briefs 39 MB of bound
-        renders, page lists and paths) need not outlive it into :func:`updated`
-        (whose peak was the run's while the plan was alive). The memo goes too: the digests taken after rendering are
-        of the few keys not digested yet in a run that renders some outputs, and
-        in a full run its memo is made afresh then, when the render's caches are gone.
+        ``outputs`` are the plan's, one at a time, when the plan was not given
+        whole: each is let go of once digested (at 10,000 briefs the whole plan
+        was 39 MB of bound renders, page lists and paths, the peak of a publish
+        before its render). Returns the outputs' paths. The memo goes too: the
+        digests taken after rendering are of the few keys not digested yet in a
+        run that renders some outputs, and in a full run its memo is made
+        afresh then, when the render's caches are gone.
         """
-        for path in self.plan:
+        paths = list(self.plan)
+        for path in paths:
             self.digest(plan_key(path))
+        for path, render in outputs:
+            self.plan = {path: render}
+            self.digest(plan_key(path))
+            paths.append(path)
+            if len(paths) % PLAN_MEMO == 0:
+                self.memo = Memo()  # it holds what it digested: each listing's page lists
         self.plan = {}
         self.memo = Memo()
+        return paths
 
     def _value(self, key: Key) -> Any:
         kind, name = key
@@ -290,6 +300,15 @@ class Inputs:
 
 _ABSENT_TOKEN = "\0absent"
 """What a key that no longer exists holds (no real value is this string)."""
+
+
+PLAN_MEMO = 1000
+"""Outputs of a plan given one at a time digested with one memo (:meth:`Inputs.settle_plan`).
+
+The memo holds each object it digested, among them the lists of a listing's
+pages, which are the plan's own: with one memo for the whole plan, it was
+held whole again.
+"""
 
 
 def plan_key(path: str) -> Key:

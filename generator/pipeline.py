@@ -45,6 +45,7 @@ from generator.write import (
 if TYPE_CHECKING:
     import datetime as dt
 
+    from generator.index import Index
     from generator.models import Actor, Place
     from generator.render import Page, Plan
     from generator.validate import Collided, CrossChecked, Held, Suggestions, ValidBrief
@@ -801,6 +802,17 @@ def _regenerate(
     return Generated(len(published), stats, held, rendered=rendered, manifest=inputs)
 
 
+def _planned(current: graph.Inputs, index: Index, settings: Settings) -> list[str]:
+    """Every output's path, each output's plan digested as it is made and then let go of.
+
+    No process holds the plan whole: each one rendering makes it again (:func:`_share`).
+    """
+    from generator.render import plan_outputs, ready_pictures
+
+    ready_pictures(index, settings)
+    return current.settle_plan(plan_outputs(index, settings))
+
+
 def _render_stale(
     settings: Settings,
     checked: Checked,
@@ -819,21 +831,17 @@ def _render_stale(
     10,000 briefs, the schemas written after it reuse their memory.
     """
     from generator.index import build_index  # imported late: see the note above the imports
-    from generator.render import forget_caches, plan_outputs, render_plan
+    from generator.render import forget_caches, plan_outputs
 
     old = graph.load(settings.docs_dir) if has_graph else None
     index = build_index(published, checked.actors, settings.related, checked.places)
     gc.freeze()
-    plan = render_plan(index, settings)
-    outputs = dict(plan)
     digests = graph.file_digests({item.slug: item.path for item in published})
-    current = graph.Inputs(index, digests, outputs, settings)
-    todo = graph.to_render(old, current, fingerprint, outputs, files_in(settings.docs_dir))
+    current = graph.Inputs(index, digests, {}, settings)
+    paths = _planned(current, index, settings)
+    todo = graph.to_render(old, current, fingerprint, paths, files_in(settings.docs_dir))
     if todo is None:
         old = None  # every output renders again: the old graph has nothing more to say
-    current.settle_plan()
-    paths = list(outputs)
-    del outputs, plan  # digested already: each process rendering makes its own (_share)
     graph.discard(settings.docs_dir)
     count = len(paths) if todo is None else len(todo)
     stats = _render_and_write(

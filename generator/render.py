@@ -1677,10 +1677,19 @@ def render_plan(index: Index, settings: Settings) -> Plan:
     a missing one stops the build before any page is rendered, and processes
     forked to render inherit them.
     """
+    ready_pictures(index, settings)
+    return list(plan_outputs(index, settings))
+
+
+def ready_pictures(index: Index, settings: Settings) -> None:
+    """Load the cards' font and the map data when there are briefs to show.
+
+    Loaded before any page is rendered: a missing one stops the build then,
+    and processes forked to render inherit them.
+    """
     if index.entries:
         cards.fonts()
         pictures.base_map(pictures.project_atlas(settings.root))
-    return list(plan_outputs(index, settings))
 
 
 def plan_outputs(index: Index, settings: Settings) -> Iterator[tuple[str, Callable[[], Page]]]:

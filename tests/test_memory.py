@@ -265,14 +265,14 @@ def test_the_render_plan_is_let_go_before_the_graph_is_made(valid_project, monke
     from generator import pipeline, render
 
     made: list = []
-    real = render.render_plan
+    real = render.plan_outputs
 
     def keeping(*args, **kwargs):
-        plan = real(*args, **kwargs)
-        made.extend(weakref.ref(render) for _, render in plan)  # a list: no weak reference
-        return plan
+        for path, output in real(*args, **kwargs):
+            made.append(weakref.ref(output))  # a bound method, or a partial
+            yield path, output
 
-    monkeypatch.setattr(render, "render_plan", keeping)
+    monkeypatch.setattr(render, "plan_outputs", keeping)
     alive_then = _alive_when(monkeypatch, made, graph, "updated")
     assert pipeline.generate(valid_project).rendered
     assert len(alive_then) > 50 and not any(alive_then)
@@ -286,11 +286,16 @@ def test_the_plan_settled_before_rendering_gives_the_digests_the_plan_gives(vali
     index = build_index(checked.briefs, checked.actors, valid_project.related, checked.places)
     outputs = dict(render.render_plan(index, valid_project))
     settled = graph.Inputs(index, {}, outputs, valid_project)
-    settled.settle_plan()
+    assert settled.settle_plan() == list(outputs)
     assert settled.plan == {} and not settled.memo
+    with mock.patch.object(graph, "PLAN_MEMO", 3):  # given one at a time, a memo per three
+        drawn = graph.Inputs(index, {}, {}, valid_project)
+        assert drawn.settle_plan(iter(outputs.items())) == list(outputs)
+    assert drawn.plan == {} and not drawn.memo
     kept = graph.Inputs(index, {}, outputs, valid_project)
     keys = [graph.plan_key(path) for path in outputs] + [graph.plan_key("gone.md")]
     assert [settled.digest(k) for k in keys] == [kept.digest(k) for k in keys]
+    assert [drawn.digest(k) for k in keys] == [kept.digest(k) for k in keys]
     assert len(set(map(settled.digest, keys))) == len(keys)  # each output's own
 
 
@@ -335,19 +340,20 @@ def test_no_output_of_the_digested_plan_is_alive_while_the_pages_are_rendered(
 
     planned: list[weakref.ref] = []
     alive: list[int] = []
-    plan, made = render.render_plan, pipeline._render_and_write
+    plan, made = render.plan_outputs, pipeline._render_and_write
 
     def planning(*args):
-        outputs = plan(*args)
-        planned.extend(weakref.ref(r) for _, r in outputs if isinstance(r, functools.partial))
-        return outputs
+        for path, output in plan(*args):
+            if isinstance(output, functools.partial) and not alive:  # the plan digested
+                planned.append(weakref.ref(output))
+            yield path, output
 
     def rendering(*args):
         gc.collect()
         alive.append(sum(ref() is not None for ref in planned))
         return made(*args)
 
-    monkeypatch.setattr(render, "render_plan", planning)
+    monkeypatch.setattr(render, "plan_outputs", planning)
     monkeypatch.setattr(pipeline, "_render_and_write", rendering)
     assert pipeline.generate(replace(valid_project, jobs=1)).rendered
     assert len(planned) > 10 and alive == [0]
