@@ -233,6 +233,13 @@ class CheckCache:
         pickle.dump((code_version(), head), stream, pickle.HIGHEST_PROTOCOL)
         pickles.dump_shares(entries, stream, ENTRIES_AT_ONCE)
 
+    def save_suggestions(self, path: Path) -> None:
+        """Write the suggestions beside the cache at ``path``, if they changed since read."""
+        if self.suggested is not self.saved_suggested and self.suggested is not None:
+            write = functools.partial(_write_suggestions, self.suggested)
+            _atomic_write(suggestions_path(path), write)
+            self.saved_suggested = self.suggested
+
     def _read_changes(self, path: Path) -> None:
         """Apply the change files saved after the whole file, in order, up to one unreadable."""
         while True:
@@ -258,10 +265,7 @@ class CheckCache:
         The whole cache is written again when there is none yet, when many
         entries changed, or after :data:`MAX_CHANGES` change files.
         """
-        if self.suggested is not self.saved_suggested and self.suggested is not None:
-            write = functools.partial(_write_suggestions, self.suggested)
-            _atomic_write(suggestions_path(path), write)
-            self.saved_suggested = self.suggested
+        self.save_suggestions(path)
         changed = {name: e for name, e in self.entries.items() if self.saved.get(name) != e[0]}
         removed = [name for name in self.saved if name not in self.entries]
         registry = self.registry[0] if self.registry else None
@@ -477,7 +481,11 @@ def _check_actors(
 
 
 def check(
-    settings: Settings, cache: CheckCache | None = None, *, suggestions: bool = True
+    settings: Settings,
+    cache: CheckCache | None = None,
+    *,
+    suggestions: bool = True,
+    saved_at: Path | None = None,
 ) -> Checked:
     """Load and validate every file, collecting all problems before deciding anything.
 
@@ -485,7 +493,8 @@ def check(
     briefs whose bytes did not change are not read again. Without ``suggestions``,
     the two checks that compare every brief with every other (an event that looks
     like another brief's, a question another brief may answer) are left out: they
-    only ever warn, and the preview shows no warnings.
+    only ever warn, and the preview shows no warnings. ``saved_at`` is where the
+    cache is kept on disk, if it is: see :func:`_suggestions`.
     """
     from generator import render, validate  # imported late: see the note above the imports
 
@@ -515,7 +524,7 @@ def check(
     checked.report.extend(across(validate.thread_problems, checked.briefs))
     checked.report.extend(across(validate.link_problems, docs, checked.briefs, settings.today))
     if suggestions:
-        checked.report.extend(_suggestions(checked, cache, registry))
+        checked.report.extend(_suggestions(checked, cache, registry, saved_at))
     if cache is not None and not same:
         for gone in set(cache.entries) - set(paths):
             del cache.entries[gone]
@@ -597,9 +606,51 @@ class _Across:
 
 
 def _suggestions(
+    checked: Checked,
+    cache: CheckCache | None,
+    registry: Signature | None,
+    saved_at: Path | None = None,
+) -> list[Problem]:
+    """The suggestion warnings; with a cache, compared again only where briefs changed.
+
+    Where it can, a forked process compares them, and only the warnings come
+    back. At 10,000 briefs the comparison allocates 85 MB among the briefs
+    loaded just before, which the arenas of Python's allocator kept once it
+    was freed: everything after the check (the index, the render, the graph)
+    was counted on top of it. With a cache kept on disk at ``saved_at``, the
+    forked process saves the suggestions itself, and this one never holds the
+    new ones. Without it (the preview's cache, kept in memory), they are compared here.
+    """
+    if cache is None or saved_at is None or not can_fork():
+        return _suggest(checked, cache, registry)
+    global _FORKED
+    _FORKED = (checked, cache, registry, saved_at)
+    try:
+        with fork_pool(1) as pool:
+            problems = pool.submit(_suggest_in_fork).result()
+    finally:
+        _FORKED = None
+    cache.suggested = cache.saved_suggested = None  # saved by the fork, read again if need be
+    return problems
+
+
+_FORKED: tuple[Checked, CheckCache, Signature | None, Path] | None = None
+"""What the process forked by :func:`_suggestions` compares, as it inherits it."""
+
+
+def _suggest_in_fork() -> list[Problem]:
+    """In the forked process: compare, save the suggestions if the cache is kept, and return."""
+    assert _FORKED is not None
+    checked, cache, registry, saved_at = _FORKED
+    problems = _suggest(checked, cache, registry)
+    cache.save_suggestions(saved_at)
+    return problems
+
+
+def _suggest(
     checked: Checked, cache: CheckCache | None, registry: Signature | None
 ) -> list[Problem]:
-    """The suggestion warnings; with a cache, compared again only where briefs changed."""
+    """The suggestion warnings, compared in this process (see :func:`_suggestions`)."""
     from generator import validate  # imported late: see the note above the imports
 
     try:
@@ -625,7 +676,7 @@ def check_with_cache_file(settings: Settings) -> Checked:
     """
     path = cache_path(settings)
     cache = CheckCache.load(path)
-    checked = check(settings, cache)
+    checked = check(settings, cache, saved_at=path)
     cache.save(path)
     for item in checked.briefs:  # the cache that needed the rest of their documents is saved
         item.doc.settle()

@@ -52,6 +52,7 @@ def compared(monkeypatch) -> Counter[str]:
 
     monkeypatch.setattr(validate, "_earlier_match", event)
     monkeypatch.setattr(validate._Asked, "of", question)
+    monkeypatch.setattr(pipeline, "can_fork", lambda: False)  # counted in this process
     return counts
 
 
@@ -311,6 +312,7 @@ def test_suggestions_are_saved_a_share_of_files_at_a_time_and_read_back_whole(pr
         return problems, suggested
 
     monkeypatch.setattr(validate, "suggestion_problems", keeping)
+    monkeypatch.setattr(pipeline, "can_fork", lambda: False)  # kept in this process
     pipeline.check_with_cache_file(project)
     saved = pipeline.suggestions_path(pipeline.cache_path(project))
     stream = io.BytesIO(saved.read_bytes())
@@ -325,6 +327,37 @@ def test_suggestions_are_saved_a_share_of_files_at_a_time_and_read_back_whole(pr
         assert [row for share in shares for row in share] == list(getattr(whole, table).items())
     assert len(whole.traits) == BRIEFS and whole.events and whole.questions
     assert pipeline.CheckCache.load(pipeline.cache_path(project)).suggested == whole
+
+
+@pytest.mark.skipif(not pipeline.can_fork(), reason="compared in this process: no fork here")
+def test_a_forked_process_compares_and_saves_the_suggestions_and_only_warnings_come_back(
+    project, monkeypatch
+):
+    import os
+
+    compared_in: set[int] = set()
+    real = validate.suggestion_problems
+
+    def noting(*args, **kwargs):
+        compared_in.add(os.getpid())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(validate, "suggestion_problems", noting)
+    kept: list[pipeline.CheckCache] = []
+    load = pipeline.CheckCache.load
+    monkeypatch.setattr(
+        pipeline.CheckCache, "load", lambda path: kept.append(load(path)) or kept[-1]
+    )
+    first = pipeline.check_with_cache_file(project)
+    assert sorted(_suggestions(first)) == _compared_in_full(first) and _suggestions(first)
+    assert compared_in == set()  # compared elsewhere: the hook ran in the fork
+    assert kept[0].suggested is None and kept[0].saved_suggested is None  # never held here
+    saved = pipeline.CheckCache.load(pipeline.cache_path(project)).suggested
+    assert saved is not None and len(saved.traits) == BRIEFS  # the fork saved them
+    brief = sorted(project.briefings_dir.glob("*-*.yml"))[3]
+    _edit(brief, lambda d: d.update(title="A title said again in other words"))
+    again = pipeline.check_with_cache_file(project)
+    assert sorted(_suggestions(again)) == _compared_in_full(again)
 
 
 def test_suggestions_from_other_code_or_a_broken_file_are_compared_again(project):
