@@ -240,6 +240,10 @@ class Memo(dict[int, bytes]):
         return account
 
 
+DIGEST_SIZE = 16
+"""The length of every digest, in bytes."""
+
+
 def digest(value: Any, tokens: dict[int, str] | None = None, memo: Memo | None = None) -> bytes:
     """A digest of ``value``'s content, the same in every process for equal content.
 
@@ -253,11 +257,11 @@ def digest(value: Any, tokens: dict[int, str] | None = None, memo: Memo | None =
     """
     canon = _Canon(tokens or {}, Memo() if memo is None else memo)
     canon.feed(value)
-    return hashlib.blake2b(b"".join(canon.parts), digest_size=16).digest()
+    return _hash(canon.parts)
 
 
 def _hash(parts: list[bytes]) -> bytes:
-    return hashlib.blake2b(b"".join(parts), digest_size=16).digest()
+    return hashlib.blake2b(b"".join(parts), digest_size=DIGEST_SIZE).digest()
 
 
 def _text(tag: bytes, value: str) -> bytes:

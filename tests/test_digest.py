@@ -220,3 +220,13 @@ def test_keys_no_output_reads_are_dropped_once_they_are_more_than_one_in_eight()
     assert _keys_of(dropped) == expected
     assert all(isinstance(found, array) for found in dropped.outputs.values())
     assert dropped.digests == [repr(key).encode() for key in dropped.keys]
+
+
+def test_digests_kept_in_one_bytes_object_read_as_a_list_of_them():
+    listed = [bytes([n]) * graph.DIGEST_SIZE for n in range(5)]
+    packed = graph.Digests(b"".join(listed))
+    assert len(packed) == 5 and list(packed) == listed and packed == listed
+    assert packed[1] == listed[1] and packed[-1] == listed[-1] and packed[1:4] == listed[1:4]
+    with pytest.raises(IndexError):
+        packed[5]
+    assert packed != listed[:4] and len(packed.data) == 5 * graph.DIGEST_SIZE
