@@ -718,28 +718,33 @@ PARALLEL_FROM = 1000
 """Outputs from which rendering is shared between processes by default."""
 
 
-def _recorded(render: Callable[[], Page]) -> Page:
-    """Render one output, noting what it reads of the index (the dependency graph)."""
+def _recorded(render: Callable[[], Page], path: str | None = None) -> Page:
+    """Render one output, noting what it reads of the index (the dependency graph).
+
+    ``path``, the plan's string for the output's path, is the one the page
+    keeps when they are equal: the graph and the written list hold it already.
+    """
     with recording() as keys:
         page = render()
-    return replace(page, reads=tuple(keys))
+    return replace(page, reads=tuple(keys), path=path if path == page.path else page.path)
 
 
 def _render_and_write(
     outputs: Callable[[], Iterable[tuple[str, Callable[[], Page]]]],
-    count: int,
+    paths: list[str],
     settings: Settings,
     todo: set[str] | None,
 ) -> WriteStats:
-    """Render the outputs ``todo`` (all: None) of ``count`` and write them, sharing larger runs.
+    """Render the outputs ``todo`` (all: None) of ``paths`` and write them, sharing larger runs.
 
     ``outputs`` makes the plan again, one output at a time, in each process
-    that renders (:func:`_share`), so no process holds it whole. The outputs are
-    dealt out in turn, so each process gets its part of the long listing pages;
-    each page is rendered in the process that writes it.
+    that renders (:func:`_share`), so no process holds it whole; ``paths`` are
+    the plan's paths as they were digested. The outputs are dealt out in turn,
+    so each process gets its part of the long listing pages; each page is
+    rendered in the process that writes it.
     """
-    jobs = processes(settings.jobs, count, PARALLEL_FROM)
-    shares = [_share(outputs, todo, n, jobs) for n in range(jobs)]
+    jobs = processes(settings.jobs, len(paths) if todo is None else len(todo), PARALLEL_FROM)
+    shares = [_share(outputs, paths, todo, n, jobs) for n in range(jobs)]
     return write_shares(shares, settings.docs_dir, prune=todo is None)
 
 
@@ -754,6 +759,7 @@ render. A trim takes 2 ms; 53 of them, 0.1 s.
 
 def _share(
     outputs: Callable[[], Iterable[tuple[str, Callable[[], Page]]]],
+    paths: list[str],
     todo: set[str] | None,
     start: int,
     step: int,
@@ -765,12 +771,13 @@ def _share(
     it shows (a listing's older pages to their part of it): 36 MB. Let go of
     as the pages were rendered, it left as much free memory among the arenas
     that the pages' reads, allocated meanwhile in other sizes, could not use.
+    The plan made again must list ``paths``, in order.
     """
-    chosen = outputs()
+    chosen = ((path, render) for path, (_, render) in zip(paths, outputs(), strict=True))
     if todo is not None:
         chosen = ((path, render) for path, render in chosen if path in todo)
-    for number, (_, render) in enumerate(itertools.islice(chosen, start, None, step), 1):
-        yield _recorded(render)
+    for number, (path, render) in enumerate(itertools.islice(chosen, start, None, step), 1):
+        yield _recorded(render, path)
         if number % TRIM_EVERY == 0:
             heap.trim()
 
@@ -894,9 +901,8 @@ def _render_stale(
     if todo is None:
         old = None  # every output renders again: the old graph has nothing more to say
     graph.discard(settings.docs_dir)
-    count = len(paths) if todo is None else len(todo)
     stats = _render_and_write(
-        functools.partial(plan_outputs, index, settings), count, settings, todo
+        functools.partial(plan_outputs, index, settings), paths, settings, todo
     )
     forget_caches()  # and the render's caches'
     heap.trim()

@@ -371,13 +371,18 @@ def test_each_share_makes_the_plan_itself_and_renders_every_step_th_output_of_to
         made.append("plan")
         return iter(plan)
 
-    share = pipeline._share(outputs, None, 1, 3)
+    paths = [path for path, _ in plan]
+    share = pipeline._share(outputs, paths, None, 1, 3)
     assert made == []  # made when the first page is drawn, in the process that draws it
     assert [page.path for page in share] == ["page-1.md", "page-4.md", "page-7.md"]
     todo = {"page-0.md", "page-2.md", "page-3.md", "page-8.md"}
-    assert [page.text for page in pipeline._share(outputs, todo, 0, 2)] == ["0", "3"]
-    assert all(page.reads == () for page in pipeline._share(outputs, None, 0, 1))
+    assert [page.text for page in pipeline._share(outputs, paths, todo, 0, 2)] == ["0", "3"]
+    pages = list(pipeline._share(outputs, paths, None, 0, 1))
+    assert all(page.reads == () for page in pages)
+    assert all(page.path is path for page, path in zip(pages, paths, strict=True))  # one string
     assert made == ["plan"] * 3
+    with pytest.raises(ValueError):  # a plan made again must list what was digested
+        list(pipeline._share(outputs, paths[:-1], None, 0, 1))
 
 
 def test_a_share_hands_the_freed_heap_back_every_so_many_outputs(monkeypatch):
@@ -388,7 +393,7 @@ def test_a_share_hands_the_freed_heap_back_every_so_many_outputs(monkeypatch):
     monkeypatch.setattr(heap, "trim", lambda: trims.append(len(drawn)) or True)
     monkeypatch.setattr(pipeline, "TRIM_EVERY", 3)
     plan = [(f"{n}.md", functools.partial(render.Page, f"{n}.md", "")) for n in range(8)]
-    for page in pipeline._share(lambda: iter(plan), None, 0, 1):
+    for page in pipeline._share(lambda: iter(plan), [path for path, _ in plan], None, 0, 1):
         drawn.append(page.path)
     assert trims == [3, 6] and len(drawn) == 8  # after the third and the sixth
 
