@@ -95,8 +95,9 @@ class Graph:
 class Digests(Sequence[bytes]):
     """Digests of :data:`~generator.reads.DIGEST_SIZE` bytes each, kept in one bytes object.
 
-    At 10,000 briefs a graph has 116,000 keys: as bytes objects their digests
-    took 7.4 MB, while the graph was made (the peak of a cold run) and read.
+    At 10,000 briefs a graph has 116,000 keys: as bytes objects of 64 bytes
+    each, their digests took 7.4 MB while the graph was made (the peak of a
+    cold run) and read; here they take 1.9 MB.
     """
 
     __slots__ = ("data",)
@@ -416,7 +417,7 @@ def updated(
     positions = {key: n for n, key in enumerate(keys)}
     plan = list(plan)
     # One string for each name the new keys hold: read back from a log, every batch of
-    # outputs has its own copies (at 10,000 briefs, 116,000 keys kept 14 MB of them).
+    # outputs has its own copies (at 10,000 briefs the graph's peak fell by 2 MB).
     names: dict[str, str] = {path: path for path in plan}
 
     def position(key: Key) -> int:
