@@ -207,31 +207,24 @@ def _write_share(number: int) -> WriteStats:
     """In a forked worker: draw and write one share of the pages."""
     assert _INHERITED is not None
     shares, folder, existing, reads = _INHERITED
-    stats = WriteStats()
-    _write(shares[number], folder, existing, stats, reads[number - 1])
-    reads[number - 1].flush()  # the parent reads it: the file is theirs both
+    stats = WriteStats(reads=reads[number - 1])
+    _write(shares[number], folder, existing, stats)
+    stats.reads.flush()  # the parent reads it: the file is theirs both
+    stats.reads = ReadLog()  # and holds it already: what goes back is empty
     return stats
 
 
 def _write(
-    pages: Iterable[Page],
-    folder: Path,
-    existing: set[str] | None,
-    stats: WriteStats,
-    reads: ReadLog | None = None,
+    pages: Iterable[Page], folder: Path, existing: set[str] | None, stats: WriteStats
 ) -> None:
-    """Write the pages that changed; ``existing`` (if known) spares a read per new page.
-
-    What each page read goes to ``reads``, by default ``stats``' own log.
-    """
-    reads = stats.reads if reads is None else reads
+    """Write the pages that changed; ``existing`` (if known) spares a read per new page."""
     made: set[str] = set()
     top = os.fspath(folder)
     for page in pages:
         target = f"{top}/{page.path}"  # a str: see atomic_write
         data = page.content()
         if page.reads is not None:
-            reads.add(page.path, page.reads)
+            stats.reads.add(page.path, page.reads)
         if (existing is None or page.path in existing) and _holds(target, data):
             stats.unchanged.append(page.path)
         else:
