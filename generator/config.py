@@ -34,6 +34,9 @@ MAX_CONFIG_BYTES = 1024 * 1024
 MAX_JOBS = 64
 """Most processes a build may ask for: a typo such as ``jobs: 1000`` should not fork a thousand."""
 
+MAX_MEMORY_MB = 1024 * 1024
+"""Largest memory budget: a terabyte, beyond which a number is a typo."""
+
 SECTION: KeyPath = ("extra", "briefings")
 """Where the generator's settings sit in MkDocs' configuration."""
 
@@ -95,6 +98,9 @@ class BriefingsConfig(_Schema):
     jobs: int = Field(0, ge=0, le=MAX_JOBS)
     """Processes that check, render and write; 0 is one per core on large sites, 1 is one."""
 
+    memory_mb: int = Field(300, ge=0, le=MAX_MEMORY_MB)
+    """With ``jobs: 0``, the memory the build's processes may take together; 0 is no limit."""
+
     engine: Engine = "properdocs"
     """The site builder that turns the generated Markdown into HTML."""
 
@@ -110,6 +116,7 @@ class BriefingsConfig(_Schema):
 
 HINTS = {
     "jobs": "0 is one process per core, 1 keeps everything in one process",
+    "memory_mb": "in megabytes; 0 lets 'jobs: 0' use every core whatever it takes",
     "words_per_minute": "a typical reading speed is 200 to 250",
     "max_share": "a fraction of all briefings, between 0 and 1",
 }
@@ -132,6 +139,8 @@ class Settings:
     words_per_minute: int = 220
     jobs: int = 0
     """Processes that render and write pages; 0 is one per core (for sites large enough)."""
+    memory_mb: int = 300
+    """With ``jobs`` 0, another process renders only while all of them fit in this (0: any)."""
     engine: str = "properdocs"
     """The site builder: properdocs, mkdocs or zensical."""
     preview: bool = False
@@ -483,5 +492,6 @@ def load_settings(
         related=ours.related,
         words_per_minute=ours.words_per_minute,
         jobs=ours.jobs,
+        memory_mb=ours.memory_mb,
         engine=ours.engine,
     )

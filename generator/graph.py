@@ -185,7 +185,17 @@ def code_digest() -> bytes:
 
 
 _NOT_SHAPING = frozenset(
-    {"jobs", "today", "root", "config_file", "briefings_dir", "docs_dir", "site_dir", "schema_dir"}
+    {
+        "jobs",
+        "memory_mb",
+        "today",
+        "root",
+        "config_file",
+        "briefings_dir",
+        "docs_dir",
+        "site_dir",
+        "schema_dir",
+    }
 )
 """Settings that change nothing on a page: where things are, how many processes render."""
 

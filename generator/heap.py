@@ -22,8 +22,10 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import functools
+import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 LARGE_BLOCK = 128 * 1024
@@ -70,6 +72,15 @@ def map_large_blocks() -> bool:
         return False
     mapped = option(_M_MMAP_THRESHOLD, LARGE_BLOCK)
     return bool(mapped and option(_M_TRIM_THRESHOLD, 2 * LARGE_BLOCK))
+
+
+def resident_mb() -> float | None:
+    """The resident set of the calling process now, in MB; None where ``/proc`` does not tell it."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text(encoding="ascii").split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return pages * os.sysconf("SC_PAGE_SIZE") / (1024 * 1024)
 
 
 def trim() -> bool:

@@ -107,3 +107,33 @@ def test_a_run_maps_large_blocks_alone_before_it_checks(valid_project, monkeypat
     )
     assert pipeline.generate(valid_project).rendered
     assert calls == ["map", "check"]
+
+
+@pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="Linux's /proc")
+def test_the_resident_size_grows_with_what_is_touched():
+    before = heap.resident_mb()
+    block = ctypes.create_string_buffer(64 * 1024 * 1024)
+    ctypes.memset(block, 1, len(block))
+    after = heap.resident_mb()
+    assert before is not None and after is not None
+    assert after - before >= 60
+    assert abs(after - _resident_kb() / 1024) < 8  # what /proc/self/status says too
+
+
+@pytest.mark.parametrize(
+    ("jobs", "work", "budget", "size", "cores", "expected"),
+    [
+        (3, 10, 300, 500.0, 8, 3),  # jobs as set, whatever the memory
+        (0, 10, 300, 50.0, 8, 1),  # too little work to share
+        (0, 1000, 0, 500.0, 8, 8),  # no budget: every core
+        (0, 1000, 300, 100.0, 8, 3),  # three copies of 100 MB fit in 300
+        (0, 1000, 300, 100.0, 2, 2),  # no more than the cores
+        (0, 1000, 300, 262.0, 2, 1),  # 10,000 briefs: a second copy would not fit
+        (0, 1000, 300, 400.0, 2, 1),  # never fewer than one
+        (0, 1000, 300, None, 2, 2),  # where the size is unknown, every core
+    ],
+)
+def test_processes_fit_the_memory_budget(monkeypatch, jobs, work, budget, size, cores, expected):
+    monkeypatch.setattr(heap, "resident_mb", lambda: size)
+    monkeypatch.setattr(pipeline.os, "cpu_count", lambda: cores)
+    assert pipeline.processes(jobs, work, 100, budget) == expected

@@ -168,6 +168,19 @@ def test_pages_shared_between_processes_are_the_pages_one_process_writes(
     assert _reads(graph.load(tmp_path / "one")) == _reads(graph.load(tmp_path / "three"))
 
 
+def test_with_jobs_0_the_render_forks_only_as_many_processes_as_the_memory_budget_holds(
+    valid_project, tmp_path, workers, monkeypatch
+):
+    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(pipeline, "PARALLEL_CHECK_FROM", 10**9)  # the check in this process
+    monkeypatch.setattr(pipeline.os, "cpu_count", lambda: 2)
+    settings = replace(valid_project, schema_dir=None, jobs=0)
+    _generate(replace(settings, docs_dir=tmp_path / "tight", memory_mb=1))
+    assert workers.count() == 1
+    _generate(replace(settings, docs_dir=tmp_path / "unlimited", memory_mb=0))
+    assert workers.count() == 2
+
+
 def _reads(saved: graph.Graph | None) -> dict[str, list[str]]:
     """Each output's keys: their numbering follows the order processes met them in."""
     assert saved is not None
