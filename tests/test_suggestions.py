@@ -21,6 +21,7 @@ import yaml
 from benchmarks.corpus import write_corpus, write_new_brief
 from generator import pipeline, validate
 from generator.config import Settings
+from generator.errors import Problem
 from tests.conftest import make_project
 
 BRIEFS = 160
@@ -52,7 +53,6 @@ def compared(monkeypatch) -> Counter[str]:
 
     monkeypatch.setattr(validate, "_earlier_match", event)
     monkeypatch.setattr(validate._Asked, "of", question)
-    monkeypatch.setattr(pipeline, "can_fork", lambda: False)  # counted in this process
     return counts
 
 
@@ -312,7 +312,6 @@ def test_suggestions_are_saved_a_share_of_files_at_a_time_and_read_back_whole(pr
         return problems, suggested
 
     monkeypatch.setattr(validate, "suggestion_problems", keeping)
-    monkeypatch.setattr(pipeline, "can_fork", lambda: False)  # kept in this process
     pipeline.check_with_cache_file(project)
     saved = pipeline.suggestions_path(pipeline.cache_path(project))
     stream = io.BytesIO(saved.read_bytes())
@@ -329,20 +328,17 @@ def test_suggestions_are_saved_a_share_of_files_at_a_time_and_read_back_whole(pr
     assert pipeline.CheckCache.load(pipeline.cache_path(project)).suggested == whole
 
 
-@pytest.mark.skipif(not pipeline.can_fork(), reason="compared in this process: no fork here")
-def test_a_forked_process_compares_and_saves_the_suggestions_and_only_warnings_come_back(
+def test_suggestions_kept_on_disk_are_saved_and_let_go_of_and_the_warnings_made_anew(
     project, monkeypatch
 ):
-    import os
-
-    compared_in: set[int] = set()
-    real = validate.suggestion_problems
+    made: list[list[Problem]] = []
+    real = pipeline._suggest
 
     def noting(*args, **kwargs):
-        compared_in.add(os.getpid())
-        return real(*args, **kwargs)
+        made.append(real(*args, **kwargs))
+        return made[-1]
 
-    monkeypatch.setattr(validate, "suggestion_problems", noting)
+    monkeypatch.setattr(pipeline, "_suggest", noting)
     kept: list[pipeline.CheckCache] = []
     load = pipeline.CheckCache.load
     monkeypatch.setattr(
@@ -350,10 +346,12 @@ def test_a_forked_process_compares_and_saves_the_suggestions_and_only_warnings_c
     )
     first = pipeline.check_with_cache_file(project)
     assert sorted(_suggestions(first)) == _compared_in_full(first) and _suggestions(first)
-    assert compared_in == set()  # compared elsewhere: the hook ran in the fork
-    assert kept[0].suggested is None and kept[0].saved_suggested is None  # never held here
+    warnings = [p for p in first.report.problems if p in made[0]]
+    assert warnings == made[0]  # the same warnings, in the same order...
+    assert not any(p is q for p, q in zip(warnings, made[0], strict=True))  # ...made anew
+    assert kept[0].suggested is None and kept[0].saved_suggested is None  # not held after
     saved = pipeline.CheckCache.load(pipeline.cache_path(project)).suggested
-    assert saved is not None and len(saved.traits) == BRIEFS  # the fork saved them
+    assert saved is not None and len(saved.traits) == BRIEFS  # but saved
     brief = sorted(project.briefings_dir.glob("*-*.yml"))[3]
     _edit(brief, lambda d: d.update(title="A title said again in other words"))
     again = pipeline.check_with_cache_file(project)
