@@ -451,20 +451,26 @@ def _check_briefs(
 def _check_fresh(paths: list[Path], jobs: int) -> list[Outcome]:
     """Load and validate ``paths``, in order; many of them on every core.
 
-    The paths are dealt out in turn to forked workers, which send back their
-    checked briefs (pickled: about a tenth of the time checking them took).
+    The paths are dealt out in turn, a chunk at a time, to forked workers,
+    which send back each chunk's checked briefs (pickled: about a tenth of the
+    time checking them took). A worker holds only the chunk it checks: sent
+    back whole, a worker's half of 10,000 briefs was alive in both processes
+    as it passed, 365 MB together.
     """
     jobs = processes(jobs, len(paths), PARALLEL_CHECK_FROM)
     if jobs < 2 or not can_fork():
         return _check_share(paths)
-    shares = [paths[n::jobs] for n in range(jobs)]
+    size = max(1, min(CHECK_CHUNK, -(-len(paths) // jobs)))
+    chunks = [paths[n : n + size] for n in range(0, len(paths), size)]
     with fork_pool(jobs - 1) as pool:
-        futures = [pool.submit(_check_share, share) for share in shares[1:]]
-        done = [_check_share(shares[0]), *(future.result() for future in futures)]
-    outcomes: list[Outcome] = [None] * len(paths)  # type: ignore[list-item]
-    for n, share in enumerate(done):
-        outcomes[n::jobs] = share
-    return outcomes
+        theirs = {n: pool.submit(_check_share, c) for n, c in enumerate(chunks) if n % jobs}
+        mine = {n: _check_share(c) for n, c in enumerate(chunks) if n % jobs == 0}
+        done = [mine[n] if n in mine else theirs.pop(n).result() for n in range(len(chunks))]
+    return [outcome for chunk in done for outcome in chunk]
+
+
+CHECK_CHUNK = 100
+"""Most briefs a check worker sends back at once."""
 
 
 def _check_share(paths: list[Path]) -> list[Outcome]:

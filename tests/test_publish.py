@@ -456,6 +456,9 @@ def test_ctrl_c_prints_one_line_exits_130_and_leaves_nothing_half_done(tmp_path,
     pipeline.build(settings)
     before, published = digest(settings.site_dir), versions(settings)
     edit_a_brief(settings)
+    if stop == "check-workers":  # one edited brief is checked here: a worker checks another
+        brief = settings.briefings_dir / "patrols-agreed.yml"
+        brief.write_text(brief.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     build = start(settings, stop)
     said = build.stdout.readline().split()
     workers = [int(said[1])] if said[0] == "worker" else []
