@@ -16,11 +16,13 @@ import datetime as dt
 import difflib
 import json
 import logging
+import pickle
 import posixpath
 import re
 import sys
 import types
 import typing
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field
@@ -1674,9 +1676,12 @@ def _event_warnings(
     briefs: Sequence[ValidBrief],
     actors: Mapping[str, Actor],
     recheck: Callable[[_EventAt], bool],
-    kept: Mapping[str, Mapping[int, Said]],
-) -> dict[str, dict[int, Said]]:
-    """:func:`shared_event_problems` of the events ``recheck`` names; ``kept`` for the others."""
+    kept: Mapping[str, bytes],
+) -> dict[str, bytes]:
+    """:func:`shared_event_problems` of the events ``recheck`` names; ``kept`` for the others.
+
+    A brief none of whose events is compared again keeps its suggestions as they were packed.
+    """
     by_day: dict[_DayKey, list[_EventAt]] = defaultdict(list)
     ids_of: dict[str, set[str]] = {}
     ordered = sorted(briefs, key=lambda b: (b.brief.date, b.slug))
@@ -1688,15 +1693,26 @@ def _event_warnings(
             by_day[_day_key(event.date)].append(at)
             events.append(at)
     days = {key: _Day(found) for key, found in by_day.items()}
+    again = [recheck(this) for this in events]
+    touched = {str(this.item.path) for this, yes in zip(events, again, strict=True) if yes}
+    old: dict[str, dict[int, Said]] = {}
     found: dict[str, dict[int, Said]] = defaultdict(dict)
-    for this in events:
+    for this, yes in zip(events, again, strict=True):
         name = str(this.item.path)
-        if not recheck(this):
-            if (said := kept.get(name, {}).get(this.number)) is not None:
+        if name not in touched:
+            continue
+        if not yes:
+            if name not in old:
+                old[name] = _unpack_said(kept.get(name))
+            if (said := old[name].get(this.number)) is not None:
                 found[name][this.number] = said
         elif match := _earlier_match(this, days, ids_of, actors):
             found[name][this.number] = _said(_shared_event_problem(this, *match))
-    return found
+    packed = {name: _pack_said(said) for name, said in found.items()}
+    for name in {str(this.item.path) for this in events} - touched:
+        if name in kept:
+            packed[name] = kept[name]
+    return packed
 
 
 class _Day:
@@ -2076,9 +2092,9 @@ def _question_warnings(
     briefs: Sequence[ValidBrief],
     actors: Mapping[str, Actor],
     recheck: Callable[[ValidBrief, frozenset[str]], bool],
-    kept: Mapping[str, Mapping[int, Said]],
+    kept: Mapping[str, bytes],
     distinctive: Callable[[str], bool] | None = None,
-) -> dict[str, dict[int, Said]]:
+) -> dict[str, bytes]:
     """:func:`question_problems` of the questions ``recheck`` names; ``kept`` for the others.
 
     ``recheck`` is given the asking brief and the question's words (:func:`_words`).
@@ -2090,15 +2106,20 @@ def _question_warnings(
     profiles = (_Profile.of(item, distinctive, actors) for item in briefs)
     candidates_of = _Candidates(profiles, _id_spread(briefs), asked_words).of
     asked_of = _Asked(actors).of
-    found: dict[str, dict[int, Said]] = defaultdict(dict)
+    found: dict[str, bytes] = {}
     for at, item in enumerate(briefs):
         name = str(item.path)
-        for number, question in enumerate(item.brief.questions):
-            if question.answered_by:
-                continue
+        asked = [(n, q) for n, q in enumerate(item.brief.questions) if not q.answered_by]
+        if again is not None and all((at, number) not in again for number, _ in asked):
+            if asked and name in kept:
+                found[name] = kept[name]
+            continue
+        old = _unpack_said(kept.get(name)) if again is not None else {}
+        said_here: dict[int, Said] = {}
+        for number, question in asked:
             if again is not None and (at, number) not in again:
-                if (said := kept.get(name, {}).get(number)) is not None:
-                    found[name][number] = said
+                if (said := old.get(number)) is not None:
+                    said_here[number] = said
                 continue
             words = _folded(question.question)
             named = set(item.brief.actor_ids())
@@ -2115,7 +2136,7 @@ def _question_warnings(
             if answers:
                 best = min(answers, key=lambda a: (-a.score, a.slug))
                 path = ("questions", number, "question")
-                found[name][number] = _said(
+                said_here[number] = _said(
                     Problem(
                         item.path,
                         f"brief '{best.slug}' may answer this question ({best.reason})",
@@ -2128,6 +2149,8 @@ def _question_warnings(
                         severity=Severity.WARNING,
                     )
                 )
+        if said_here:
+            found[name] = _pack_said(said_here)
     return found
 
 
@@ -2163,13 +2186,25 @@ def _said(problem: Problem) -> Said:
     return (problem.message, problem.line, problem.column, problem.key_path, problem.hint)
 
 
-def _problems(
-    briefs: Sequence[ValidBrief], said: Mapping[str, Mapping[int, Said]]
-) -> list[Problem]:
+def _pack_said(said: Mapping[int, Said]) -> bytes:
+    """One file's suggestions, by the place of the event or question, pickled and compressed.
+
+    Kept as their tuples, the 32,000 suggestions of 10,000 briefs took 30 MB
+    while the rest were compared, and as much in each publish that read them.
+    """
+    return zlib.compress(pickle.dumps(dict(said), pickle.HIGHEST_PROTOCOL))
+
+
+def _unpack_said(packed: bytes | None) -> dict[int, Said]:
+    """What :func:`_pack_said` packed; nothing for None."""
+    return pickle.loads(zlib.decompress(packed)) if packed else {}  # type: ignore[no-any-return]
+
+
+def _problems(briefs: Sequence[ValidBrief], said: Mapping[str, bytes]) -> list[Problem]:
     """The warnings ``said`` of each brief, as problems of its file."""
     problems = []
     for item in briefs:
-        for message, line, column, path, hint in said.get(str(item.path), {}).values():
+        for message, line, column, path, hint in _unpack_said(said.get(str(item.path))).values():
             at = Position(line, column) if line is not None and column is not None else None
             problems.append(Problem(item.path, message, at, path, hint, Severity.WARNING))
     return problems
@@ -2229,10 +2264,10 @@ class Suggestions:
     registry: bytes | None
     """The version of the registries, whose names the suggestions quote."""
     traits: dict[str, _Traits]
-    events: dict[str, dict[int, Said]]
-    """By file, then by the event's place in its list."""
-    questions: dict[str, dict[int, Said]]
-    """By file, then by the question's place in its list."""
+    events: dict[str, bytes]
+    """By file, by the event's place in its list, packed (:func:`_pack_said`)."""
+    questions: dict[str, bytes]
+    """By file, by the question's place in its list, packed (:func:`_pack_said`)."""
 
 
 @dataclass(frozen=True)
