@@ -628,47 +628,41 @@ def _suggestions(
 ) -> list[Problem]:
     """The suggestion warnings; with a cache, compared again only where briefs changed.
 
-    At 10,000 briefs the comparison allocates 100 MB on top of the briefs, and
-    its 32,000 warnings are made among that. Held as they were made, they kept
-    the allocator's arenas resident once the rest was freed, and every later
-    stage was counted on top: with a cache kept on disk at ``saved_at``, the
-    suggestions are saved and let go of at once, and the warnings are made
-    again from a pickle once all else is freed (the cold peak of the render and
-    the graph fell from 321 to 286 MB). A forked process, tried before, kept
-    this process small, but it copied 150 MB of pages it read as it counted
-    their references: the two took 446 MB together.
+    At 10,000 briefs the comparison allocates 100 MB on top of the briefs. Its
+    32,000 warnings, made among that, kept the allocator's arenas resident once
+    the rest was freed, and every later stage was counted on top. So the
+    comparison gives the suggestions packed (:func:`validate.suggestions`), and
+    the warnings are made from them once all else it allocated is freed; with
+    a cache kept on disk at ``saved_at``, the suggestions are saved and let go
+    of first. A forked process, tried before, kept this process small, but it
+    copied 150 MB of pages it read as it counted their references: the two
+    took 446 MB together.
     """
-    problems = _suggest(checked, cache, registry)
-    if cache is None or saved_at is None:
-        return problems
-    cache.save_suggestions(saved_at)
-    cache.suggested = cache.saved_suggested = None  # read again from the file if need be
-    packed = pickle.dumps(problems, pickle.HIGHEST_PROTOCOL)
-    del problems
-    load.forget_recent_positions()
-    gc.collect()
-    heap.trim()
-    return pickle.loads(packed)  # type: ignore[no-any-return]
-
-
-def _suggest(
-    checked: Checked, cache: CheckCache | None, registry: Signature | None
-) -> list[Problem]:
-    """The suggestion warnings as compared (see :func:`_suggestions`)."""
     from generator import validate  # imported late: see the note above the imports
 
+    briefs, actors = checked.briefs, checked.actors
+    if cache is None:
+        try:
+            return validate.shared_event_problems(briefs, actors) + validate.question_problems(
+                briefs, actors
+            )
+        finally:
+            validate.forget_words()
+    versions = {str(item.path): cache.entries[item.path][0] for item in briefs}
     try:
-        if cache is None:
-            return validate.shared_event_problems(
-                checked.briefs, checked.actors
-            ) + validate.question_problems(checked.briefs, checked.actors)
-        versions = {str(item.path): cache.entries[item.path][0] for item in checked.briefs}
-        problems, cache.suggested = validate.suggestion_problems(
-            checked.briefs, checked.actors, versions, registry, cache.suggested
-        )
-        return problems
+        suggested = validate.suggestions(briefs, actors, versions, registry, cache.suggested)
     finally:
         validate.forget_words()
+    del versions
+    tables = (suggested.events, suggested.questions)
+    cache.suggested = suggested
+    if saved_at is not None:
+        cache.save_suggestions(saved_at)
+        cache.suggested = cache.saved_suggested = None  # read again from the file if need be
+        del suggested
+        gc.collect()
+        heap.trim()
+    return validate.suggestion_warnings(briefs, *tables)
 
 
 def check_with_cache_file(settings: Settings) -> Checked:

@@ -2254,7 +2254,7 @@ class Suggestions:
     """The suggestions of one check by file and item, kept for the next check.
 
     With them, the next check compares again only the events and questions
-    that the briefs changed since can alter (:func:`suggestion_problems`).
+    that the briefs changed since can alter (:func:`suggestions`).
     Comparing every event and open question with the other briefs' took half a
     minute at 10,000 briefs, in every publish, which changes one brief.
     """
@@ -2331,16 +2331,17 @@ class _Reach:
         )
 
 
-def suggestion_problems(
+def suggestions(
     briefs: Sequence[ValidBrief],
     actors: Mapping[str, Actor],
     versions: Mapping[str, bytes],
     registry: bytes | None,
     before: Suggestions | None = None,
-) -> tuple[list[Problem], Suggestions]:
+) -> Suggestions:
     """The suggestions of ``briefs``, comparing again only those changes since ``before`` alter.
 
-    These are :func:`shared_event_problems` and :func:`question_problems`.
+    These are :func:`shared_event_problems` and :func:`question_problems`, packed:
+    :func:`suggestion_warnings` makes them problems.
     ``versions`` tells each brief's version by file; a brief whose version
     differs from the one ``before`` holds changed. Each changed brief counts in
     its old and its new version, a removed brief in its old one. An event is
@@ -2368,7 +2369,7 @@ def suggestion_problems(
     if before is None:
         reach = _Reach(changed, set(), set(), [])  # every brief is new
     elif not changed and old.keys() == traits.keys():
-        return _problems(briefs, before.events) + _problems(briefs, before.questions), before
+        return before
     else:
         was = [t for name, t in old.items() if name in changed or name not in traits]
         reach = _Reach.of(changed, was, [traits[name] for name in changed], titles, limit)
@@ -2380,8 +2381,14 @@ def suggestion_problems(
         before.questions if before else {},
         lambda word: titles[word] <= limit,
     )
-    after = Suggestions({n: versions[n] for n in names}, registry, traits, events, questions)
-    return _problems(briefs, events) + _problems(briefs, questions), after
+    return Suggestions({n: versions[n] for n in names}, registry, traits, events, questions)
+
+
+def suggestion_warnings(
+    briefs: Sequence[ValidBrief], *tables: Mapping[str, bytes]
+) -> list[Problem]:
+    """The warnings of :attr:`Suggestions.events` and :attr:`Suggestions.questions`, in that order."""
+    return [problem for table in tables for problem in _problems(briefs, table)]
 
 
 # --- Places ---------------------------------------------------------------------------

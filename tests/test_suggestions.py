@@ -21,7 +21,6 @@ import yaml
 from benchmarks.corpus import write_corpus, write_new_brief
 from generator import pipeline, validate
 from generator.config import Settings
-from generator.errors import Problem
 from tests.conftest import make_project
 
 BRIEFS = 160
@@ -304,14 +303,13 @@ def test_suggestions_are_saved_a_share_of_files_at_a_time_and_read_back_whole(pr
 
     monkeypatch.setattr(pipeline, "ENTRIES_AT_ONCE", 7)
     made: list[validate.Suggestions] = []
-    real = validate.suggestion_problems
+    real = validate.suggestions
 
     def keeping(*args, **kwargs):
-        problems, suggested = real(*args, **kwargs)
-        made.append(suggested)
-        return problems, suggested
+        made.append(real(*args, **kwargs))
+        return made[-1]
 
-    monkeypatch.setattr(validate, "suggestion_problems", keeping)
+    monkeypatch.setattr(validate, "suggestions", keeping)
     pipeline.check_with_cache_file(project)
     saved = pipeline.suggestions_path(pipeline.cache_path(project))
     stream = io.BytesIO(saved.read_bytes())
@@ -328,34 +326,34 @@ def test_suggestions_are_saved_a_share_of_files_at_a_time_and_read_back_whole(pr
     assert pipeline.CheckCache.load(pipeline.cache_path(project)).suggested == whole
 
 
-def test_suggestions_kept_on_disk_are_saved_and_let_go_of_and_the_warnings_made_anew(
+def test_suggestions_kept_on_disk_are_saved_and_let_go_of_before_the_warnings_are_made(
     project, monkeypatch
 ):
-    made: list[list[Problem]] = []
-    real = pipeline._suggest
-
-    def noting(*args, **kwargs):
-        made.append(real(*args, **kwargs))
-        return made[-1]
-
-    monkeypatch.setattr(pipeline, "_suggest", noting)
     kept: list[pipeline.CheckCache] = []
     load = pipeline.CheckCache.load
     monkeypatch.setattr(
         pipeline.CheckCache, "load", lambda path: kept.append(load(path)) or kept[-1]
     )
+    saved = pipeline.suggestions_path(pipeline.cache_path(project))
+    seen: list[tuple[bool, bool]] = []
+    real = validate.suggestion_warnings
+
+    def noting(briefs, *tables):
+        seen.append((kept[-1].suggested is None, saved.is_file()))
+        return real(briefs, *tables)
+
+    monkeypatch.setattr(validate, "suggestion_warnings", noting)
     first = pipeline.check_with_cache_file(project)
     assert sorted(_suggestions(first)) == _compared_in_full(first) and _suggestions(first)
-    warnings = [p for p in first.report.problems if p in made[0]]
-    assert warnings == made[0]  # the same warnings, in the same order...
-    assert not any(p is q for p, q in zip(warnings, made[0], strict=True))  # ...made anew
-    assert kept[0].suggested is None and kept[0].saved_suggested is None  # not held after
-    saved = pipeline.CheckCache.load(pipeline.cache_path(project)).suggested
-    assert saved is not None and len(saved.traits) == BRIEFS  # but saved
+    assert seen == [(True, True)]  # let go of, and saved, before the warnings were made
+    assert kept[0].saved_suggested is None
+    again = pipeline.CheckCache.load(pipeline.cache_path(project)).suggested
+    assert again is not None and len(again.traits) == BRIEFS
     brief = sorted(project.briefings_dir.glob("*-*.yml"))[3]
     _edit(brief, lambda d: d.update(title="A title said again in other words"))
-    again = pipeline.check_with_cache_file(project)
-    assert sorted(_suggestions(again)) == _compared_in_full(again)
+    edited = pipeline.check_with_cache_file(project)
+    assert sorted(_suggestions(edited)) == _compared_in_full(edited)
+    assert seen[1:] == [(True, True)]
 
 
 def test_suggestions_from_other_code_or_a_broken_file_are_compared_again(project):
