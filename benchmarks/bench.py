@@ -151,6 +151,8 @@ def _scratch(project: Path, name: str) -> Iterator[Path]:
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+        for beside in folder.parent.glob(f"{folder.name}.check-cache*"):  # a docs folder's cache
+            beside.unlink(missing_ok=True)
 
 
 def _floor_load(paths: Sequence[Path]) -> None:

@@ -149,6 +149,8 @@ def worker(project: Path, jobs: int, *, trace: bool, top: int) -> dict[str, Any]
         result["stage_peaks_mb"] = peaks
     finally:
         shutil.rmtree(docs, ignore_errors=True)
+        for beside in docs.parent.glob(f"{docs.name}.check-cache*"):  # its check cache
+            beside.unlink(missing_ok=True)
     result["briefs"] = generated.briefs
     result["rss_peak_mb"] = _peak_mb()
     result["rss_peak_child_mb"] = _peak_mb(resource.RUSAGE_CHILDREN)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from benchmarks import builds, hugo, targets, timing
+from benchmarks import bench, builds, hugo, targets, timing
 from benchmarks.bench import build_parser
 from benchmarks.corpus import NEW_BRIEF_DAY, write_corpus, write_new_brief
 
@@ -348,3 +348,13 @@ def test_preview_server_that_ignores_ctrl_c_is_killed_not_raised() -> None:
     _stop(server, grace=0.5)
     server.stdout.close()
     assert server.returncode == -9
+
+
+def test_a_scratch_docs_folder_goes_with_the_check_cache_written_beside_it(tmp_path):
+    with bench._scratch(tmp_path, "docs") as docs:
+        docs.mkdir()
+        (docs / "index.md").write_text("page")
+        for suffix in (".check-cache.pickle", ".check-cache.pickle.1", ".check-cache.suggestions"):
+            docs.with_name(docs.name + suffix).write_bytes(b"cache")
+        (tmp_path / "kept.txt").write_text("not the scratch folder's")
+    assert [p.name for p in tmp_path.iterdir()] == ["kept.txt"]
