@@ -395,16 +395,18 @@ PARALLEL_CHECK_FROM = 300
 """Briefs from which a one-off check is shared between processes by default."""
 
 
-def processes(jobs: int, work: int, threshold: int, memory_mb: int = 0) -> int:
+def processes(
+    jobs: int, work: int, threshold: int, memory_mb: int = 0, more_mb: float = 0.0
+) -> int:
     """How many processes share ``work`` items.
 
     ``jobs`` as set; with 0 (the default), one per core once there are
     ``threshold`` items, below which forking costs more than it saves, and
     only as many as ``memory_mb`` holds (0: any number) if each comes to hold
-    what this one holds now. A process forked to render does: it reads the
-    whole index, and CPython copies each page of it as it counts references
-    to what the page holds. At 10,000 briefs, two processes rendering took
-    458 MB together, the parent alone 262 MB before it forked.
+    what this one holds now, and ``more_mb``. A process forked to render does:
+    it reads the whole index, and CPython copies each page of it as it counts
+    references to what the page holds. At 10,000 briefs, two processes
+    rendering took 458 MB together, the parent alone 262 MB before it forked.
     """
     if jobs:
         return jobs
@@ -412,11 +414,23 @@ def processes(jobs: int, work: int, threshold: int, memory_mb: int = 0) -> int:
         return 1
     cores = os.cpu_count() or 1
     size = heap.resident_mb() if memory_mb else None
-    return max(1, min(cores, int(memory_mb // size))) if size else cores
+    return max(1, min(cores, int(memory_mb // (size + more_mb)))) if size else cores
+
+
+CHECKED_PER_BYTE = 3
+"""About what a check holds, by its end, per byte of the briefs it loads.
+
+At 10,000 briefs (86 MB of YAML) one process held 292 MB at the end of its
+check. Shared with a worker, the check took more: 310 MB in this process,
+which holds the worker's briefs among the ones it checked itself.
+"""
 
 
 def _check_briefs(
-    paths: list[Path], cache: CheckCache | None, jobs: int, replaced: list[tuple[Outcome, Outcome]]
+    paths: list[Path],
+    cache: CheckCache | None,
+    settings: Settings,
+    replaced: list[tuple[Outcome, Outcome]],
 ) -> list[Outcome]:
     """Check every brief, in order, taking from the cache those whose bytes did not change.
 
@@ -439,7 +453,9 @@ def _check_briefs(
             if cached:
                 before[n] = cached[1:]
         todo.append(n)
-    for n, outcome in zip(todo, _check_fresh([paths[n] for n in todo], jobs), strict=True):
+    for n, outcome in zip(
+        todo, _check_fresh([paths[n] for n in todo], settings.jobs, settings.memory_mb), strict=True
+    ):
         outcomes[n] = outcome
         if cache is not None:
             cache.entries[paths[n]] = (signatures[n], *outcome)
@@ -448,16 +464,18 @@ def _check_briefs(
     return outcomes  # type: ignore[return-value]
 
 
-def _check_fresh(paths: list[Path], jobs: int) -> list[Outcome]:
+def _check_fresh(paths: list[Path], jobs: int, memory_mb: int = 0) -> list[Outcome]:
     """Load and validate ``paths``, in order; many of them on every core.
 
     The paths are dealt out in turn, a chunk at a time, to forked workers,
     which send back each chunk's checked briefs (pickled: about a tenth of the
     time checking them took). A worker holds only the chunk it checks: sent
     back whole, a worker's half of 10,000 briefs was alive in both processes
-    as it passed, 365 MB together.
+    as it passed, 365 MB together. With ``jobs`` 0, the briefs' size tells
+    whether ``memory_mb`` holds more than one process (:data:`CHECKED_PER_BYTE`).
     """
-    jobs = processes(jobs, len(paths), PARALLEL_CHECK_FROM)
+    loaded = sum(_size(path) for path in paths) / 2**20 if memory_mb else 0.0
+    jobs = processes(jobs, len(paths), PARALLEL_CHECK_FROM, memory_mb, CHECKED_PER_BYTE * loaded)
     if jobs < 2 or not can_fork():
         return _check_share(paths)
     size = max(1, min(CHECK_CHUNK, -(-len(paths) // jobs)))
@@ -471,6 +489,14 @@ def _check_fresh(paths: list[Path], jobs: int) -> list[Outcome]:
 
 CHECK_CHUNK = 100
 """Most briefs a check worker sends back at once."""
+
+
+def _size(path: Path) -> int:
+    """A file's size in bytes; 0 for one gone, which its check reports."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _check_share(paths: list[Path]) -> list[Outcome]:
@@ -524,7 +550,7 @@ def check(
     case_at = len(checked.report.problems)  # their place in the report, found below
     docs = []
     replaced: list[tuple[Outcome, Outcome]] = []
-    for doc, valid, problems in _check_briefs(paths, cache, settings.jobs, replaced):
+    for doc, valid, problems in _check_briefs(paths, cache, settings, replaced):
         docs.append(doc)
         checked.report.extend(problems)
         if valid:
