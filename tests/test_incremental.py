@@ -181,6 +181,21 @@ def test_with_jobs_0_the_render_forks_only_as_many_processes_as_the_memory_budge
     assert workers.count() == 2
 
 
+def test_with_jobs_0_the_check_forks_only_if_the_memory_budget_holds_what_it_loads(
+    valid_project, workers, monkeypatch
+):
+    monkeypatch.setattr(pipeline, "PARALLEL_CHECK_FROM", 1)
+    monkeypatch.setattr(pipeline.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(pipeline.heap, "resident_mb", lambda: 50.0)
+    briefs, _ = pipeline.load.find_brief_files(valid_project.briefings_dir)
+    size = sum(path.stat().st_size for path in briefs) / 2**20
+    held = 50 + pipeline.CHECKED_PER_BYTE * size  # what one process would hold
+    pipeline.check(replace(valid_project, jobs=0, memory_mb=int(held * 2) - 1))
+    assert workers.count() == 1
+    pipeline.check(replace(valid_project, jobs=0, memory_mb=int(held * 2) + 1))
+    assert workers.count() == 2
+
+
 def _reads(saved: graph.Graph | None) -> dict[str, list[str]]:
     """Each output's keys: their numbering follows the order processes met them in."""
     assert saved is not None
