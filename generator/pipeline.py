@@ -715,9 +715,9 @@ class Generated:
     stats: WriteStats
     held: list[Held] | list[graph.HeldNote] = field(default_factory=list)
     rendered: int | None = None
+    """How many outputs were rendered: None when all were, 0 when nothing had changed."""
     manifest: bytes = b""
     """The digest of the input files the docs folder now stands for (its graph's)."""
-    """How many outputs were rendered: None when all were, 0 when nothing had changed."""
 
 
 @contextmanager
