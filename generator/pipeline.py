@@ -474,7 +474,8 @@ def _check_fresh(paths: list[Path], jobs: int, memory_mb: int = 0) -> list[Outco
     as it passed, 365 MB together. With ``jobs`` 0, the briefs' size tells
     whether ``memory_mb`` holds more than one process (:data:`CHECKED_PER_BYTE`).
     """
-    loaded = sum(_size(path) for path in paths) / 2**20 if memory_mb else 0.0
+    weigh = memory_mb and not jobs and len(paths) >= PARALLEL_CHECK_FROM  # else not asked
+    loaded = sum(_size(path) for path in paths) / 2**20 if weigh else 0.0
     jobs = processes(jobs, len(paths), PARALLEL_CHECK_FROM, memory_mb, CHECKED_PER_BYTE * loaded)
     if jobs < 2 or not can_fork():
         return _check_share(paths)
