@@ -307,10 +307,10 @@ class Inputs:
         which took half again the time.
         """
         found = bytearray(DIGEST_SIZE * len(keys))
-        table = None
-        for n in sorted(range(len(keys)), key=lambda n: keys[n][0]):
-            if keys[n][0] != table:
-                table, self.memo = keys[n][0], Memo()
+        group = None
+        for n in sorted(range(len(keys)), key=lambda n: _memo_group(keys[n][0])):
+            if _memo_group(keys[n][0])[0] != group:
+                group, self.memo = _memo_group(keys[n][0])[0], Memo()
             found[n * DIGEST_SIZE : (n + 1) * DIGEST_SIZE] = self.digest(keys[n], keep=keep)
         self.memo = Memo()
         return Digests(found)
@@ -349,6 +349,26 @@ class Inputs:
         if isinstance(table, RecordingDict):
             return table.raw() if name == ALL else table.peek(name, _ABSENT_TOKEN)
         return table
+
+
+def _memo_group(table: str) -> tuple[str, str]:
+    """The memo a table's keys are digested with (:meth:`Inputs.digest_all`), then the table."""
+    return SHARED_MEMO.get(table, table), table
+
+
+SHARED_MEMO = {
+    **dict.fromkeys(
+        ("timeline", "timeline_by_month", "events_by_actor", "events_by_place"), "events"
+    ),
+    **dict.fromkeys(("quotes_by_speaker", "anonymous_quotes", "quotes_by_place"), "quotes"),
+    **dict.fromkeys(("proposals", "proposals_by_actor", "proposals_by_status"), "proposals"),
+}
+"""Tables that list the same records, digested with one memo: each record is walked once.
+
+At 10,000 briefs the timeline, its months and each actor's events walked the
+same 50,000 events three times, 3.5 s of the 6 s a publish took to find what
+changed. The memo of one group holds only that group's records.
+"""
 
 
 _ABSENT_TOKEN = "\0absent"
