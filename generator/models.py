@@ -20,7 +20,7 @@ import sys
 import threading
 import unicodedata
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, make_dataclass, replace
 from functools import lru_cache, total_ordering
 from types import FunctionType
@@ -1061,8 +1061,14 @@ class Brief(Model):
             object.__setattr__(self, "updated", max(c.date for c in self.changes))
         return self
 
-    def actor_ids(self) -> list[str]:
-        """Every actor the brief names, in first-mention order, without repeats."""
+    def actor_ids(self, disputes: Iterable[Dispute] | None = None) -> list[str]:
+        """Every actor the brief names, in first-mention order, without repeats.
+
+        ``disputes`` are the brief's, when the caller has read them already: they
+        are in the fields kept packed, unpacked again for each call otherwise.
+        """
+        if disputes is None:
+            disputes = [dispute for _, _, dispute in self.disputes()]
         ids: list[str] = list(self.actors)
         for quote in self.quotes:
             ids += [i for i in (quote.speaker, quote.affiliation) if i]
@@ -1071,7 +1077,7 @@ class Brief(Model):
         for event in self.events:
             ids += event.actors
         ids += [p.actor for p in self.positions]
-        ids += [actor for _, _, dispute in self.disputes() for actor in dispute.by]
+        ids += [actor for dispute in disputes for actor in dispute.by]
         return list(dict.fromkeys(ids))
 
     def disputes(self) -> list[tuple[str, int, Dispute]]:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from generator import pipeline
+from generator import models, pipeline
 from generator.config import RelatedWeights
 from generator.index import Tag, build_index
+from tests.conftest import FIXTURES, make_project
 
 
 @pytest.fixture
@@ -91,3 +92,25 @@ def test_threshold_and_limit_are_honoured(valid_project):
 def test_most_cited_actors(index):
     top = [(a.id, n) for a, n in index.most_cited_actors(3)]
     assert top == [("ruritania", 4), ("alliance", 4), ("alice-example", 2)]  # ties by name
+
+
+def test_the_index_reads_each_briefs_packed_fields_once(tmp_path, monkeypatch):
+    settings = make_project(tmp_path, FIXTURES / "disagreement")
+    checked = pipeline.check(settings)
+    assert checked.report.errors == []
+    briefs = [item.brief for item in checked.briefs]
+    disputed = [brief for brief in briefs if brief.disputes()]
+    assert disputed  # the fixture disputes key points and events
+    for brief in briefs:  # the disputes the index read once name the same actors
+        said = [dispute for _, _, dispute in brief.disputes()]
+        assert brief.actor_ids(said) == brief.actor_ids()
+    assert any(set(d.by) <= set(b.actor_ids()) for b in disputed for _, _, d in b.disputes())
+    unpacked = []
+    real = models.zlib.decompress
+    monkeypatch.setattr(models, "UNPACKED_KEPT", 1)  # nothing read stays unpacked for long
+    monkeypatch.setattr(models.zlib, "decompress", lambda data: unpacked.append(1) or real(data))
+    models._UNPACKED.clear()
+    index = build_index(checked.briefs, checked.actors, settings.related)
+    assert index.disputes_by_actor
+    # key points and sections, once each; reading disputes for each use took six
+    assert len(unpacked) <= 3 * len(briefs)
