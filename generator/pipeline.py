@@ -29,7 +29,14 @@ from generator import engine, graph, heap, load, pickles, pictures
 from generator.config import Settings
 from generator.errors import BriefingsError, Problem, Report
 from generator.reads import recording
-from generator.site import Changes, build_site, built_from, publishing, record_built_from
+from generator.site import (
+    Changes,
+    build_site,
+    built_from,
+    publishing,
+    record_built_from,
+    start_linking,
+)
 from generator.workers import can_fork, fork_pool
 from generator.write import (
     TEMPORARY_SUFFIX,
@@ -835,17 +842,39 @@ def _up_to_date(settings: Settings, old: graph.Head | None, inputs: bytes) -> bo
     return set(old.outputs) <= found
 
 
-def generate(settings: Settings, head: graph.Head | None = None) -> Generated:
+@dataclass(frozen=True)
+class Looked:
+    """What a run found before it read any brief: whether the docs folder is up to date."""
+
+    fingerprint: bytes
+    inputs: bytes
+    """The manifest of the input files (:func:`graph.manifest`)."""
+    head: graph.Head | None
+    """The docs folder's graph's head, if it has one."""
+    up_to_date: bool
+
+
+def look(settings: Settings, head: graph.Head | None = None) -> Looked:
+    """Digest the input files and compare them with the docs folder's graph (``head``, if read)."""
+    fingerprint = stamp(settings)
+    inputs = graph.manifest(settings, fingerprint)
+    head = head if head is not None else graph.load_head(settings.docs_dir)
+    return Looked(fingerprint, inputs, head, _up_to_date(settings, head, inputs))
+
+
+def generate(
+    settings: Settings, head: graph.Head | None = None, looked: Looked | None = None
+) -> Generated:
     """Check, index, render and write the Markdown pages; raise if any brief is invalid.
 
     Only the outputs whose inputs changed are rendered (:mod:`generator.graph`);
     when no input file changed at all, nothing is even read. ``head`` is the
-    docs folder's graph's head when the caller has read it already.
+    docs folder's graph's head when the caller has read it already; ``looked``
+    is what :func:`look` found, when the caller has looked already.
     """
-    fingerprint = stamp(settings)
-    inputs = graph.manifest(settings, fingerprint)
-    head = head if head is not None else graph.load_head(settings.docs_dir)
-    if _up_to_date(settings, head, inputs):
+    looked = looked if looked is not None else look(settings, head)
+    fingerprint, inputs, head = looked.fingerprint, looked.inputs, looked.head
+    if looked.up_to_date:
         assert head is not None
         warn_all(head.warnings)
         stats = WriteStats(unchanged=sorted(head.outputs))
@@ -1014,17 +1043,27 @@ def build(settings: Settings) -> Built:
         before = graph.load_head(settings.docs_dir)
         rest = _site_inputs(settings)
         prior = site_state(before.manifest if before else b"no graph", rest)
-        generated = generate(settings, before)
-        state = site_state(generated.manifest, rest)
-        published_from = built_from(target) if target.exists() else None
-        if published_from == state:
-            site_dir, fresh = target, False
-        else:
-            # The site was built from the docs as they were before this run: what this
-            # run wrote and removed is all that differs.
-            changes = _changes(generated.stats) if published_from == prior else None
-            site_dir, fresh = build_site(settings, changes=changes), True
-            record_built_from(target, state)
+        looked = look(settings, before)
+        # Some brief changed: the published site is linked into the next version on
+        # the other core while the generator works (at 10,000 briefs, 6 s of 40).
+        linking = None if looked.up_to_date else start_linking(settings)
+        try:
+            generated = generate(settings, before, looked)
+            state = site_state(generated.manifest, rest)
+            published_from = built_from(target) if target.exists() else None
+            if published_from == state:
+                site_dir, fresh = target, False
+            else:
+                # The site was built from the docs as they were before this run: what this
+                # run wrote and removed is all that differs.
+                changes = _changes(generated.stats) if published_from == prior else None
+                given, linking = linking, None  # build_site's from here on
+                site_dir = build_site(settings, changes=changes, linking=given)
+                fresh = True
+                record_built_from(target, state)
+        finally:
+            if linking is not None:
+                linking.discard()
     return Built(
         briefs=generated.briefs,
         written=len(generated.stats.written),

@@ -10,7 +10,9 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -24,6 +26,7 @@ import pytest
 from generator import pipeline, site
 from generator.cli import main
 from generator.config import Settings, load_settings
+from generator.errors import BriefingsError
 from tests.conftest import FIXTURES, make_project
 
 pytestmark = pytest.mark.build
@@ -501,3 +504,86 @@ def test_ctrl_c_in_another_command_is_one_line_too(monkeypatch, capsys):
     monkeypatch.setattr(pipeline, "check", interrupted)
     assert main(["check", "--briefings", str(FIXTURES / "valid")]) == 130
     assert capsys.readouterr().err == "interrupted\n"
+
+
+# The published site linked into the next version while the generator runs
+
+
+def test_a_publish_links_the_published_site_while_the_generator_runs(tmp_path, monkeypatch, caplog):
+    caplog.set_level(logging.INFO, logger="generator.site")
+    monkeypatch.setattr(site, "MAX_SHARE", 1.0)  # half of the fixture's few pages change
+    settings = project(tmp_path / "p")
+    pipeline.build(settings)
+    published = settings.site_dir.resolve()
+    edit_a_brief(settings)
+    caplog.clear()
+    seen: list[list[str]] = []
+    real = pipeline.generate
+
+    def generate(*args, **kwargs):
+        seen.append(versions(settings))  # the new version exists before a brief is read
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "generate", generate)
+    assert pipeline.build(settings).site_built
+    new = settings.site_dir.resolve()
+    assert new != published and seen == [sorted([published.name, new.name])]
+    page = "briefings/border-talks/index.html"
+    assert "Edited" in (new / page).read_text(encoding="utf-8")
+    assert "Edited" not in (published / page).read_text(encoding="utf-8")  # never written
+    assert "changed page(s)" in caplog.text and "whole site" not in caplog.text
+    same = [
+        path
+        for path in published.rglob("*.html")
+        if (new / path.relative_to(published)).stat().st_ino == path.stat().st_ino
+    ]
+    assert same  # the pages the edit did not change are the published files, linked
+
+
+def test_a_build_that_finds_nothing_changed_links_nothing(tmp_path, monkeypatch):
+    settings = project(tmp_path / "p")
+    pipeline.build(settings)
+    monkeypatch.setattr(pipeline, "start_linking", lambda _settings: pytest.fail("linked"))
+    assert not pipeline.build(settings).site_built
+    assert versions(settings) == [settings.site_dir.resolve().name]
+
+
+def test_a_build_stopped_by_an_invalid_brief_lets_the_linked_version_go(tmp_path):
+    settings = project(tmp_path / "p")
+    pipeline.build(settings)
+    published = settings.site_dir.resolve()
+    brief = settings.briefings_dir / "border-talks.yml"
+    brief.write_text(brief.read_text(encoding="utf-8").replace("date: ", "date: 2025-13-", 1))
+    with pytest.raises(BriefingsError):
+        pipeline.build(settings)
+    for child in site._RUNNING:  # its rm runs on: nobody waits for it
+        child.wait(timeout=120)
+    assert versions(settings) == [published.name]
+    assert settings.site_dir.resolve() == published
+
+
+def test_a_whole_build_does_not_keep_what_was_linked(tmp_path):
+    settings = project(tmp_path / "p")
+    pipeline.build(settings)
+    before = digest(settings.site_dir)
+    edit_a_brief(settings)
+    shutil.rmtree(settings.docs_dir)  # no graph: the generator cannot say what changed
+    assert pipeline.build(settings).site_built
+    after = digest(settings.site_dir)
+    pages = {path for path in after if not path.startswith("pagefind/")}  # its names are hashes
+    assert pages == {path for path in before if not path.startswith("pagefind/")}
+    assert "Edited" in (settings.site_dir / "briefings/border-talks/index.html").read_text()
+
+
+def test_links_made_from_another_version_are_not_used(tmp_path):
+    settings = project(tmp_path / "p")
+    pipeline.build(settings)
+    with site.publishing(settings.site_dir):
+        linking = site.start_linking(settings)
+        assert linking is not None
+        assert not linking.finish(settings.root / ".site-builds" / "another")
+        assert list(linking.version.iterdir()) == []  # emptied, for the build to fill
+        linking.discard()
+    for child in site._RUNNING:
+        child.wait(timeout=120)
+    assert versions(settings) == [settings.site_dir.resolve().name]
