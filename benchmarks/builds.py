@@ -19,6 +19,7 @@ last round stays, with the new brief and the edit in it.
 
 from __future__ import annotations
 
+import os
 import shutil
 import statistics
 import sys
@@ -88,14 +89,30 @@ def clean_project(project: Path) -> None:
             child.unlink()
 
 
+CHECKOUT = Path(__file__).resolve().parents[1]
+"""The checkout these benchmarks belong to: its generator is the one measured."""
+
+
 def briefings_command(*arguments: str) -> list[str]:
-    """The ``briefings`` command of this interpreter's environment."""
-    return [str(Path(sys.executable).parent / "briefings"), *arguments]
+    """The ``briefings`` command, as this checkout's generator runs it (see :func:`checkout_env`)."""
+    return [sys.executable, "-m", "generator", *arguments]
+
+
+def checkout_env() -> dict[str, str]:
+    """The environment with this checkout first on Python's path.
+
+    The environment's own ``briefings`` script imports the package it was
+    installed from: run from a worktree, the benchmark timed the editable
+    install's checkout instead, and a commit made there while it ran changed
+    the code between two builds of one round.
+    """
+    paths = [os.fspath(CHECKOUT), *filter(None, [os.environ.get("PYTHONPATH")])]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
 
 
 def cli_build(project: Path) -> timing.Run:
     """One ``briefings build`` in ``project``, timed; a failed build raises RuntimeError."""
-    done = timing.run(briefings_command("build"), project)
+    done = timing.run(briefings_command("build"), project, env=checkout_env())
     if done.returncode != 0:
         raise RuntimeError(f"briefings build failed ({done.returncode}):\n{done.stderr}")
     return done

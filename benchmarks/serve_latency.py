@@ -24,6 +24,7 @@ import urllib.request
 from functools import partial
 from pathlib import Path
 
+from benchmarks import builds
 from benchmarks.corpus import write_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -122,12 +123,12 @@ def measure(
         shutil.copytree(ROOT / "theme", project / "theme")
         write_corpus(project / "briefings", briefs, seed)
         port = _free_port()
-        command = [str(Path(sys.executable).parent / "briefings"), "serve", "--port", str(port)]
+        command = builds.briefings_command("serve", "--port", str(port))
         if full:
             command.append("--full")
         server = subprocess.Popen(
             command, cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True,
+            start_new_session=True, env=builds.checkout_env(),
         )  # fmt: skip
         try:
             target = sorted((project / "briefings").glob("*.yml"))[1]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -358,3 +359,13 @@ def test_a_scratch_docs_folder_goes_with_the_check_cache_written_beside_it(tmp_p
             docs.with_name(docs.name + suffix).write_bytes(b"cache")
         (tmp_path / "kept.txt").write_text("not the scratch folder's")
     assert [p.name for p in tmp_path.iterdir()] == ["kept.txt"]
+
+
+def test_the_timed_command_runs_this_checkouts_generator_from_any_folder(tmp_path):
+    found = subprocess.run(
+        [sys.executable, "-c", "import generator; print(generator.__file__)"],
+        cwd=tmp_path, env=builds.checkout_env(), capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert Path(found.stdout.strip()).parent == builds.CHECKOUT / "generator"
+    done = timing.run(builds.briefings_command("build", "--help"), tmp_path, builds.checkout_env())
+    assert done.returncode == 0, done.stderr
