@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 
 from generator.config import Settings, load_settings
+from generator.index import Index, build_index
+from generator.load import load_yaml
+from generator.validate import validate_actors, validate_brief
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -34,6 +37,19 @@ sources:
     outlet: Outlet
 """
 """The smallest valid brief: title, date, summary and one source."""
+
+
+def fixture_index(folder: Path) -> tuple[Index, Settings]:
+    """The index of a fixture folder's briefs (each must be valid), with the settings used."""
+    settings = load_settings(ROOT / "site_config.yml", briefings_dir=folder)
+    actors, _ = validate_actors(load_yaml(folder / "actors.yml"))
+    briefs = []
+    for path in sorted(folder.glob("*.yml")):
+        if path.name != "actors.yml":
+            valid, problems = validate_brief(load_yaml(path))
+            assert valid and not problems, problems
+            briefs.append(valid)
+    return build_index(briefs, actors, settings.related), settings
 
 
 def make_project(tmp_path: Path, briefings: Path) -> Settings:

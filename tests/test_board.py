@@ -15,32 +15,19 @@ import pytest
 from bs4 import BeautifulSoup
 
 from generator import pipeline
-from generator.config import load_settings
-from generator.index import Index, build_index, front_page, proposals_by_status, stance_grid
+from generator.index import Index, front_page, proposals_by_status, stance_grid
 from generator.load import load_yaml
 from generator.models import ProposalStatus, Stance
 from generator.render import short_date, status_change
 from generator.validate import validate_actors, validate_brief
-from tests.conftest import FIXTURES, ROOT, make_project
+from tests.conftest import FIXTURES, ROOT, fixture_index, make_project
 
 BOARD = FIXTURES / "board"
 
 
-def index_of(folder: Path) -> Index:
-    settings = load_settings(ROOT / "site_config.yml", briefings_dir=folder)
-    actors, _ = validate_actors(load_yaml(folder / "actors.yml"))
-    briefs = []
-    for path in sorted(folder.glob("*.yml")):
-        if path.name != "actors.yml":
-            valid, problems = validate_brief(load_yaml(path))
-            assert valid and not problems, problems
-            briefs.append(valid)
-    return build_index(briefs, actors, settings.related)
-
-
 @pytest.fixture(scope="module")
 def index() -> Index:
-    return index_of(BOARD)
+    return fixture_index(BOARD)[0]
 
 
 # --- Status history -------------------------------------------------------------------

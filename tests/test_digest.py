@@ -14,18 +14,15 @@ import sys
 from array import array
 from collections import Counter
 from functools import partial
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 import pytest
 
 from generator import graph
-from generator.config import Settings, load_settings
-from generator.index import Entry, Index, Related, TimelineEntry, build_index
-from generator.load import load_yaml
+from generator.index import Entry, Index, Related, TimelineEntry
 from generator.models import Actor, Stance, Tag
 from generator.reads import ALL, Key, Memo, digest
-from generator.validate import validate_actors, validate_brief
-from tests.conftest import FIXTURES, ROOT
+from tests.conftest import FIXTURES, ROOT, fixture_index
 
 SAMPLE = """
 import datetime as dt
@@ -236,21 +233,8 @@ def test_digests_kept_in_one_bytes_object_read_as_a_list_of_them():
     assert packed != listed[:4] and len(packed.data) == 5 * graph.DIGEST_SIZE
 
 
-def _fixture_index(folder: Path) -> tuple[Index, Settings]:
-    """The index of a fixture folder's briefs, as a run builds it."""
-    settings = load_settings(ROOT / "site_config.yml", briefings_dir=folder)
-    actors, _ = validate_actors(load_yaml(folder / "actors.yml"))
-    briefs = []
-    for path in sorted(folder.glob("*.yml")):
-        if path.name != "actors.yml":
-            valid, problems = validate_brief(load_yaml(path))
-            assert valid and not problems, problems
-            briefs.append(valid)
-    return build_index(briefs, actors, settings.related), settings
-
-
 def test_tables_that_list_the_same_events_are_digested_walking_each_event_once(monkeypatch):
-    index, settings = _fixture_index(FIXTURES / "shared-events")
+    index, settings = fixture_index(FIXTURES / "shared-events")
     assert set(graph.SHARED_MEMO) <= {f.name for f in dataclasses.fields(Index)}
     keys: list[Key] = [("by_tag", tag) for tag in index.by_tag.raw()]
     keys += [("events_by_actor", actor) for actor in index.events_by_actor.raw()]

@@ -21,28 +21,16 @@ from bs4 import BeautifulSoup
 from generator import pipeline, render
 from generator.config import load_settings
 from generator.feeds import load_export
-from generator.index import Related, build_index, index_threads, reason
+from generator.index import Related, index_threads, reason
 from generator.load import load_yaml
 from generator.models import Brief
-from generator.validate import output_collisions, validate_actors, validate_brief
-from tests.conftest import FIXTURES, ROOT, make_project
+from generator.validate import output_collisions, validate_brief
+from tests.conftest import FIXTURES, ROOT, fixture_index, make_project
 
 THREADS = FIXTURES / "threads"
 ERRORS = FIXTURES / "thread-errors"
 STORY = "ferry-talks-open"
 """The thread's id: the slug of the story's first brief."""
-
-
-def index_of(folder: Path, preview: bool = False):
-    settings = load_settings(ROOT / "site_config.yml", briefings_dir=folder)
-    actors, _ = validate_actors(load_yaml(folder / "actors.yml"))
-    briefs = []
-    for path in sorted(folder.glob("*.yml")):
-        if path.name != "actors.yml":
-            valid, problems = validate_brief(load_yaml(path))
-            assert valid and not problems, problems
-            briefs.append(valid)
-    return build_index(briefs, actors, settings.related), settings
 
 
 # --- Model and checks ---------------------------------------------------------------
@@ -131,7 +119,7 @@ def test_thread_pages_join_the_generated_path_check():
 
 
 def test_a_thread_holds_its_briefings_in_order_with_one_merged_timeline():
-    index, _ = index_of(THREADS)
+    index, _ = fixture_index(THREADS)
     assert list(index.threads) == [STORY]
     thread = index.threads[STORY]
     assert [e.slug for e in thread.entries] == [
@@ -150,7 +138,7 @@ def test_a_thread_holds_its_briefings_in_order_with_one_merged_timeline():
 
 
 def test_listings_show_a_story_once_by_its_latest_briefing():
-    index, _ = index_of(THREADS)
+    index, _ = fixture_index(THREADS)
     grouped = [(e.slug, [x.slug for x in earlier]) for e, earlier in index.by_story(index.entries)]
     assert grouped == [
         ("ferry-deal-signed", ["ferry-talks-stall", "ferry-talks-open"]),
@@ -164,7 +152,7 @@ def test_listings_show_a_story_once_by_its_latest_briefing():
 
 
 def test_a_continues_to_a_brief_off_the_site_starts_the_story_there():
-    index, _ = index_of(THREADS)
+    index, _ = fixture_index(THREADS)
     entries = [e for e in index.entries if e.slug != "ferry-talks-open"]
     brief = index.by_slug["ferry-talks-stall"].brief
     assert brief.continues == "ferry-talks-open"
@@ -178,7 +166,7 @@ def test_a_continues_to_a_brief_off_the_site_starts_the_story_there():
 
 
 def test_related_briefings_of_one_story_are_labelled_and_name_a_shared_event():
-    index, _ = index_of(THREADS)
+    index, _ = fixture_index(THREADS)
     related = {r.slug: r for r in index.related["ferry-talks-stall"]}
     first = related["ferry-talks-open"]
     assert first.same_story
