@@ -494,20 +494,19 @@ def related_briefings(
     entries: Sequence[Entry],
     actors: Mapping[str, Actor],
     weights: RelatedWeights,
-    named: Mapping[str, list[str]] | None = None,
+    named: Mapping[str, list[str]],
 ) -> dict[str, list[Related]]:
     """Explicit related briefs first, then those sharing the most distinctive terms.
 
     A term shared by more than ``max_share`` of all briefs (or by more than
     ``max_briefs``) relates nothing, like Hugo's cut-off for common terms, and
     also bounds the work per brief, keeping the whole computation linear.
-    ``named`` holds each brief's actor ids, when the caller has them.
+    ``named`` holds each brief's actor ids (:meth:`Brief.actor_ids`).
     """
     postings: dict[_Term, list[str]] = defaultdict(list)
     labels: dict[str, dict[_Term, str]] = {}
     for entry in entries:
-        ids = named[entry.slug] if named is not None else entry.brief.actor_ids()
-        labels[entry.slug] = _terms(entry, actors, ids)
+        labels[entry.slug] = _terms(entry, actors, named[entry.slug])
         for term in labels[entry.slug]:
             postings[term].append(entry.slug)
     # A term two briefs share always tells something; past that, the cut-off applies.
@@ -613,17 +612,15 @@ def claim_text(brief: Brief, field_name: str, item: int) -> str:
     return brief.sections[item].heading
 
 
-def index_disagreement(
-    index: Index, disputes: Mapping[str, list[DisputeRef]] | None = None
-) -> None:
+def index_disagreement(index: Index, disputes: Mapping[str, list[DisputeRef]]) -> None:
     """Who disputes what, each brief's certainty on the merged timeline, and position objects.
 
     Runs after the timeline and the proposals are indexed, and only adds to them.
-    ``disputes`` holds each brief's (:func:`disputes_of`), when the caller has them.
+    ``disputes`` holds each brief's (:func:`disputes_of`).
     """
     by_actor: dict[str, list[DisputeRef]] = defaultdict(list)
     for entry in index.entries:
-        for ref in disputes[entry.slug] if disputes is not None else disputes_of(entry):
+        for ref in disputes[entry.slug]:
             for actor_id in dict.fromkeys(ref.dispute.by):
                 by_actor[actor_id].append(ref)
     index.disputes_by_actor = dict(by_actor)
