@@ -915,15 +915,26 @@ def _regenerate(
     return Generated(len(published), stats, held, rendered=rendered, manifest=inputs)
 
 
-def _planned(current: graph.Inputs, index: Index, settings: Settings) -> list[str]:
+def _planned(
+    current: graph.Inputs,
+    index: Index,
+    settings: Settings,
+    old: graph.Graph | None = None,
+    stale: set[int] | None = None,
+) -> list[str]:
     """Every output's path, each output's plan digested as it is made and then let go of.
 
     No process holds the plan whole: each one rendering makes it again (:func:`_share`).
+    With the ``old`` graph and its ``stale`` keys, the older pages of unchanged
+    listings keep their digests (:meth:`graph.Inputs.settle_plan`).
     """
     from generator.render import plan_outputs, ready_pictures
 
     ready_pictures(index, settings)
-    return current.settle_plan(plan_outputs(index, settings))
+    paths = current.settle_plan(plan_outputs(index, settings), old=old, stale=stale)
+    if current.reused:
+        log.debug("plan: %d older pages as they were", current.reused)
+    return paths
 
 
 def _render_stale(
@@ -951,10 +962,11 @@ def _render_stale(
     gc.freeze()
     digests = graph.file_digests({item.slug: item.path for item in published})
     current = graph.Inputs(index, digests, {}, settings)
-    paths = _planned(current, index, settings)
-    todo = graph.to_render(old, current, fingerprint, paths, files_in(settings.docs_dir))
-    if todo is None:
+    stale = graph.stale_inputs(old, current, fingerprint)
+    if stale is None:
         old = None  # every output renders again: the old graph has nothing more to say
+    paths = _planned(current, index, settings, old, stale)
+    todo = graph.to_render(old, current, fingerprint, paths, files_in(settings.docs_dir), stale)
     graph.discard(settings.docs_dir)
     stats = _render_and_write(
         functools.partial(plan_outputs, index, settings), paths, settings, todo

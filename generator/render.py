@@ -371,6 +371,8 @@ class Block:
     """Which list of the listing the block is of."""
     items: Sequence[Any]
     """The block's items, in the order the page shows them."""
+    listing: str
+    """The listing's first page, which reads the lists the block is cut from."""
 
     def lists(self, count: int) -> list[Sequence[Any]]:
         """The page's part of each of the listing's ``count`` lists: its block, or nothing."""
@@ -1137,7 +1139,7 @@ class Renderer:
             count = older_count([items], size)
             for number in range(1, count + 1):
                 part = block_part(items, number, size, oldest_first)
-                block = Block(number, number == count, which, part)
+                block = Block(number, number == count, which, part, base)
                 yield block_path(home, number), partial(older, block=block)
 
     def _first_slice(

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from generator import graph
 from generator.config import Settings, load_settings
 from generator.index import Index, build_index
 from generator.load import load_yaml
@@ -59,6 +60,12 @@ def make_project(tmp_path: Path, briefings: Path) -> Settings:
     shutil.copytree(ROOT / "theme", tmp_path / "theme")
     shutil.copytree(briefings, tmp_path / "briefings")
     return load_settings(tmp_path / "site_config.yml")
+
+
+@pytest.fixture(autouse=True)
+def verify_reused_plans(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test's runs digest the older pages they take from the last run, and compare."""
+    monkeypatch.setattr(graph, "VERIFY_REUSE", True)
 
 
 @pytest.fixture

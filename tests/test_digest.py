@@ -178,6 +178,9 @@ class _Digests:
     def digest_all(self, keys: list[Key], *, keep: bool) -> list[bytes]:
         return [self.digest(key) for key in keys]
 
+    def has_binding(self, path: str) -> bool:
+        return False  # no output here is an older page of a listing
+
 
 def _keys_of(saved: graph.Graph) -> dict[str, set[Key]]:
     return {path: {saved.keys[n] for n in found} for path, found in saved.outputs.items()}

@@ -236,3 +236,30 @@ def test_publishing_and_withdrawing_briefs_incrementally_matches_a_clean_build(s
     clean = dataclasses.replace(small, docs_dir=tmp_path / "clean-docs")
     pipeline.generate(clean)
     assert snapshot(docs) == snapshot(clean.docs_dir)
+
+
+def test_a_publish_takes_the_older_pages_of_unchanged_listings_from_the_last_run(
+    small, monkeypatch
+):
+    reused: list[int] = []
+    settle = graph.Inputs.settle_plan
+
+    def counting(self, *args, **kwargs):
+        paths = settle(self, *args, **kwargs)
+        reused.append(self.reused)
+        return paths
+
+    monkeypatch.setattr(graph.Inputs, "settle_plan", counting)
+    saved = graph.load(small.docs_dir)
+    assert saved is not None
+    older = [p for p in saved.outputs if OLDER.match(p) and not p.startswith(NUMBERED)]
+    write_new_brief(small.briefings_dir, 30, seed=7)
+    pipeline.generate(small)  # every test digests what it takes again, and compares (conftest)
+    assert 0 < reused[-1] < len(older), "the listings the new brief joins are digested again"
+
+
+def test_an_older_page_taken_again_is_checked_against_its_digest(small, monkeypatch):
+    monkeypatch.setattr(graph._Reuse, "plan", lambda *args: bytes(graph.DIGEST_SIZE))
+    write_new_brief(small.briefings_dir, 30, seed=7)
+    with pytest.raises(AssertionError, match="taken again, but it changed"):
+        pipeline.generate(small)
