@@ -108,7 +108,7 @@ CheckedFile = tuple[Signature, load.Document, "ValidBrief | None", list[Problem]
 Stat = tuple[int, int, int, int]
 """A file's modification and change times (ns), size and inode: what tells it changed."""
 
-RACY_NS = 2_000_000_000
+RACY_NS = graph.RACY_NS
 """How recently changed (ns) a file must not be for its ``stat`` to stand for its bytes."""
 
 ENTRIES_AT_ONCE = 500
@@ -438,12 +438,14 @@ def _check_briefs(
     cache: CheckCache | None,
     settings: Settings,
     replaced: list[tuple[Outcome, Outcome]],
+    files: graph.FileDigests | None = None,
 ) -> list[Outcome]:
     """Check every brief, in order, taking from the cache those whose bytes did not change.
 
     The briefs left to check are shared between processes when there are many
     (a cold cache, or none); see :func:`_check_fresh`. A cached brief checked
-    again is added to ``replaced``, as it was and as it is.
+    again is added to ``replaced``, as it was and as it is. ``files``, when
+    given, tells the briefs' signatures (the run digested them already).
     """
     outcomes: list[Outcome | None] = [None] * len(paths)
     todo: list[int] = []
@@ -452,7 +454,8 @@ def _check_briefs(
     start = time.time_ns()
     for n, path in enumerate(paths):
         if cache is not None:
-            signatures[n] = signature = cache.signature(path, start)
+            signature = files(path) if files is not None else cache.signature(path, start)
+            signatures[n] = signature
             cached = cache.entries.get(path)
             if cached and cached[0] == signature:
                 outcomes[n] = cached[1:]
@@ -535,6 +538,7 @@ def check(
     *,
     suggestions: bool = True,
     saved_at: Path | None = None,
+    files: graph.FileDigests | None = None,
 ) -> Checked:
     """Load and validate every file, collecting all problems before deciding anything.
 
@@ -543,7 +547,8 @@ def check(
     the two checks that compare every brief with every other (an event that looks
     like another brief's, a question another brief may answer) are left out: they
     only ever warn, and the preview shows no warnings. ``saved_at`` is where the
-    cache is kept on disk, if it is: see :func:`_suggestions`.
+    cache is kept on disk, if it is: see :func:`_suggestions`. ``files`` digests
+    the briefs with a cache, when the run has digested them already.
     """
     from generator import render, validate  # imported late: see the note above the imports
 
@@ -558,7 +563,7 @@ def check(
     case_at = len(checked.report.problems)  # their place in the report, found below
     docs = []
     replaced: list[tuple[Outcome, Outcome]] = []
-    for doc, valid, problems in _check_briefs(paths, cache, settings, replaced):
+    for doc, valid, problems in _check_briefs(paths, cache, settings, replaced, files):
         docs.append(doc)
         checked.report.extend(problems)
         if valid:
@@ -699,7 +704,7 @@ def _suggestions(
     return validate.suggestion_warnings(briefs, *tables)
 
 
-def check_with_cache_file(settings: Settings) -> Checked:
+def check_with_cache_file(settings: Settings, files: graph.FileDigests | None = None) -> Checked:
     """:func:`check`, with the cache kept beside the docs folder (:func:`cache_path`).
 
     After one brief is added or edited, only that brief is loaded and
@@ -708,7 +713,7 @@ def check_with_cache_file(settings: Settings) -> Checked:
     """
     path = cache_path(settings)
     cache = CheckCache.load(path)
-    checked = check(settings, cache, saved_at=path)
+    checked = check(settings, cache, saved_at=path, files=files)
     cache.save(path)
     for item in checked.briefs:  # the cache that needed the rest of their documents is saved
         item.doc.settle()
@@ -852,14 +857,17 @@ class Looked:
     head: graph.Head | None
     """The docs folder's graph's head, if it has one."""
     up_to_date: bool
+    files: graph.FileDigests = field(default_factory=graph.FileDigests)
+    """The input files' digests, as the manifest took them."""
 
 
 def look(settings: Settings, head: graph.Head | None = None) -> Looked:
     """Digest the input files and compare them with the docs folder's graph (``head``, if read)."""
     fingerprint = stamp(settings)
-    inputs = graph.manifest(settings, fingerprint)
     head = head if head is not None else graph.load_head(settings.docs_dir)
-    return Looked(fingerprint, inputs, head, _up_to_date(settings, head, inputs))
+    files = graph.FileDigests(head.files if head is not None else None)
+    inputs = graph.manifest(settings, fingerprint, files)
+    return Looked(fingerprint, inputs, head, _up_to_date(settings, head, inputs), files)
 
 
 def generate(
@@ -881,21 +889,27 @@ def generate(
         held_notes = [graph.HeldNote(*h) for h in head.held]
         return Generated(head.briefs, stats, held_notes, rendered=0, manifest=inputs)
     with _collect_rarely():
-        return _regenerate(settings, head is not None, fingerprint, inputs)
+        return _regenerate(settings, head is not None, fingerprint, inputs, looked.files)
 
 
 def _regenerate(
-    settings: Settings, has_graph: bool, fingerprint: bytes, inputs: bytes
+    settings: Settings,
+    has_graph: bool,
+    fingerprint: bytes,
+    inputs: bytes,
+    files: graph.FileDigests | None = None,
 ) -> Generated:
     """:func:`generate` once some input changed: the whole pipeline, for the stale outputs.
 
-    ``has_graph`` tells whether the docs folder has a graph to read.
+    ``has_graph`` tells whether the docs folder has a graph to read; ``files``
+    are the input files' digests the manifest took.
     """
+    files = files if files is not None else graph.FileDigests()
     from generator.schema import write_schemas  # imported late: see the note above the imports
     from generator.validate import release
 
     heap.map_large_blocks()  # each long page or pickle unmapped when let go
-    checked = check_with_cache_file(settings)
+    checked = check_with_cache_file(settings, files)
     said = [str(warning) for warning in checked.report.warnings]  # worded once, for both
     warn_all(said)
     if checked.report.errors:
@@ -908,7 +922,7 @@ def _regenerate(
     heap.trim()  # what the check freed (the suggestions, the cache's pickles)
     published, held = release(checked.briefs, settings.today, preview=settings.preview)
     stats, rendered = _render_stale(
-        settings, checked, published, held, has_graph, fingerprint, inputs, notes
+        settings, checked, published, held, has_graph, fingerprint, inputs, notes, files
     )
     if settings.schema_dir:  # once the index and the graphs are let go: the peak is lower
         write_schemas(settings.schema_dir, checked.actors, checked.places, checked.briefs)
@@ -946,10 +960,12 @@ def _render_stale(
     fingerprint: bytes,
     inputs: bytes,
     notes: bytes,
+    files: graph.FileDigests | None = None,
 ) -> tuple[WriteStats, int]:
     """Index the briefs, render and write the stale outputs, save the graph.
 
-    ``notes`` are the check's warnings, packed for the graph. Returns what was
+    ``notes`` are the check's warnings, packed for the graph; ``files`` the input
+    files' digests, kept with the graph for the next run. Returns what was
     written and how many outputs were rendered. The index, the old and new
     graphs and the digests of their keys live only as long as this call: at
     10,000 briefs, the schemas written after it reuse their memory.
@@ -960,7 +976,8 @@ def _render_stale(
     old = graph.load(settings.docs_dir) if has_graph else None
     index = build_index(published, checked.actors, settings.related, checked.places)
     gc.freeze()
-    digests = graph.file_digests({item.slug: item.path for item in published})
+    files = files if files is not None else graph.FileDigests()
+    digests = graph.file_digests({item.slug: item.path for item in published}, files)
     current = graph.Inputs(index, digests, {}, settings)
     stale = graph.stale_inputs(old, current, fingerprint)
     if stale is None:
@@ -980,7 +997,7 @@ def _render_stale(
         old, current, stats.reads.drain(), paths,
         fingerprint=fingerprint, manifest=inputs, until=graph.next_release(held),
         briefs=len(published), notes=notes,
-        held=[(h.item.path.name, h.reason) for h in held],
+        held=[(h.item.path.name, h.reason) for h in held], files=files.table(),
     )  # fmt: skip
     rendered = len(paths) if todo is None else len(todo)
     # The digests and their memo are let go before the graph is pickled, which

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+import os
 import re
 import shutil
 from collections.abc import Callable
@@ -432,3 +433,59 @@ def test_the_graph_is_saved_a_share_at_a_time_and_read_back_whole(tmp_path, monk
 
 def _split(items: list[Any], size: int) -> list[list[Any]]:
     return [items[n : n + size] for n in range(0, len(items), size)]
+
+
+def _count_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Note every input file the runs digest from its bytes (the rest by their ``stat``)."""
+    read: list[str] = []
+    digest = graph._file_digest
+
+    def reading(path: Any) -> bytes:
+        read.append(str(path))
+        return digest(path)
+
+    monkeypatch.setattr(graph, "_file_digest", reading)
+    return read
+
+
+def test_a_run_reads_only_the_input_files_whose_stat_changed(baseline, tmp_path, monkeypatch):
+    settings = _copy(baseline, tmp_path)
+    monkeypatch.setattr(graph, "RACY_NS", 0)  # files written a moment ago count as settled
+    EDITS["summary"](settings.briefings_dir)
+    pipeline.generate(settings)  # keeps each file's stat with its digest
+    read = _count_reads(monkeypatch)
+    assert pipeline.generate(settings).rendered == 0
+    assert read == []
+    EDITS["title"](settings.briefings_dir)
+    assert pipeline.generate(settings).rendered
+    assert read == [str(settings.briefings_dir / f"{PLAIN}.yml")], "the edited brief, once"
+
+
+def test_a_brief_rewritten_with_its_size_and_time_is_read_again(baseline, tmp_path, monkeypatch):
+    settings = _copy(baseline, tmp_path)
+    monkeypatch.setattr(graph, "RACY_NS", 0)
+    EDITS["summary"](settings.briefings_dir)
+    pipeline.generate(settings)
+    path = settings.briefings_dir / f"{PLAIN}.yml"
+    before = path.stat()
+    path.write_text(path.read_text("utf-8").replace("bottom line", "bottom-line"), "utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # as an old editor might
+    assert path.stat().st_size == before.st_size
+    assert path.stat().st_mtime_ns == before.st_mtime_ns
+    assert _same_as_clean(settings, tmp_path).rendered  # its change time moved: read again
+
+
+def test_a_file_changed_as_the_run_began_is_not_trusted_by_the_next(tmp_path, monkeypatch):
+    path = tmp_path / "brief.yml"
+    path.write_text("title: T\n", "utf-8")
+    files = graph.FileDigests()
+    assert files(path) == graph._file_digest(path)
+    assert files.table() == {}, "changed within RACY_NS of the run's start"
+    monkeypatch.setattr(graph, "RACY_NS", -(10**12))  # as though it had been long before
+    settled = graph.FileDigests()
+    settled(path)
+    assert list(settled.table()) == [str(path)]
+    read = _count_reads(monkeypatch)
+    assert graph.FileDigests(settled.table())(path) == files(path) and read == []
+    path.write_text("title: U\n", "utf-8")
+    assert graph.FileDigests(settled.table())(path) != files(path) and read == [str(path)]

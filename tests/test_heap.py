@@ -103,7 +103,7 @@ def test_a_run_maps_large_blocks_alone_before_it_checks(valid_project, monkeypat
     monkeypatch.setattr(heap, "map_large_blocks", lambda: calls.append("map") or True)
     check = pipeline.check_with_cache_file
     monkeypatch.setattr(
-        pipeline, "check_with_cache_file", lambda s: calls.append("check") or check(s)
+        pipeline, "check_with_cache_file", lambda *a: calls.append("check") or check(*a)
     )
     assert pipeline.generate(valid_project).rendered
     assert calls == ["map", "check"]

@@ -420,8 +420,8 @@ def test_the_warnings_are_let_go_once_said_and_packed_before_the_pages_are_rende
     checking = pipeline.check_with_cache_file
     planted: list[weakref.ref] = []
 
-    def check(settings):
-        checked = checking(settings)
+    def check(settings, *args):
+        checked = checking(settings, *args)
         path = settings.briefings_dir / "border-talks.yml"
         warning = Problem(path, "a planted warning", severity=Severity.WARNING)
         checked.report.add(warning)
