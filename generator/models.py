@@ -46,6 +46,7 @@ from pydantic_core import PydanticCustomError, core_schema
 from slugify import slugify as _python_slugify
 
 from generator.errors import BLANK_LOOKING
+from generator.reads import KEPT, keep_digest
 
 # --- Limits: documented in the author guide and enforced with clear errors ---
 
@@ -1217,7 +1218,11 @@ def _record_class(model: type[Model]) -> type[Record]:
     fields = [(name, Any) for name in model.model_fields]
     record = make_dataclass(
         f"{model.__name__}Record",
-        [*fields, ("model_fields_set", set[str], field(compare=False, repr=False))],
+        [
+            *fields,
+            ("model_fields_set", set[str], field(compare=False, repr=False)),
+            (KEPT, bytes | None, field(default=None, init=False, compare=False, repr=False)),
+        ],
         bases=(Record,),
         namespace={**methods, "model": model, "model_fields": model.model_fields},
         frozen=True,
@@ -1231,6 +1236,26 @@ def _record_class(model: type[Model]) -> type[Record]:
 for _model in [kind for kind in list(globals().values()) if isinstance(kind, type)]:
     if issubclass(_model, Model) and _model is not Model:
         _RECORDS[_model] = globals()[f"{_model.__name__}Record"] = _record_class(_model)
+
+
+def keep_digests(record: Record) -> None:
+    """Give each record in ``record``'s fields its digest, innermost first (:func:`keep_digest`).
+
+    Fields kept packed are left as they are: only the brief's own page reads them.
+    """
+    packed = PACKED.get(record.model, ())
+    for name in record.model_fields:
+        if name not in packed:
+            _keep_digests_in(getattr(record, name))
+
+
+def _keep_digests_in(value: Any) -> None:
+    if isinstance(value, Record):
+        keep_digests(value)
+        keep_digest(value)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _keep_digests_in(item)
 
 
 # --- Fields kept packed -------------------------------------------------------------

@@ -55,6 +55,7 @@ from generator.models import (
     Place,
     Tag,
     compact,
+    keep_digests,
     slugify,
 )
 
@@ -332,7 +333,9 @@ def validate_brief(doc: Document) -> tuple[ValidBrief | None, list[Problem]]:
     if any(p.severity is Severity.ERROR for p in problems):
         return None, problems
     doc.forget_positions()  # its warnings hold their positions; a later check reads them again
-    return ValidBrief(doc.slug, compact(brief), doc), problems
+    record = compact(brief)
+    keep_digests(record)  # kept with the check: each run compares them again
+    return ValidBrief(doc.slug, record, doc), problems
 
 
 class Registry(dict[str, Actor]):

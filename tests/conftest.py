@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import graph
+from generator import graph, reads
 from generator.config import Settings, load_settings
 from generator.index import Index, build_index
 from generator.load import load_yaml
@@ -64,8 +64,12 @@ def make_project(tmp_path: Path, briefings: Path) -> Settings:
 
 @pytest.fixture(autouse=True)
 def verify_reused_plans(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every test's runs digest the older pages they take from the last run, and compare."""
+    """Every test's runs digest again what they take from the last run, and compare.
+
+    That is the older pages of unchanged listings, and the records that keep their digests.
+    """
     monkeypatch.setattr(graph, "VERIFY_REUSE", True)
+    monkeypatch.setattr(reads, "VERIFY_KEPT", True)
 
 
 @pytest.fixture

@@ -258,3 +258,45 @@ def test_tables_that_list_the_same_events_are_digested_walking_each_event_once(m
     assert len(events) > 3 and all(walked[id(event)] == 1 for event in events)
     by_actor = [event for listed in index.events_by_actor.raw().values() for event in listed]
     assert {id(event) for event in by_actor} <= {id(event) for event in events}
+
+
+def test_a_checked_brief_keeps_its_records_digests_through_the_check_cache(monkeypatch):
+    import pickle
+
+    from generator import reads
+    from generator.load import load_yaml
+    from generator.validate import validate_brief
+
+    monkeypatch.setattr(reads, "VERIFY_KEPT", False)
+    item, _ = validate_brief(load_yaml(ROOT / "briefings" / "nato-eastern-sentry.yml"))
+    assert item is not None
+    events = item.brief.events
+    assert events and all(getattr(e, reads.KEPT) is not None for e in events)
+    again = pickle.loads(pickle.dumps(events))  # as the check cache keeps them
+    walked = []
+    walk = reads._Canon._walk
+
+    def walking(canon, value):
+        walked.append(type(value).__name__)
+        return walk(canon, value)
+
+    monkeypatch.setattr(reads._Canon, "_walk", walking)
+    assert digest(again) == digest(events)
+    assert walked == [], "kept digests are not walked"
+    changed = events[0].model_copy(update={"what": "Something else happened."})
+    assert getattr(changed, reads.KEPT) is None, "a changed copy keeps no digest"
+    assert digest([changed]) != digest([events[0]])
+    assert [kind for kind in walked if kind.endswith("Record")] == ["EventRecord"]
+
+
+def test_a_kept_digest_that_differs_from_the_content_fails_when_verified(monkeypatch):
+    from generator import reads
+    from generator.load import load_yaml
+    from generator.validate import validate_brief
+
+    item, _ = validate_brief(load_yaml(ROOT / "briefings" / "nato-eastern-sentry.yml"))
+    assert item is not None
+    event = item.brief.events[0]
+    object.__setattr__(event, reads.KEPT, bytes(reads.DIGEST_SIZE))
+    with pytest.raises(AssertionError, match="kept a digest it does not have"):
+        digest([event])  # the tests verify (conftest)
