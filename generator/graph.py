@@ -14,7 +14,8 @@ settings: a change to either (the :func:`fingerprint`) renders everything again.
 Before even reading the briefs, a run compares a digest of every input file
 with the one the graph was saved with (:func:`manifest`): when nothing changed
 and no embargo has ended since, the docs folder is already what a run would
-write, and the run stops there.
+write, and the run stops there. A file whose ``stat`` is as the graph kept it
+is not even read (:class:`FileDigests`).
 
 The graph is a file in the docs folder (``.briefings-graph``, which the site
 engines skip as a dot-file): the folder and its graph are the generator's own.
@@ -424,7 +425,8 @@ class Inputs:
 
         An older page's items are taken again from the last run when its
         listing is as it was (:class:`_Reuse`): at 10,000 briefs a publish
-        walked the items of 40,000 older pages, four seconds, to find them unchanged.
+        walked the items of 14,000 older pages, most of the plan's four
+        seconds, to find all but a few unchanged.
         """
         block = _block_of(render)
         if block is None:
