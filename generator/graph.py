@@ -239,6 +239,22 @@ RACY_NS = 2_000_000_000
 """How recently changed (ns) a file must not be for its ``stat`` to stand for its bytes."""
 
 
+def file_stat(path: str | os.PathLike[str]) -> Stat:
+    """What ``stat`` says of a file that tells it changed; raises OSError as ``stat`` does."""
+    info = os.stat(path)  # noqa: PTH116 (a str: see manifest())
+    return (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
+
+
+def settled(stat: Stat, start: int) -> bool:
+    """Whether ``stat`` may stand for the file's bytes in a later run begun after ``start`` (ns).
+
+    Like Git's index: a file changed within :data:`RACY_NS` before ``start``
+    is not, since a second write in the same clock tick can leave its times
+    and size as they were.
+    """
+    return start - max(stat[0], stat[1]) > RACY_NS
+
+
 class FileDigests:
     """The digests of input files, each read again only when its ``stat`` changed.
 
@@ -264,14 +280,12 @@ class FileDigests:
         if found is not None:
             return found[1]
         try:
-            info = os.stat(name)  # noqa: PTH116 (a str: see manifest())
+            stat = file_stat(name)
         except OSError:
             return _file_digest(name)
-        stat = (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
         was = self.known.get(name)
         digest = was[1] if was is not None and was[0] == stat else _file_digest(name)
-        trusted = stat if self.start - max(stat[0], stat[1]) > RACY_NS else None
-        self.found[name] = (trusted, digest)
+        self.found[name] = (stat if settled(stat, self.start) else None, digest)
         return digest
 
     def table(self) -> dict[str, tuple[Stat, bytes]]:

@@ -105,8 +105,7 @@ CheckedFile = tuple[Signature, load.Document, "ValidBrief | None", list[Problem]
 """One brief as checked on its own: the digest of its bytes, and what loading and validating gave."""
 
 
-Stat = tuple[int, int, int, int]
-"""A file's modification and change times (ns), size and inode: what tells it changed."""
+Stat = graph.Stat
 
 RACY_NS = graph.RACY_NS
 """How recently changed (ns) a file must not be for its ``stat`` to stand for its bytes."""
@@ -169,15 +168,14 @@ class CheckCache:
         can leave its time and size as they were.
         """
         try:
-            info = path.stat()
+            stat = graph.file_stat(path)
         except OSError:
             return file_signature(path)  # raises what reading it raises
-        stat = (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
         known = self.stats.get(path)
         if known is not None and known[0] == stat:
             return known[1]
         signature = file_signature(path)
-        if start - max(info.st_mtime_ns, info.st_ctime_ns) > RACY_NS:
+        if graph.settled(stat, start):
             self.stats[path] = (stat, signature)
         else:
             self.stats.pop(path, None)
