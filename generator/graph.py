@@ -54,7 +54,7 @@ log = logging.getLogger(__name__)
 GRAPH_FILE = ".briefings-graph"
 """The graph's file, in the docs folder."""
 
-FORMAT = 6
+FORMAT = 7
 """Bumped when the file's layout changes: an older graph is then ignored."""
 
 _ABSENT = object()
@@ -83,6 +83,9 @@ class Graph:
     """The briefs that run held back (file name, why), reported again likewise."""
     files: dict[str, tuple[Stat, bytes]] = dataclasses.field(default_factory=dict)
     """Each input file's digest by its ``stat`` then, for the next run (:class:`FileDigests`)."""
+    folders: dict[str, int] = dataclasses.field(default_factory=dict)
+    """The docs folder's subfolders' modification times, as the run left them: the next
+    run lists only those that changed (:func:`generator.write.missing_outputs`)."""
 
     def stale(self, inputs: Inputs, *, planned: bool | None = None) -> set[int]:
         """The positions of the keys whose digest changed.
@@ -156,6 +159,7 @@ class Head:
     notes: bytes
     held: list[tuple[str, str]]
     files: dict[str, tuple[Stat, bytes]] = dataclasses.field(default_factory=dict)
+    folders: dict[str, int] = dataclasses.field(default_factory=dict)
 
     @property
     def warnings(self) -> list[str]:
@@ -642,10 +646,10 @@ def to_render(
     inputs: Inputs,
     stamp: bytes,
     plan: Iterable[str],
-    existing: set[str],
+    missing: set[str],
     changed: set[int] | None = None,
 ) -> set[str] | None:
-    """The outputs to render: those whose inputs changed, or that are new or missing.
+    """The outputs to render: those whose inputs changed, or that are new or ``missing``.
 
     None means all of them: there is no graph, or it was made with other code or settings.
     ``changed`` are the keys other than the plan's found stale already (:func:`stale_inputs`).
@@ -658,7 +662,7 @@ def to_render(
     todo = set()
     for path in plan:
         keys = old.outputs.get(path)
-        if keys is None or path not in existing or not changed.isdisjoint(keys):
+        if keys is None or path in missing or not changed.isdisjoint(keys):
             todo.add(path)
     return todo
 

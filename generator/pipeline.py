@@ -39,9 +39,9 @@ from generator.site import (
 )
 from generator.workers import can_fork, fork_pool
 from generator.write import (
-    TEMPORARY_SUFFIX,
     WriteStats,
-    files_in,
+    folder_times,
+    missing_outputs,
     remove_outputs,
     write_shares,
 )
@@ -838,11 +838,7 @@ def _up_to_date(settings: Settings, old: graph.Head | None, inputs: bytes) -> bo
         return False
     if old.until is not None and settings.today >= old.until:
         return False
-    found = files_in(settings.docs_dir)
-    for name in found:  # a write cut short by a kill left its temporary file
-        if name.endswith(TEMPORARY_SUFFIX):
-            (settings.docs_dir / name).unlink(missing_ok=True)
-    return set(old.outputs) <= found
+    return not missing_outputs(settings.docs_dir, old.outputs, old.folders)
 
 
 @dataclass(frozen=True)
@@ -981,7 +977,8 @@ def _render_stale(
     if stale is None:
         old = None  # every output renders again: the old graph has nothing more to say
     paths = _planned(current, index, settings, old, stale)
-    todo = graph.to_render(old, current, fingerprint, paths, files_in(settings.docs_dir), stale)
+    missing = missing_outputs(settings.docs_dir, old.outputs, old.folders) if old else set()
+    todo = graph.to_render(old, current, fingerprint, paths, missing, stale)
     graph.discard(settings.docs_dir)
     stats = _render_and_write(
         functools.partial(plan_outputs, index, settings), paths, settings, todo
@@ -996,6 +993,7 @@ def _render_stale(
         fingerprint=fingerprint, manifest=inputs, until=graph.next_release(held),
         briefs=len(published), notes=notes,
         held=[(h.item.path.name, h.reason) for h in held], files=files.table(),
+        folders=folder_times(settings.docs_dir, paths),
     )  # fmt: skip
     rendered = len(paths) if todo is None else len(todo)
     # The digests and their memo are let go before the graph is pickled, which

@@ -52,7 +52,7 @@ from generator.reads import ReadLog
 from generator.render import Page, Plan, brief_path, render_plan, render_some
 from generator.schema import write_schemas
 from generator.validate import ValidBrief, release
-from generator.write import WriteStats, files_in, remove_outputs, write_pages
+from generator.write import WriteStats, folder_times, missing_outputs, remove_outputs, write_pages
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +62,9 @@ HEAD_START = 1.0
 The engine's server answers no request while a build runs, so that it never serves a
 half-built site; the listing pages take seconds at 1,000 briefs.
 """
+
+FINISH_BATCH = 16
+"""Listing pages rendered between two looks for a new save (:meth:`Preview.finish`)."""
 
 POLL_SECONDS = 0.25
 """How often to look for saves where the operating system gives no file events."""
@@ -147,7 +150,9 @@ class Preview:
                 return first
         self.registry = registry
         new = {item.slug for item in published} - (set(old.by_slug) if old else set())
-        return self._rebuild(published, checked.actors, checked.places, first=new)
+        stats = self._rebuild(published, checked.actors, checked.places, first=new)
+        assert stats is not None  # nothing stops it
+        return stats
 
     def _rebuild(
         self,
@@ -156,21 +161,30 @@ class Preview:
         places: dict[str, Place],
         *,
         first: set[str],
-    ) -> WriteStats:
+        stop: Callable[[], bool] = lambda: False,
+    ) -> WriteStats | None:
         """Rebuild the index, write the stale pages of the briefs ``first`` and leave the rest.
 
         The rest waits for :meth:`finish`; the graph is updated once all is written.
+        When ``stop()`` turns true between the steps before anything is written,
+        nothing is kept and None is returned: the edits stay deferred.
         """
         settings = self.settings
-        self.deferred = None
         index = build_index(published, actors, settings.related, places)
+        if stop():
+            return None
         plan = render_plan(index, settings)
         outputs = dict(plan)
         signatures = {path: entry[0] for path, entry in self.cache.entries.items()}
         digests = {item.slug: signatures.get(item.path, b"") for item in published}
         current = graph.Inputs(index, digests, outputs, settings)
         docs = settings.docs_dir
-        stale = graph.to_render(self.graph, current, self.stamp, outputs, files_in(docs))
+        known = self.graph
+        missing = missing_outputs(docs, known.outputs, known.folders) if known else set()
+        stale = graph.to_render(known, current, self.stamp, outputs, missing)
+        if stop():
+            return None
+        self.deferred = None
         gone = self.outputs - set(outputs)
         self.index, self.plan, self.renders, self.outputs = index, plan, outputs, set(outputs)
         if settings.schema_dir:  # the known ids change with the briefs
@@ -179,7 +193,8 @@ class Preview:
         now = todo if stale is None else todo & {brief_path(s) for s in first}
         stats = write_pages(pipeline.render_recorded(plan, now), docs, prune=stale is None)
         stats.removed += remove_outputs(gone, docs) if stale is not None else []
-        self.pending = _Pending(plan, todo - now, current, stats.reads, full=stale is None)
+        rest = [path for path, _ in plan if path in todo and path not in now]
+        self.pending = _Pending(plan, rest, current, stats.reads, full=stale is None)
         _log(stats)
         return stats
 
@@ -188,27 +203,46 @@ class Preview:
         """Whether :meth:`finish` has work left."""
         return self.deferred is not None or self.pending is not None
 
-    def finish(self) -> WriteStats:
-        """Rebuild the index if an edit deferred it, write the other stale pages, keep the graph."""
+    def finish(self, stop: Callable[[], bool] = lambda: False) -> WriteStats:
+        """Rebuild the index if an edit deferred it, write the other stale pages, keep the graph.
+
+        When ``stop()`` turns true (the author saved again), the rest waits for a
+        later call, so that the next save's own page is not held up by the long
+        listing pages: between the index and the plan, and every
+        :data:`FINISH_BATCH` pages. At 10,000 briefs the whole took 10 s, and a
+        save made meanwhile showed 9.5 s after it was made.
+        """
         stats = WriteStats()
         if self.deferred is not None:
-            stats = self._rebuild(*self.deferred, first=set())
-        if self.pending is None:
+            if stop():
+                return stats
+            rebuilt = self._rebuild(*self.deferred, first=set(), stop=stop)
+            if rebuilt is None:
+                return stats
+            stats = rebuilt
+        pending = self.pending
+        if pending is None:
             return stats
-        pending, self.pending = self.pending, None
-        later = write_pages(
-            pipeline.render_recorded(pending.plan, pending.rest),
-            self.settings.docs_dir,
-            prune=False,
-        )
-        stats.extend(later)
-        _log(later)
+        while pending.rest:
+            if stop():
+                return stats
+            batch, pending.rest = pending.rest[:FINISH_BATCH], pending.rest[FINISH_BATCH:]
+            later = write_pages(
+                pipeline.render_recorded(pending.plan, set(batch)),
+                self.settings.docs_dir,
+                prune=False,
+            )
+            _log(later)
+            pending.reads.extend(later.reads)
+            later.reads = ReadLog()  # the pending log holds them, for the graph
+            stats.extend(later)
+        self.pending = None
         reads = pending.reads
-        reads.extend(later.reads)
         outputs = dict(pending.plan)
         self.graph = graph.updated(
             None if pending.full else self.graph, pending.inputs, reads.drain(), outputs,
             fingerprint=self.stamp, manifest=b"", until=None,
+            folders=folder_times(self.settings.docs_dir, outputs),
         )  # fmt: skip
         return stats
 
@@ -218,7 +252,8 @@ class _Pending:
     """What :meth:`Preview.finish` has left to render, and what the graph needs after."""
 
     plan: Plan
-    rest: set[str]
+    rest: list[str]
+    """The outputs left to render, in plan order."""
     inputs: graph.Inputs
     reads: ReadLog
     full: bool
@@ -473,7 +508,7 @@ class _Builder:
                 timer.start()
             return
         else:
-            self.unbuilt |= set(self.preview.finish().written)
+            self.unbuilt |= set(self.preview.finish(stop=self._saved_again).written)
             self.unbuilt = self.site.update(self.unbuilt, stop=self._saved_again)
         if (self.preview.busy or self.unbuilt) and self.server is not None:
             live_engine.rebuild_soon(self.server)

@@ -13,12 +13,15 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import posixpath
 import secrets
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from generator import graph
 from generator.reads import ReadLog
 from generator.workers import can_fork, fork_pool
 
@@ -230,6 +233,68 @@ def _write(
         else:
             atomic_write(target, data, made=made)
             stats.written.append(page.path)
+
+
+def folder_times(folder: Path, outputs: Iterable[str]) -> dict[str, int]:
+    """The modification times (ns) of the subfolders of ``folder`` that hold ``outputs``.
+
+    They let a later run tell that its outputs are all still there without
+    listing 50,000 files (:func:`missing_outputs`). A folder changed within
+    :data:`~generator.graph.RACY_NS` of now is left out, to be listed next time:
+    a file removed in the same clock tick as the last write would leave its
+    time as it was, as Git's index reasons about files.
+    """
+    top, now = os.fspath(folder), time.time_ns()
+    times = {}
+    for name in {posixpath.dirname(path) for path in outputs} - {""}:
+        try:
+            changed = os.stat(f"{top}/{name}").st_mtime_ns  # noqa: PTH116 (str: as files_in)
+        except OSError:
+            continue
+        if now - changed > graph.RACY_NS:
+            times[name] = changed
+    return times
+
+
+def missing_outputs(folder: Path, outputs: Iterable[str], times: Mapping[str, int]) -> set[str]:
+    """Those of ``outputs`` no longer in ``folder``; removes the files of cut-short writes.
+
+    A subfolder whose modification time is the one :func:`folder_times` kept
+    had no file added or removed since, so it is not listed: at 10,000 briefs,
+    a run that found nothing changed spent 0.5 to 1.7 s listing 52,742 outputs
+    when the system had none of the folders cached. Any other folder, the top
+    one among them (the dependency graph is saved there after the times are
+    taken), is listed, and the temporary files of writes cut short are removed.
+    """
+    top = os.fspath(folder)
+    wanted: dict[str, list[str]] = {}
+    for path in outputs:
+        name, _, file = path.rpartition("/")
+        wanted.setdefault(name, []).append(file)
+    missing = set()
+    for name, files in wanted.items():
+        where = f"{top}/{name}" if name else top
+        try:
+            if name in times and os.stat(where).st_mtime_ns == times[name]:  # noqa: PTH116
+                continue
+            found = _list_files(where)
+        except OSError:
+            found = set()
+        prefix = f"{name}/" if name else ""
+        missing.update(prefix + file for file in files if file not in found)
+    return missing
+
+
+def _list_files(folder: str) -> set[str]:
+    """The names of the files in ``folder``, after removing those of cut-short writes."""
+    names = set()
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name.startswith(".") and entry.name.endswith(TEMPORARY_SUFFIX):
+                Path(entry.path).unlink(missing_ok=True)
+            else:
+                names.add(entry.name)
+    return names
 
 
 def remove_outputs(paths: Iterable[str], folder: Path) -> list[str]:

@@ -15,6 +15,7 @@ import logging
 import os
 import re
 import shutil
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -23,7 +24,7 @@ from typing import Any
 import pytest
 import yaml
 
-from generator import cli, engine, graph, pipeline
+from generator import cli, engine, graph, pipeline, write
 from generator.cli import main
 from generator.config import Settings, load_settings
 from tests.conftest import ROOT, make_project
@@ -353,6 +354,76 @@ def test_a_deleted_output_is_written_again(baseline, tmp_path):
     again = pipeline.generate(settings)
     assert page.read_bytes() == expected
     assert again.stats.written == [f"briefings/{PLAIN}.md"]
+
+
+def _settled_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the folders a run just wrote count as settled: as if it ended a minute later."""
+    real = time.time_ns
+    monkeypatch.setattr(write.time, "time_ns", lambda: real() + 60 * 10**9)
+
+
+def _listed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The folders the run lists from now on, relative to nothing: as given."""
+    listed: list[str] = []
+    real = write._list_files
+
+    def spy(folder: str) -> set[str]:
+        listed.append(folder)
+        return real(folder)
+
+    monkeypatch.setattr(write, "_list_files", spy)
+    return listed
+
+
+def test_a_run_that_finds_nothing_changed_lists_only_the_folders_that_changed(
+    baseline, tmp_path, monkeypatch
+):
+    settings = _copy(baseline, tmp_path)
+    _settled_at_once(monkeypatch)
+    _edit(PLAIN, _set("title", "Retitled"))(settings.briefings_dir)
+    assert pipeline.generate(settings).rendered
+    saved = graph.load_head(settings.docs_dir)
+    assert saved is not None and "briefings" in saved.folders
+    listed = _listed(monkeypatch)
+    assert pipeline.generate(settings).rendered == 0
+    assert listed == [os.fspath(settings.docs_dir)]  # the graph is saved there: listed
+    stray = settings.docs_dir / "topics" / ".page.md.0a1b2c3d.briefings-tmp"
+    stray.write_text("half a page", encoding="utf-8")
+    listed.clear()
+    assert pipeline.generate(settings).rendered == 0
+    assert listed == [os.fspath(settings.docs_dir), f"{settings.docs_dir}/topics"]
+    assert not stray.exists()
+
+
+def test_an_output_removed_from_a_folder_a_run_trusts_is_written_again(
+    baseline, tmp_path, monkeypatch
+):
+    settings = _copy(baseline, tmp_path)
+    _settled_at_once(monkeypatch)
+    _edit(PLAIN, _set("title", "Retitled"))(settings.briefings_dir)
+    pipeline.generate(settings)
+    page = settings.docs_dir / "briefings" / f"{THREAD_START}.md"
+    expected = page.read_bytes()
+    time.sleep(0.05)  # a clock tick or more after the run's last write there
+    page.unlink()
+    again = pipeline.generate(settings)
+    assert again.stats.written == [f"briefings/{THREAD_START}.md"]
+    assert page.read_bytes() == expected
+
+
+def test_a_folder_changed_just_now_is_listed_next_time(tmp_path):
+    (tmp_path / "fresh").mkdir()
+    (tmp_path / "old").mkdir()
+    (tmp_path / "fresh" / "a.md").write_text("a", encoding="utf-8")
+    (tmp_path / "old" / "b.md").write_text("b", encoding="utf-8")
+    past = time.time_ns() - 2 * graph.RACY_NS
+    os.utime(tmp_path / "old", ns=(past, past))
+    times = write.folder_times(tmp_path, ["fresh/a.md", "old/b.md", "top.md"])
+    assert times == {"old": past}
+    assert write.missing_outputs(tmp_path, ["fresh/a.md", "old/b.md", "old/c.md"], times) == set()
+    (tmp_path / "old" / "b.md").unlink()
+    assert write.missing_outputs(tmp_path, ["fresh/a.md", "old/b.md"], times) == {"old/b.md"}
+    assert write.missing_outputs(tmp_path, ["gone/x.md"], {}) == {"gone/x.md"}
 
 
 def test_a_build_with_nothing_changed_leaves_the_site_alone_until_the_theme_changes(

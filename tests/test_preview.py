@@ -128,6 +128,39 @@ def test_a_summary_edit_renders_only_what_it_affects(preview, tmp_path, monkeypa
     assert unrelated.isdisjoint(rendered)
 
 
+def test_a_save_during_the_listing_pages_stops_them_and_they_are_done_later(
+    preview, tmp_path, monkeypatch
+):
+    import generator.serve as serve
+
+    assert preview.refresh()
+    before = contents(preview.settings.docs_dir)
+    folder = preview.settings.briefings_dir
+    edit(folder / "border-talks.yml", "title: ", "title: Edited ")
+    first = preview.start()
+    assert first is not None and first.written == ["briefings/border-talks.md"]
+    assert preview.finish(stop=lambda: True).written == []  # saved again before the index
+    assert preview.busy
+    monkeypatch.setattr(serve, "FINISH_BATCH", 1)
+    looks: list[int] = []
+
+    def after_one_batch() -> bool:  # before and after the index, the plan, one page; saved
+        looks.append(1)
+        return len(looks) > 4
+
+    partly = preview.finish(stop=after_one_batch)
+    assert len(partly.written + partly.unchanged) == 1 and preview.busy
+    edit(folder / "patrols-agreed.yml", "title: ", "title: Also edited ")
+    second = preview.start()
+    assert second is not None and second.written == ["briefings/patrols-agreed.md"]
+    rest = preview.finish()
+    assert not preview.busy
+    assert len(rest.written + rest.unchanged) > 1
+    now = contents(preview.settings.docs_dir)
+    assert now == full(preview.settings, tmp_path)
+    assert now != before
+
+
 def test_a_broken_save_keeps_the_last_good_pages_then_recovers(preview, tmp_path, capsys):
     preview.refresh()
     before = contents(preview.settings.docs_dir)
