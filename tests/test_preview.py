@@ -161,6 +161,29 @@ def test_a_save_during_the_listing_pages_stops_them_and_they_are_done_later(
     assert now != before
 
 
+def test_the_schemas_follow_the_pages_and_give_way_to_a_save_too(tmp_path):
+    from generator.schema import BRIEF_IDS_SCHEMA
+
+    settings = make_project(tmp_path, FIXTURES / "valid")
+    preview = Preview(replace(settings, docs_dir=tmp_path / "docs"))
+    assert preview.refresh()
+    ids = settings.schema_dir / BRIEF_IDS_SCHEMA
+    assert "sanctions-again" not in ids.read_text(encoding="utf-8")
+    shutil.copy(
+        FIXTURES / "valid" / "sanctions-on-borduria.yml",
+        settings.briefings_dir / "sanctions-again.yml",
+    )
+    assert preview.start() is not None
+
+    def after_the_pages() -> bool:
+        return not preview.pending or not preview.pending.rest
+
+    preview.finish(stop=after_the_pages)
+    assert preview.busy and "sanctions-again" not in ids.read_text(encoding="utf-8")
+    preview.finish()
+    assert not preview.busy and "sanctions-again" in ids.read_text(encoding="utf-8")
+
+
 def test_a_broken_save_keeps_the_last_good_pages_then_recovers(preview, tmp_path, capsys):
     preview.refresh()
     before = contents(preview.settings.docs_dir)
