@@ -46,6 +46,7 @@ from pydantic_core import PydanticCustomError, core_schema
 from slugify import slugify as _python_slugify
 
 from generator.errors import BLANK_LOOKING
+from generator.pickles import fast_state
 from generator.reads import KEPT, keep_digest
 
 # --- Limits: documented in the author guide and enforced with clear errors ---
@@ -321,6 +322,7 @@ MONTH_ONLY_DAY = 32
 """Where a month-only date sorts among days: after the month's last."""
 
 
+@fast_state
 @total_ordering
 @dataclass(frozen=True, slots=True)
 class PartialDate:
@@ -1230,7 +1232,7 @@ def _record_class(model: type[Model]) -> type[Record]:
     )
     record.__module__ = __name__  # pickled by this name
     record.__doc__ = f"A checked {model.__name__}, kept compact (:class:`Record`)."
-    return record
+    return fast_state(record)
 
 
 for _model in [kind for kind in list(globals().values()) if isinstance(kind, type)]:

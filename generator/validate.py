@@ -58,6 +58,7 @@ from generator.models import (
     keep_digests,
     slugify,
 )
+from generator.pickles import fast_state
 
 log = logging.getLogger(__name__)
 
@@ -925,6 +926,7 @@ _KEY_PATHS: dict[KeyPath, KeyPath] = {}
 """Each key path once: ten thousand briefs name ``('quotes', 0, 'speaker')`` alike."""
 
 
+@fast_state
 @dataclass(frozen=True, slots=True)
 class References:
     """A checked brief's references, read as ``(key path, id)`` pairs, kept as two tuples.
@@ -1990,6 +1992,14 @@ def _id_spread(briefs: Iterable[ValidBrief]) -> Counter[_Pair]:
     return spread
 
 
+def _spread_of(traits: Iterable[_Traits]) -> Counter[_Pair]:
+    """:func:`_id_spread`, counted from the briefs' traits (which hold their ids' words)."""
+    spread: Counter[_Pair] = Counter()
+    for kept in traits:
+        spread.update(set().union(*(_pairs(ws) for ws in kept.ids)))
+    return spread
+
+
 class _Candidates:
     """The briefs a question can point to, so each question meets only those.
 
@@ -2097,17 +2107,27 @@ def _question_warnings(
     recheck: Callable[[ValidBrief, frozenset[str]], bool],
     kept: Mapping[str, bytes],
     distinctive: Callable[[str], bool] | None = None,
+    traits: Mapping[str, _Traits] | None = None,
 ) -> dict[str, bytes]:
     """:func:`question_problems` of the questions ``recheck`` names; ``kept`` for the others.
 
     ``recheck`` is given the asking brief and the question's words (:func:`_words`).
-    ``distinctive`` tells the distinctive title words, when the caller counted them.
+    ``distinctive`` tells the distinctive title words, when the caller counted them;
+    ``traits`` every brief's :class:`_Traits` by file, when the caller keeps them:
+    the spread of id words is then counted from them, and a brief none of the
+    questions asked again can meet is not profiled (at 10,000 briefs, a publish
+    profiled all of them for a second).
     """
     distinctive = distinctive or _distinctive(briefs)
     by_slug = {item.slug: item for item in briefs}
     again, asked_words = _asked_again(briefs, recheck)
-    profiles = (_Profile.of(item, distinctive, actors) for item in briefs)
-    candidates_of = _Candidates(profiles, _id_spread(briefs), asked_words).of
+    spread = _id_spread(briefs) if traits is None else _spread_of(traits.values())
+    chosen: Iterable[ValidBrief] = briefs
+    if traits is not None and asked_words is not None:
+        within = asked_words
+        chosen = [item for item in briefs if traits[str(item.path)].may_meet(within, distinctive)]
+    profiles = (_Profile.of(item, distinctive, actors) for item in chosen)
+    candidates_of = _Candidates(profiles, spread, asked_words).of
     asked_of = _Asked(actors).of
     found: dict[str, bytes] = {}
     for at, item in enumerate(briefs):
@@ -2213,6 +2233,7 @@ def _problems(briefs: Sequence[ValidBrief], said: Mapping[str, bytes]) -> list[P
     return problems
 
 
+@fast_state
 @dataclass(frozen=True, slots=True)
 class _Traits:
     """What of a brief decides whose suggestions a change to it can alter.
@@ -2236,6 +2257,17 @@ class _Traits:
             tuple(sorted({_day_number(_day_key(e.date)) for e in brief.events})),
             tuple(sorted(_title_words(item))),
             tuple(dict.fromkeys(tuple(sorted(ws)) for _, _, ws in _worded_ids(brief))),
+        )
+
+    def may_meet(self, words: Set[str], distinctive: Callable[[str], bool]) -> bool:
+        """Whether :class:`_Candidates` may file the brief for questions of ``words``.
+
+        It files a brief for them when they hold one of its distinctive title
+        words, or the rarest pair of words of one of its ids: which needs two
+        of that id's words.
+        """
+        return any(w in words and distinctive(w) for w in self.title) or any(
+            sum(w in words for w in ws) >= 2 for ws in self.ids
         )
 
 
@@ -2383,6 +2415,7 @@ def suggestions(
         reach.question,
         before.questions if before else {},
         lambda word: titles[word] <= limit,
+        traits,
     )
     return Suggestions({n: versions[n] for n in names}, registry, traits, events, questions)
 

@@ -418,3 +418,19 @@ def test_briefs_filed_for_a_few_questions_are_those_all_briefs_filed_would_give_
         assert len(few.by_slug) < len(every.by_slug)  # at 160 briefs, 50 may share a word
         for named in (set(), asked.of(words)):
             assert few.of(words, named).keys() == every.of(words, named).keys()
+
+
+def test_the_kept_traits_count_the_same_spread_and_leave_out_only_briefs_never_filed(project):
+    checked = pipeline.check(project)
+    distinctive = validate._distinctive(checked.briefs)
+    traits = {str(i.path): validate._Traits.of(i) for i in checked.briefs}
+    spread = validate._id_spread(checked.briefs)
+    assert validate._spread_of(traits.values()) == spread
+    profiles = [validate._Profile.of(i, distinctive, checked.actors) for i in checked.briefs]
+    questions = [q.question for i in checked.briefs for q in i.brief.questions]
+    for question in questions[::7]:
+        words = validate._folded(question)
+        filed = validate._Candidates(profiles, spread, words).by_slug.keys()
+        met = {i.slug for i in checked.briefs if traits[str(i.path)].may_meet(words, distinctive)}
+        assert filed <= met
+        assert len(met) < len(checked.briefs)
