@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import difflib
 import enum
+import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 KeyPath = tuple[str | int, ...]
@@ -105,8 +107,18 @@ def display_path(path: Path) -> str:
 
     Shown through :func:`visible`: a file name can hold control characters too.
     """
+    return _displayed(path, os.getcwd())  # noqa: PTH109 (a str: the cache's key)
+
+
+@lru_cache(maxsize=16_384)
+def _displayed(path: Path, folder: str) -> str:
+    """:func:`display_path` from ``folder``; kept, since a brief may say many warnings.
+
+    At 10,000 briefs a run says 32,000 warnings, and working each path out
+    again took a quarter of a second of every run that checks.
+    """
     try:
-        return visible(str(path.relative_to(Path.cwd())))
+        return visible(str(path.relative_to(folder)))
     except ValueError:
         return visible(str(path))
 
