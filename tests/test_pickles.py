@@ -40,3 +40,27 @@ def test_a_file_cut_short_raises_rather_than_reading_part_of_the_list():
     cut = io.BytesIO(stream.getvalue()[:-5])
     with pytest.raises((EOFError, pickle.UnpicklingError)):
         list(pickles.load_shares(cut))
+
+
+def test_fast_state_reads_what_the_dataclass_pickled_and_keeps_every_field():
+    import dataclasses
+
+    from generator import models, reads
+
+    date = models.PartialDate(2025, 3, None)
+    event = models.EventRecord(
+        **dict.fromkeys(models.EventRecord.model_fields),
+        model_fields_set={"what"},
+    )
+    reads.keep_digest(event)
+    for value in (date, event):
+        again = pickle.loads(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+        assert again == value
+        assert [getattr(again, f.name) for f in dataclasses.fields(value)] == [
+            getattr(value, f.name) for f in dataclasses.fields(value)
+        ]
+        kept = dataclasses._dataclass_getstate(value)  # what the dataclass itself pickled
+        made = object.__new__(type(value))
+        made.__setstate__(kept)
+        assert made == value and made.__getstate__() == kept
+    assert getattr(again, reads.KEPT) == getattr(event, reads.KEPT) is not None
