@@ -197,8 +197,13 @@ def _remove_temporaries(folder: Path) -> None:
     """Remove the temporary files of writes that were cut short."""
     for root, _dirs, names in os.walk(folder):
         for name in names:
-            if name.startswith(".") and name.endswith(TEMPORARY_SUFFIX):
+            if _temporary(name):
                 Path(root, name).unlink(missing_ok=True)
+
+
+def _temporary(name: str) -> bool:
+    """Whether ``name`` is that of a write's temporary file (see :func:`atomic_write`)."""
+    return name.startswith(".") and name.endswith(TEMPORARY_SUFFIX)
 
 
 _INHERITED: tuple[Sequence[Iterable[Page]], Path, set[str] | None, list[ReadLog]] | None = None
@@ -290,7 +295,7 @@ def _list_files(folder: str) -> set[str]:
     names = set()
     with os.scandir(folder) as entries:
         for entry in entries:
-            if entry.name.startswith(".") and entry.name.endswith(TEMPORARY_SUFFIX):
+            if _temporary(entry.name):
                 Path(entry.path).unlink(missing_ok=True)
             else:
                 names.add(entry.name)
