@@ -1986,17 +1986,19 @@ def _worded_ids(brief: Brief) -> Iterator[tuple[str, str, frozenset[str]]]:
 
 def _id_spread(briefs: Iterable[ValidBrief]) -> Counter[_Pair]:
     """In how many briefs' ids of two words or more each pair of words is."""
-    spread: Counter[_Pair] = Counter()
-    for item in briefs:
-        spread.update(set().union(*(_pairs(ws) for _, _, ws in _worded_ids(item.brief))))
-    return spread
+    return _spread([ws for _, _, ws in _worded_ids(item.brief)] for item in briefs)
 
 
 def _spread_of(traits: Iterable[_Traits]) -> Counter[_Pair]:
     """:func:`_id_spread`, counted from the briefs' traits (which hold their ids' words)."""
+    return _spread(kept.ids for kept in traits)
+
+
+def _spread(ids: Iterable[Iterable[Iterable[str]]]) -> Counter[_Pair]:
+    """In how many briefs each pair of words is, given the words of each brief's ids."""
     spread: Counter[_Pair] = Counter()
-    for kept in traits:
-        spread.update(set().union(*(_pairs(ws) for ws in kept.ids)))
+    for words in ids:
+        spread.update(set().union(*(_pairs(ws) for ws in words)))
     return spread
 
 
