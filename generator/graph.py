@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any, overload
 from generator import pickles
 from generator.config import Settings
 from generator.reads import ALL, DIGEST_SIZE, Key, Memo, RecordingDict, digest
+from generator.stops import checked
 
 if TYPE_CHECKING:
     from generator.index import Index
@@ -396,7 +397,7 @@ class Inputs:
         """
         found = bytearray(DIGEST_SIZE * len(keys))
         group = None
-        for n in sorted(range(len(keys)), key=lambda n: _memo_group(keys[n][0])):
+        for n in checked(sorted(range(len(keys)), key=lambda n: _memo_group(keys[n][0]))):
             if _memo_group(keys[n][0])[0] != group:
                 group, self.memo = _memo_group(keys[n][0])[0], Memo()
             found[n * DIGEST_SIZE : (n + 1) * DIGEST_SIZE] = self.digest(keys[n], keep=keep)
@@ -428,7 +429,7 @@ class Inputs:
         for path in paths:
             self.planned[path] = self._settled(path, self.plan[path], None)
         reuse = _Reuse(old, stale) if old is not None and stale is not None else None
-        for path, render in outputs:
+        for path, render in checked(outputs):
             self.plan = {path: render}
             self.planned[path] = self._settled(path, render, reuse)
             paths.append(path)

@@ -14,6 +14,7 @@ import logging
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field, fields, replace
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from generator.config import RelatedWeights
@@ -33,6 +34,7 @@ from generator.models import (
     Tag,
 )
 from generator.reads import ALL, RecordingDict, record
+from generator.stops import checked, checkpoint
 
 if TYPE_CHECKING:
     from generator.validate import ValidBrief
@@ -282,24 +284,30 @@ def build_index(
     places: Mapping[str, Place] | None = None,
 ) -> Index:
     """Index every brief: listings, cross-references and related briefings."""
-    entries = _newest_first(Entry(b.slug, b.brief) for b in briefs)
+    entries = _newest_first(Entry(b.slug, b.brief) for b in checked(briefs))
     index = Index(entries=entries, actors=dict(actors))
     index.by_slug = {e.slug: e for e in entries}
     # Each brief's disputes and actors, read once: the disputes are in the fields
     # kept packed, and at 10,000 briefs unpacking them for each use took 1.7 s.
-    disputes = {e.slug: disputes_of(e) for e in entries}
+    disputes = {e.slug: disputes_of(e) for e in checked(entries)}
     named = {e.slug: e.brief.actor_ids(r.dispute for r in disputes[e.slug]) for e in entries}
-    _index_actors(index, named)
-    _index_quotes(index)
-    _index_proposals(index)
-    _index_tags(index)
-    _index_timeline(index)
-    _index_questions(index)
-    index_disagreement(index, disputes)
-    index_stances(index)
-    index_threads(index)
+    steps = (
+        partial(_index_actors, index, named),
+        partial(_index_quotes, index),
+        partial(_index_proposals, index),
+        partial(_index_tags, index),
+        partial(_index_timeline, index),
+        partial(_index_questions, index),
+        partial(index_disagreement, index, disputes),
+        partial(index_stances, index),
+        partial(index_threads, index),
+    )
+    for step in steps:
+        checkpoint()  # a step takes up to a second at 10,000 briefs: see generator.stops
+        step()
     index.related = related_briefings(entries, actors, weights, named)
     label_related(index)
+    checkpoint()
     _index_places(index, places or {})
     index_months(index)
     return track(index)
@@ -505,7 +513,7 @@ def related_briefings(
     """
     postings: dict[_Term, list[str]] = defaultdict(list)
     labels: dict[str, dict[_Term, str]] = {}
-    for entry in entries:
+    for entry in checked(entries):
         labels[entry.slug] = _terms(entry, actors, named[entry.slug])
         for term in labels[entry.slug]:
             postings[term].append(entry.slug)
@@ -519,7 +527,7 @@ def related_briefings(
     }
     known = set(labels)  # once: rebuilding it per brief made this step quadratic
     related: dict[str, list[Related]] = {}
-    for entry in entries:
+    for entry in checked(entries):
         scores: Counter[str] = Counter()
         for term in labels[entry.slug]:
             others = postings[term]
@@ -734,7 +742,7 @@ def index_threads(index: Index) -> None:
 def merge_events(entries: Sequence[Entry]) -> list[TimelineEntry]:
     """The events of ``entries`` (oldest first), each once by id, in date order."""
     merged: dict[str, TimelineEntry] = {}
-    for entry in entries:
+    for entry in checked(entries):
         for number, event in enumerate(entry.brief.events):
             key = event.id or f"{entry.slug}#{number}"
             if key in merged:
@@ -754,7 +762,7 @@ MAX_REASON_ITEMS = 3
 def label_related(index: Index) -> None:
     """Mark related briefings of the same story, and the events two briefings share."""
     events = {e.slug: set(_event_terms(e).values()) for e in index.entries}
-    for slug, items in index.related.items():
+    for slug, items in checked(index.related.items()):
         story = index.thread_of.get(slug)
         index.related[slug] = [
             replace(

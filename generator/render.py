@@ -66,6 +66,7 @@ from generator.models import (
 )
 from generator.reference import choices, max_length, reference
 from generator.scaffold import MAX_FILE_SLUG
+from generator.stops import checked
 
 log = logging.getLogger(__name__)
 
@@ -1680,7 +1681,7 @@ def render_plan(index: Index, settings: Settings) -> Plan:
     forked to render inherit them.
     """
     ready_pictures(index, settings)
-    return list(plan_outputs(index, settings))
+    return list(checked(plan_outputs(index, settings)))
 
 
 def ready_pictures(index: Index, settings: Settings) -> None:

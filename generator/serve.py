@@ -43,7 +43,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver, ObservedWatch
 from watchdog.observers.polling import PollingObserver
 
-from generator import graph, live_engine, pipeline
+from generator import graph, live_engine, pipeline, stops
 from generator.config import Settings, load_settings
 from generator.errors import Problem
 from generator.index import Index, build_index
@@ -166,27 +166,18 @@ class Preview:
         """Rebuild the index, write the stale pages of the briefs ``first`` and leave the rest.
 
         The rest waits for :meth:`finish`; the graph is updated once all is written.
-        When ``stop()`` turns true between the steps before anything is written,
+        When ``stop()`` turns true before anything is written (it is looked for
+        within the index, the plan and the digests: :mod:`generator.stops`),
         nothing is kept and None is returned: the edits stay deferred.
         """
+        try:
+            with stops.stoppable(stop):
+                index, plan, current, stale = self._prepare(published, actors, places)
+        except stops.Stopped:
+            return None
         settings = self.settings
-        index = build_index(published, actors, settings.related, places)
-        if stop():
-            return None
-        plan = render_plan(index, settings)
-        outputs = dict(plan)
-        signatures = {path: entry[0] for path, entry in self.cache.entries.items()}
-        digests = {item.slug: signatures.get(item.path, b"") for item in published}
-        current = graph.Inputs(index, digests, {}, settings)
-        known = self.graph
-        changed = graph.stale_inputs(known, current, self.stamp)
-        # The older pages of the listings that did not change keep their digests, as in a build.
-        current.settle_plan(plan, old=known if changed is not None else None, stale=changed)
         docs = settings.docs_dir
-        missing = missing_outputs(docs, known.outputs, known.folders) if known else set()
-        stale = graph.to_render(known, current, self.stamp, outputs, missing, changed)
-        if stop():
-            return None
+        outputs = dict(plan)
         self.deferred = None
         gone = self.outputs - set(outputs)
         self.index, self.plan, self.renders, self.outputs = index, plan, outputs, set(outputs)
@@ -201,6 +192,30 @@ class Preview:
         _log(stats)
         return stats
 
+    def _prepare(
+        self, published: list[ValidBrief], actors: dict[str, Actor], places: dict[str, Place]
+    ) -> tuple[Index, Plan, graph.Inputs, set[str] | None]:
+        """The new index and plan, the inputs' digests and the outputs to render (None: all).
+
+        It makes new objects only, so that a stop (:class:`stops.Stopped`) leaves the
+        preview as it was.
+        """
+        settings = self.settings
+        index = build_index(published, actors, settings.related, places)
+        plan = render_plan(index, settings)
+        signatures = {path: entry[0] for path, entry in self.cache.entries.items()}
+        digests = {item.slug: signatures.get(item.path, b"") for item in published}
+        current = graph.Inputs(index, digests, {}, settings)
+        known = self.graph
+        changed = graph.stale_inputs(known, current, self.stamp)
+        # The older pages of the listings that did not change keep their digests, as in a build.
+        current.settle_plan(plan, old=known if changed is not None else None, stale=changed)
+        docs = settings.docs_dir
+        missing = missing_outputs(docs, known.outputs, known.folders) if known else set()
+        stale = graph.to_render(known, current, self.stamp, dict(plan), missing, changed)
+        stops.checkpoint()
+        return index, plan, current, stale
+
     @property
     def busy(self) -> bool:
         """Whether :meth:`finish` has work left."""
@@ -211,9 +226,10 @@ class Preview:
 
         When ``stop()`` turns true (the author saved again), the rest waits for a
         later call, so that the next save's own page is not held up by the long
-        listing pages: after the index, after the plan and its digests, every
-        :data:`FINISH_BATCH` pages, and before the schemas. At 10,000 briefs the
-        whole took 12 s, and a save made meanwhile showed 9.5 s after it was made.
+        listing pages: every few hundred items of the index, the plan and the
+        digests (:mod:`generator.stops`), every :data:`FINISH_BATCH` pages, and
+        before the schemas. At 10,000 briefs the whole took 12 s, and a save made
+        meanwhile showed 9.5 s after it was made, when only the steps were looked between.
         """
         stats = WriteStats()
         if self.deferred is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -142,11 +143,12 @@ def test_a_save_during_the_listing_pages_stops_them_and_they_are_done_later(
     assert preview.finish(stop=lambda: True).written == []  # saved again before the index
     assert preview.busy
     monkeypatch.setattr(serve, "FINISH_BATCH", 1)
-    looks: list[int] = []
+    left: list[int] = []
 
-    def after_one_batch() -> bool:  # before and after the index, the plan, one page; saved
-        looks.append(1)
-        return len(looks) > 4
+    def after_one_batch() -> bool:  # saved once the first listing page was written
+        if preview.pending is not None:
+            left.append(len(preview.pending.rest))
+        return len(set(left)) > 1
 
     partly = preview.finish(stop=after_one_batch)
     assert len(partly.written + partly.unchanged) == 1 and preview.busy
@@ -159,6 +161,27 @@ def test_a_save_during_the_listing_pages_stops_them_and_they_are_done_later(
     now = contents(preview.settings.docs_dir)
     assert now == full(preview.settings, tmp_path)
     assert now != before
+
+
+def test_a_save_during_the_index_or_the_digests_stops_them_and_changes_nothing(preview, tmp_path):
+    """The index, plan and digests look for a save between their items, not only between them."""
+    assert preview.refresh()
+    folder = preview.settings.briefings_dir
+    edit(folder / "border-talks.yml", "tags: [", "tags: [Talks, ")
+    assert preview.start() is not None
+    deferred, renders = preview.deferred, preview.renders
+    look = 0
+    while preview.pending is None:  # stop at the first look, the second, …, until past them
+        look += 1
+        calls = itertools.count(1)
+        stopped = preview.finish(stop=lambda: next(calls) >= look)  # noqa: B023 (called here)
+        if preview.pending is None:
+            assert stopped.written == [] and preview.deferred is deferred
+            assert preview.renders is renders  # the last plan, for the next save's page
+    assert look > 20  # the 9 steps of the index, and items within the index, plan and digests
+    preview.finish()
+    assert not preview.busy
+    assert contents(preview.settings.docs_dir) == full(preview.settings, tmp_path)
 
 
 def test_the_schemas_follow_the_pages_and_give_way_to_a_save_too(tmp_path):
