@@ -103,6 +103,15 @@ PAINTED = "new Promise(done => requestAnimationFrame(() => requestAnimationFrame
 """Resolves once the page has painted the frame it had when asked (the second frame begins)."""
 
 
+def _takes_ctrl_c() -> None:
+    """In the preview's process, before it starts: take Ctrl-C as a command at a terminal does.
+
+    A benchmark started in the background (``… &``) ignores SIGINT, and so would
+    the preview it starts; :func:`_stop` then waited its whole grace for it.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def startup_timeout(briefs: int) -> float:
     """Seconds to wait for the preview's first whole build, which grows with the corpus.
 
@@ -154,7 +163,7 @@ def measure(
             command.append("--full")
         server = subprocess.Popen(
             command, cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True, env=builds.checkout_env(),
+            start_new_session=True, env=builds.checkout_env(), preexec_fn=_takes_ctrl_c,
         )  # fmt: skip
         try:
             target = sorted((project / "briefings").glob("*.yml"))[1]

@@ -1598,11 +1598,7 @@ class _EventAt:
     event: Event
     order: tuple[dt.date, str] = (dt.date.min, "")
     """Older briefs first: the first brief to hold an event gives the id to reuse.
-    Worked out once: a large archive compares each event with dozens of others."""
-
-    @classmethod
-    def of(cls, item: ValidBrief, number: int, event: Event) -> _EventAt:
-        return cls(item, number, event, (item.brief.date, item.slug))
+    Worked out once per brief: a large archive compares each event with dozens of others."""
 
 
 def _within_a_day(one: PartialDate, other: PartialDate) -> bool:
@@ -1693,8 +1689,9 @@ def _event_warnings(
     events = []
     for item in ordered:  # so each day's list is oldest first
         ids_of[item.slug] = {e.id for e in item.brief.events if e.id}
+        order = (item.brief.date, item.slug)  # one for all its events: 100,000 at 10,000 briefs
         for number, event in enumerate(item.brief.events):
-            at = _EventAt.of(item, number, event)
+            at = _EventAt(item, number, event, order)
             by_day[_day_key(event.date)].append(at)
             events.append(at)
     days = {key: _Day(found) for key, found in by_day.items()}
@@ -1848,19 +1845,19 @@ def _folded(text: str) -> frozenset[str]:
 
 
 _words = lru_cache(maxsize=1 << 17)(_folded)
-"""The words of the texts compared again and again: titles, ids and actors' names.
+"""The words of the texts compared again and again: actors' names above all.
 
-An actor's name is compared with every question that might be about it, and a
-brief's title is counted, profiled and kept (10,000 briefs hold some 70,000
-titles, ids and names).
+An actor's name is compared with every question that might be about it. The
+suggestions word each brief's title and ids afresh (:func:`_folded`): each is
+read once a check, and kept here they took 20 MB at 10,000 briefs.
 """
 
 
 def forget_words() -> None:
     """Drop the words :func:`_words` keeps, once the suggestions are made.
 
-    At 10,000 briefs they are some 70,000 sets of words that nothing reads
-    again in the run; the suggestions keep the words as tuples (:class:`_Traits`).
+    Nothing reads them again in the run; the suggestions keep the words they
+    need as tuples (:class:`_Traits`).
     """
     _words.cache_clear()
 
@@ -1886,9 +1883,11 @@ def _distinctive(briefs: Sequence[ValidBrief]) -> Callable[[str], bool]:
     return lambda word: counts[word] <= limit
 
 
-def _title_words(item: ValidBrief) -> frozenset[str]:
-    """The words of a brief's title and slug, distinctive or not."""
-    return _words(f"{item.brief.title} {item.slug.replace('-', ' ')}")
+def _title_words(
+    item: ValidBrief, words: Callable[[str], frozenset[str]] = _words
+) -> frozenset[str]:
+    """The words of a brief's title and slug, distinctive or not (by ``words``: kept or not)."""
+    return words(f"{item.brief.title} {item.slug.replace('-', ' ')}")
 
 
 def _distinctive_limit(briefs: int) -> int:
@@ -1914,15 +1913,19 @@ class _Profile:
     def of(
         cls, item: ValidBrief, distinctive: Callable[[str], bool], actors: Mapping[str, Actor]
     ) -> _Profile:
-        """The profile of one brief."""
-        title = _title_words(item)
+        """The profile of one brief.
+
+        Its title and ids are worded afresh, not kept by :func:`_words`: each is
+        read once here, and the sets kept for them took 15 MB at 10,000 briefs.
+        """
+        title = _title_words(item, _folded)
         named = tuple(
             (a, actors[a].name, _words(actors[a].name)) for a in item.brief.actors if a in actors
         )
         return cls(
             item,
             frozenset(w for w in title if distinctive(w)),
-            tuple(_worded_ids(item.brief)),
+            tuple(_worded_ids(item.brief, _folded)),
             named,
             frozenset(a for a, _, _ in named),
         )
@@ -1973,13 +1976,15 @@ def _ids(brief: Brief) -> list[tuple[str, str]]:
     return ids + [("event", e.id) for e in brief.events if e.id]
 
 
-def _worded_ids(brief: Brief) -> Iterator[tuple[str, str, frozenset[str]]]:
-    """(kind, id, words) of each of :func:`_ids` of two words or more.
+def _worded_ids(
+    brief: Brief, worded: Callable[[str], frozenset[str]] = _words
+) -> Iterator[tuple[str, str, frozenset[str]]]:
+    """(kind, id, words) of each of :func:`_ids` of two words or more (by ``worded``).
 
     A question names all of an id's words to point to its brief; one word alone says too little.
     """
     for kind, item_id in _ids(brief):
-        words = _words(item_id.replace("-", " "))
+        words = worded(item_id.replace("-", " "))
         if len(words) >= 2:
             yield kind, item_id, words
 
@@ -2254,11 +2259,17 @@ class _Traits:
 
     @classmethod
     def of(cls, item: ValidBrief) -> _Traits:
+        """The traits of one brief, its words worked out afresh.
+
+        Not through :func:`_words`: the sets it keeps for the titles and ids of
+        10,000 briefs took 20 MB while the events were compared, the peak of a
+        cold check. The questions, compared last, keep them.
+        """
         brief = item.brief
         return cls(
             tuple(sorted({_day_number(_day_key(e.date)) for e in brief.events})),
-            tuple(sorted(_title_words(item))),
-            tuple(dict.fromkeys(tuple(sorted(ws)) for _, _, ws in _worded_ids(brief))),
+            tuple(sorted(_title_words(item, _folded))),
+            tuple(dict.fromkeys(tuple(sorted(ws)) for _, _, ws in _worded_ids(brief, _folded))),
         )
 
     def may_meet(self, words: Set[str], distinctive: Callable[[str], bool]) -> bool:

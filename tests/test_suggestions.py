@@ -434,3 +434,14 @@ def test_the_kept_traits_count_the_same_spread_and_leave_out_only_briefs_never_f
         met = {i.slug for i in checked.briefs if traits[str(i.path)].may_meet(words, distinctive)}
         assert filed <= met
         assert len(met) < len(checked.briefs)
+
+
+def test_the_suggestions_keep_the_words_of_actors_names_only(project):
+    checked = pipeline.check(project, suggestions=False)
+    validate.forget_words()
+    versions = {str(item.path): b"1" for item in checked.briefs}
+    made = validate.suggestions(checked.briefs, checked.actors, versions, None)
+    assert made.events and made.questions
+    kept = validate._words.cache_info().currsize
+    validate.forget_words()
+    assert 0 < kept <= len(checked.actors)  # not one set per title or id of 160 briefs
