@@ -109,3 +109,14 @@ def guarded(*, memory: bool = True):
             tracemalloc.stop()
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Take Ctrl-C as a run at a terminal does, even in a run started in the background.
+
+    A shell starts a background command (``… &``) with SIGINT ignored, and every
+    preview and build a test starts would inherit that: stopped with Ctrl-C, as
+    the tests stop them, they ran on until the test gave up on them.
+    """
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
