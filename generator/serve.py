@@ -212,7 +212,8 @@ class Preview:
         current.settle_plan(plan, old=known if changed is not None else None, stale=changed)
         docs = settings.docs_dir
         missing = missing_outputs(docs, known.outputs, known.folders) if known else set()
-        stale = graph.to_render(known, current, self.stamp, dict(plan), missing, changed)
+        paths = (path for path, _ in plan)
+        stale = graph.to_render(known, current, self.stamp, paths, missing, changed)
         stops.checkpoint()
         return index, plan, current, stale
 
