@@ -1596,7 +1596,7 @@ class _EventAt:
     item: ValidBrief
     number: int
     event: Event
-    order: tuple[dt.date, str] = (dt.date.min, "")
+    order: tuple[dt.date, str]
     """Older briefs first: the first brief to hold an event gives the id to reuse.
     Worked out once per brief: a large archive compares each event with dozens of others."""
 
