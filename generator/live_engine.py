@@ -41,9 +41,13 @@ PRIVATE_API: dict[str, list[str]] = {
 }  # fmt: skip
 """Private functions used, by module path under the engine's package: their parameters."""
 
-PRIVATE_SERVER_STATE = ("_rebuild_cond", "_want_rebuild", "build_delay")
-"""The live-reload server's rebuild flag, the condition that guards it, and how long it
-waits for a save to settle."""
+PRIVATE_SERVER_STATE = (
+    "_rebuild_cond", "_want_rebuild", "build_delay", "_epoch_cond", "_wanted_epoch",
+    "_visible_epoch",
+)  # fmt: skip
+"""The live-reload server's rebuild flag, the condition that guards it, how long it
+waits for a save to settle, and the site versions it shows and builds (the browsers
+reload when the shown one changes)."""
 
 SAVE_SETTLES = 0.05
 """Seconds without another file event before a save is built (the engine waits 0.1).
@@ -184,6 +188,20 @@ def rebuild_soon(server: Any) -> None:
     with server._rebuild_cond:
         server._want_rebuild = True
         server._rebuild_cond.notify_all()
+
+
+def keep_shown(server: Any) -> None:
+    """Let the build under way end without reloading the browsers: it changed no page.
+
+    The server reloads every browser after each build, because a build it ran
+    changed the site. The preview's rounds that were stopped by a save before
+    they wrote a page change nothing, and that reload would only delay the saved
+    page's own. The server then shows the version it showed: the build's version
+    becomes it, and requests held for the build go on.
+    """
+    with server._epoch_cond:
+        server._wanted_epoch = server._visible_epoch
+        server._epoch_cond.notify_all()
 
 
 def replace_file(path: str | Path) -> None:

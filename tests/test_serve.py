@@ -141,6 +141,55 @@ def test_serve_keeps_the_last_good_page_and_recovers(tmp_path):
     shutil.rmtree(tmp_path, ignore_errors=True)
 
 
+def test_a_save_that_changes_no_page_reloads_no_browser(tmp_path):
+    """A half-typed brief changes nothing: the reader's page stays put until a save that does."""
+    with _serving(tmp_path) as session:
+        version = session.url + "livereload/0/0"  # the version browsers show, answered at once
+        shown = _get(version)
+        brief = session.settings.briefings_dir / "border-talks.yml"
+        good = brief.read_text(encoding="utf-8")
+        brief.write_text(good.replace("summary:", "summary: [unclosed\nsummary:"), encoding="utf-8")
+        time.sleep(2)  # several watcher cycles
+        assert _get(version) == shown
+        brief.write_text(good.replace("Alliance weighs", "Alliance debates"), encoding="utf-8")
+        _wait_for(lambda: _get(version) not in (None, shown), "a reload for the edit")
+    assert "border-talks.yml:5:8: YAML syntax error" in session.output  # the round ran
+
+
+def test_a_round_runs_without_the_collector_and_collects_once_done(tmp_path):
+    """The collector's passes held up each round and the save that stops it; they wait for idle."""
+    import gc
+
+    from generator.serve import LiveSite, Preview, _Builder
+
+    settings = replace(make_project(tmp_path / "p", FIXTURES / "valid"), preview=True)
+    preview = Preview(settings)
+    assert preview.refresh()
+    site = LiveSite(settings, tmp_path / "live", "http://127.0.0.1:8000/", dirty=True)
+    site.build()
+    builder = _Builder(preview, site, lambda: settings)
+    during: list[bool] = []
+    start = preview.start
+    preview.start = lambda: (during.append(gc.isenabled()), start())[1]  # type: ignore[method-assign]
+    brief = settings.briefings_dir / "border-talks.yml"
+    brief.write_text(
+        brief.read_text(encoding="utf-8").replace("Alliance weighs", "Alliance debates")
+    )
+    passes: list[int] = []
+    collected = lambda phase, info: phase == "stop" and passes.append(info["generation"])  # noqa: E731
+    gc.callbacks.append(collected)
+    try:
+        while True:
+            builder()
+            if not preview.busy and not builder.unbuilt:
+                break
+    finally:
+        gc.callbacks.remove(collected)
+    assert during and not any(during)
+    assert gc.isenabled()
+    assert passes.count(2) == 1 and passes[-1] == 2  # one full pass, after the last round
+
+
 def test_live_site_rebuilds_only_the_saved_pages_and_matches_a_whole_build(tmp_path):
     """The warm MkDocs of the preview renders an edited page exactly as a whole build does."""
     from dataclasses import replace
