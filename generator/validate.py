@@ -26,7 +26,7 @@ import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field
-from functools import lru_cache, partial
+from functools import cache, lru_cache, partial
 from itertools import chain, combinations
 from pathlib import Path
 from typing import Any, get_args, get_origin
@@ -1860,6 +1860,7 @@ def forget_words() -> None:
     need as tuples (:class:`_Traits`).
     """
     _words.cache_clear()
+    _named.cache_clear()
 
 
 @dataclass(frozen=True)
@@ -1897,17 +1898,20 @@ def _distinctive_limit(briefs: int) -> int:
 
 @dataclass(frozen=True, slots=True)
 class _Profile:
-    """What a brief offers a question, worked out once per brief rather than per question."""
+    """What a brief offers a question, worked out once per brief rather than per question.
+
+    Held for every brief at once while the questions are compared, the peak of a
+    cold check: so tuples of words, not sets (at 10,000 briefs the sets took 30 MB),
+    and the actors' tuples shared by the briefs naming them (:func:`_named`).
+    """
 
     item: ValidBrief
-    title: frozenset[str]
-    """Its distinctive title words."""
-    ids: tuple[tuple[str, str, frozenset[str]], ...]
+    title: tuple[str, ...]
+    """Its distinctive title words, sorted."""
+    ids: tuple[tuple[str, str, tuple[str, ...]], ...]
     """(kind, id, words) of each proposal and event id of two words or more."""
     actors: tuple[tuple[str, str, frozenset[str]], ...] = ()
     """(id, name, words of the name) of each actor the brief names that the registry holds."""
-    actor_ids: frozenset[str] = frozenset()
-    """The ids of :attr:`actors`."""
 
     @classmethod
     def of(
@@ -1919,16 +1923,22 @@ class _Profile:
         read once here, and the sets kept for them took 15 MB at 10,000 briefs.
         """
         title = _title_words(item, _folded)
-        named = tuple(
-            (a, actors[a].name, _words(actors[a].name)) for a in item.brief.actors if a in actors
-        )
         return cls(
             item,
-            frozenset(w for w in title if distinctive(w)),
-            tuple(_worded_ids(item.brief, _folded)),
-            named,
-            frozenset(a for a, _, _ in named),
+            tuple(sorted(w for w in title if distinctive(w))),
+            tuple((k, i, tuple(sorted(ws))) for k, i, ws in _worded_ids(item.brief, _folded)),
+            tuple(_named(a, actors[a].name) for a in item.brief.actors if a in actors),
         )
+
+    def names(self, actors: Set[str]) -> bool:
+        """Whether the brief names one of ``actors`` (ids) that the registry holds."""
+        return any(a in actors for a, _, _ in self.actors)
+
+
+@cache
+def _named(actor_id: str, name: str) -> tuple[str, str, frozenset[str]]:
+    """(id, name, words of the name) of an actor: one tuple for all the briefs naming it."""
+    return actor_id, name, _words(name)
 
 
 def _answer_by(
@@ -1947,9 +1957,9 @@ def _answer_by(
     title word: actors alone are named by too many briefs.
     """
     slug = other.item.slug
-    shared = sorted(other.title & words)
+    shared = [word for word in other.title if word in words]  # sorted, as the title is
     for kind, item_id, id_words in other.ids:
-        if item_id not in dismissed and id_words <= words:
+        if item_id not in dismissed and words.issuperset(id_words):
             # the brief most about it wins: the one whose title the question echoes
             return _Answer(slug, 10 + len(shared), f"its {kind} '{item_id}'")
     if not shared:
@@ -2041,7 +2051,7 @@ class _Candidates:
             rarest = {
                 min(_pairs(ws), key=lambda pair: (spread[pair], pair)) for _, _, ws in profile.ids
             }
-            if within is not None and profile.title.isdisjoint(within):
+            if within is not None and within.isdisjoint(profile.title):
                 rarest = {pair for pair in rarest if within.issuperset(pair)}
                 if not rarest:
                     continue
@@ -2064,7 +2074,7 @@ class _Candidates:
         kept = {
             slug: by_slug[slug]
             for slug, count in shared.items()
-            if count > 1 or (asked and not by_slug[slug].actor_ids.isdisjoint(asked))
+            if count > 1 or (asked and by_slug[slug].names(asked))
         }
         for pair in _pairs(words):
             for c in self.by_pair.get(pair, ()):
