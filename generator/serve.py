@@ -514,7 +514,7 @@ class _Builder:
             log.exception("could not regenerate the pages; the preview keeps watching")
         if not changed and self.server is not None:
             live_engine.keep_shown(self.server)
-        if not self.preview.busy and not self.unbuilt:
+        if changed and not self.preview.busy and not self.unbuilt:
             gc.collect()  # the replaced index, while nothing waits: see _uncollected
 
     def _run(self) -> bool:
