@@ -41,7 +41,6 @@ from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
-from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
@@ -404,12 +403,12 @@ class Inputs:
         by_table: dict[str, array[int]] = defaultdict(lambda: array("I"))
         for n, key in enumerate(keys):
             by_table[key[0]].append(n)
-        tables = sorted(by_table, key=_memo_group)
         group = None
-        for n in checked(chain.from_iterable(by_table.pop(table) for table in tables)):
-            if _memo_group(keys[n][0])[0] != group:
-                group, self.memo = _memo_group(keys[n][0])[0], Memo()
-            found[n * DIGEST_SIZE : (n + 1) * DIGEST_SIZE] = self.digest(keys[n], keep=keep)
+        for table in sorted(by_table, key=_memo_group):
+            if _memo_group(table)[0] != group:
+                group, self.memo = _memo_group(table)[0], Memo()
+            for n in checked(by_table.pop(table)):
+                found[n * DIGEST_SIZE : (n + 1) * DIGEST_SIZE] = self.digest(keys[n], keep=keep)
         self.memo = Memo()
         return Digests(found)
 
